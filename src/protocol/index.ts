@@ -1,0 +1,7 @@
+// The wire protocol shared by the element and the server: no DOM, no Node.
+export * from './problems.js';
+export * from './fields.js';
+export * from './status.js';
+export * from './sale.js';
+export * from './callback.js';
+export * from './payment-state.js';

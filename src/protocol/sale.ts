@@ -1,0 +1,136 @@
+/**
+ * The CUP QR purchase request to Gate, `POST /v2/payment/cup/qr/sale` (the seed's Gate
+ * "Request format"; PROTOCOL.md §2), and its parser. The sandbox checks incoming requests with
+ * it and the Gate client checks outgoing ones, so both sides are exactly as strict.
+ */
+import {
+  absoluteUrl,
+  chineseAddress,
+  chineseName,
+  countryCode,
+  cupQrCurrency,
+  email,
+  ipAddress,
+  maxLength,
+  MAX_PAYMENT_ID_LENGTH,
+  MAX_TEXT_LENGTH,
+  nonEmpty,
+  phoneDigits,
+  positiveInteger,
+  postalCode,
+} from './fields.js';
+import { FieldReader, type Parsed, type Problem, type Rule } from './problems.js';
+
+/** The customer object: every field required for CUP QR. */
+export interface SaleCustomer {
+  /** The customer's id in the merchant's project. */
+  id: string;
+  ip_address: string;
+  /** In Chinese. */
+  first_name: string;
+  /** In Chinese. */
+  last_name: string;
+  /** Digits, no "+". */
+  phone: string;
+  email: string;
+  zip: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  /** In Chinese. */
+  city: string;
+  /** In Chinese. */
+  street: string;
+}
+
+/** The customer fields, in the order a form asks for them. */
+export const SALE_CUSTOMER_FIELDS = [
+  'id',
+  'ip_address',
+  'first_name',
+  'last_name',
+  'phone',
+  'email',
+  'zip',
+  'country',
+  'city',
+  'street',
+] as const satisfies readonly (keyof SaleCustomer)[];
+
+const text = [nonEmpty, maxLength(MAX_TEXT_LENGTH)];
+
+/** The rule of each customer field (shared with the element's form). */
+export const CUSTOMER_FIELD_RULES: Record<keyof SaleCustomer, Rule<string>[]> = {
+  id: text,
+  ip_address: [ipAddress],
+  first_name: [...text, chineseName],
+  last_name: [...text, chineseName],
+  phone: [phoneDigits],
+  email: [email],
+  zip: [postalCode],
+  country: [countryCode],
+  city: [...text, chineseAddress],
+  street: [...text, chineseAddress],
+};
+
+export interface SaleRequest {
+  general: {
+    project_id: number;
+    payment_id: string;
+    /** Present on a signed request. */
+    signature?: string;
+    /** Where the platform sends this payment's callbacks, instead of the project's URL. */
+    merchant_callback_url?: string;
+  };
+  customer: SaleCustomer;
+  payment: {
+    /** Minor units (fen): 30000 is 300.00 CNY. */
+    amount: number;
+    currency: 'CNY';
+    description: string;
+  };
+  return_url: {
+    success: string;
+  };
+  /** Other parameters Gate supports are passed through (and signed) as they are. */
+  [extra: string]: unknown;
+}
+
+export interface SaleParseOptions {
+  /** Require `general.signature` (an incoming request); default false (one about to be signed). */
+  requireSignature?: boolean;
+}
+
+/**
+ * Checks an unknown JSON value against the CUP QR sale request rules and returns it typed, or
+ * every problem by path (`customer.phone: digits only, no "+"`).
+ */
+export function parseSaleRequest(
+  input: unknown,
+  options: SaleParseOptions = {},
+): Parsed<SaleRequest> {
+  const problems: Problem[] = [];
+  const root = new FieldReader(input, '', problems);
+  if (!root.isObject) return { ok: false, problems };
+
+  const general = root.object('general');
+  general.integer('project_id', positiveInteger);
+  general.string('payment_id', nonEmpty, maxLength(MAX_PAYMENT_ID_LENGTH));
+  if (options.requireSignature) general.string('signature', nonEmpty);
+  else general.optionalString('signature');
+  general.optionalString('merchant_callback_url', absoluteUrl('https:', 'http:'));
+
+  const customer = root.object('customer');
+  for (const field of SALE_CUSTOMER_FIELDS) {
+    customer.string(field, ...CUSTOMER_FIELD_RULES[field]);
+  }
+
+  const payment = root.object('payment');
+  payment.integer('amount', positiveInteger);
+  payment.string('currency', cupQrCurrency);
+  payment.string('description', ...text);
+
+  root.object('return_url').string('success', absoluteUrl('https:', 'http:'));
+
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, value: input as SaleRequest };
+}

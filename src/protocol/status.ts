@@ -1,0 +1,78 @@
+/**
+ * The payment states that the server and the element share (DESIGN.md), and how ECommPay's
+ * own payment statuses map onto them.
+ *
+ *   pending -> awaiting-customer -> success | decline | expired | error
+ *
+ * Terminal states never change again.
+ */
+
+/** A payment's state on the merchant server and on the wire. */
+export const PAYMENT_STATUSES = [
+  'pending',
+  'awaiting-customer',
+  'success',
+  'decline',
+  'expired',
+  'error',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
+  'success',
+  'decline',
+  'expired',
+  'error',
+]);
+
+export function isPaymentStatus(value: unknown): value is PaymentStatus {
+  return (PAYMENT_STATUSES as readonly unknown[]).includes(value);
+}
+
+export function isTerminal(status: PaymentStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/** ECommPay's decline code for a QR code that was not paid in time. */
+export const TIMEOUT_DECLINE_CODE = '20602';
+
+/** ECommPay payment statuses (callbacks, status answers) and the state each one means here. */
+const PLATFORM_STATUSES: Record<string, PaymentStatus> = {
+  'awaiting customer action': 'awaiting-customer',
+  'awaiting customer': 'awaiting-customer',
+  processing: 'pending',
+  'external processing': 'pending',
+  success: 'success',
+  decline: 'decline',
+  canceled: 'decline',
+  cancelled: 'decline',
+  expired: 'expired',
+  error: 'error',
+  'internal error': 'error',
+  'external error': 'error',
+};
+
+/** The platform's statuses we understand, for messages. */
+export const KNOWN_PLATFORM_STATUSES: readonly string[] = Object.keys(PLATFORM_STATUSES);
+
+/**
+ * The state a platform status means, or `undefined` for a status we do not know. A decline
+ * with code 20602 ("Time-out": the shopper never paid) is `expired`: the shopper is offered a
+ * new code, not told that the payment failed.
+ */
+export function fromPlatformStatus(status: string, code?: string): PaymentStatus | undefined {
+  const mapped = PLATFORM_STATUSES[status.trim().toLowerCase()];
+  if (mapped === 'decline' && code === TIMEOUT_DECLINE_CODE) return 'expired';
+  return mapped;
+}
+
+/**
+ * Whether a payment in state `from` may move to `to`. Terminal states are final; a payment
+ * never goes back to `pending`; `awaiting-customer` again is allowed (a new QR code, a later
+ * timeout) but carries no change unless its data differ, which the store decides.
+ */
+export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {
+  if (isTerminal(from)) return false;
+  if (to === 'pending') return from === 'pending';
+  return true;
+}

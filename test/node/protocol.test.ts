@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import {
+  canTransition,
+  formatProblems,
+  fromPlatformStatus,
+  parseCallback,
+  parsePaymentState,
+  parseSaleRequest,
+  ProtocolError,
+  unwrap,
+  type Problem,
+} from '../../src/protocol/index.js';
+
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8'));
+
+/** The seed's sale request with a Chinese city and street, as the seed's rules ask. */
+function validSale(): Record<string, any> {
+  const sale = fixture('sale-request.json') as Record<string, any>;
+  sale.customer.city = '北京';
+  sale.customer.street = '朝阳区建国路88号';
+  return sale;
+}
+
+const paths = (problems: Problem[]): string[] => problems.map((p) => p.path);
+
+function problemsOf(input: unknown): Problem[] {
+  const parsed = parseSaleRequest(input);
+  assert.equal(parsed.ok, false, 'expected the sale request to be refused');
+  return parsed.ok ? [] : parsed.problems;
+}
+
+describe('parseSaleRequest', () => {
+  it('accepts the seed request once its city and street are in Chinese', () => {
+    const parsed = parseSaleRequest(validSale());
+    assert.equal(parsed.ok, true, parsed.ok ? '' : formatProblems(parsed.problems));
+  });
+
+  it("refuses the seed's own example only for its Latin city and street", () => {
+    assert.deepEqual(paths(problemsOf(fixture('sale-request.json'))), [
+      'customer.city',
+      'customer.street',
+    ]);
+  });
+
+  it('names every problem by path, not just the first', () => {
+    const sale = validSale();
+    sale.customer.phone = '+8613632264147';
+    sale.customer.email = 'not-an-email';
+    sale.customer.country = 'ZZ';
+    sale.customer.ip_address = '300.1.1.1';
+    sale.customer.first_name = 'John';
+    sale.payment.currency = 'USD';
+    sale.payment.amount = 10.5;
+    delete sale.return_url.success;
+    const problems = problemsOf(sale);
+    assert.deepEqual(
+      problems.map((p) => `${p.path}: ${p.message}`),
+      [
+        'customer.ip_address: not a valid IPv4 or IPv6 address',
+        'customer.first_name: in Chinese characters (汉字)',
+        'customer.phone: digits only, no "+"',
+        'customer.email: not a valid email address',
+        'customer.country: an ISO 3166-1 alpha-2 country code, such as CN',
+        'payment.amount: must be an integer, not a number (10.5)',
+        'payment.currency: CUP QR takes CNY only (got "USD")',
+        'return_url.success: required',
+      ],
+    );
+  });
+
+  it('says "VND" is refused too: CNY only', () => {
+    const sale = validSale();
+    sale.payment.currency = 'VND';
+    assert.deepEqual(paths(problemsOf(sale)), ['payment.currency']);
+  });
+
+  it('requires every field the seed marks required', () => {
+    const problems = problemsOf({ general: {}, customer: {}, payment: {}, return_url: {} });
+    assert.deepEqual(paths(problems), [
+      'general.project_id',
+      'general.payment_id',
+      'customer.id',
+      'customer.ip_address',
+      'customer.first_name',
+      'customer.last_name',
+      'customer.phone',
+      'customer.email',
+      'customer.zip',
+      'customer.country',
+      'customer.city',
+      'customer.street',
+      'payment.amount',
+      'payment.currency',
+      'payment.description',
+      'return_url.success',
+    ]);
+    assert.ok(problems.every((p) => p.message === 'required'));
+  });
+
+  it('reports a missing object once, not once per field', () => {
+    const sale = validSale();
+    delete sale.customer;
+    assert.deepEqual(problemsOf(sale), [{ path: 'customer', message: 'required' }]);
+    assert.deepEqual(problemsOf('text'), [
+      { path: '', message: 'must be an object, not a string ("text")' },
+    ]);
+  });
+
+  it('checks amount, payment_id and the signature when asked', () => {
+    for (const amount of [0, -100, '1000', 2 ** 53]) {
+      const sale = validSale();
+      sale.payment.amount = amount;
+      assert.deepEqual(paths(problemsOf(sale)), ['payment.amount'], String(amount));
+    }
+    for (const id of ['', ' ', 'x'.repeat(256), 42]) {
+      const sale = validSale();
+      sale.general.payment_id = id;
+      assert.deepEqual(paths(problemsOf(sale)), ['general.payment_id'], String(id));
+    }
+    const sale = validSale();
+    sale.general.payment_id = 'x'.repeat(255);
+    assert.equal(parseSaleRequest(sale).ok, true);
+    const unsigned = parseSaleRequest(validSale(), { requireSignature: true });
+    assert.deepEqual(unsigned.ok ? [] : paths(unsigned.problems), ['general.signature']);
+  });
+
+  it('accepts IPv6, compound Chinese names and http return URLs; refuses javascript: URLs', () => {
+    const sale = validSale();
+    sale.customer.ip_address = '2001:db8::8a2e:370:7334';
+    sale.customer.first_name = '阿依·买买提';
+    assert.equal(parseSaleRequest(sale).ok, true);
+    for (const ip of ['::1', '::ffff:192.0.2.1', 'fe80::1']) {
+      sale.customer.ip_address = ip;
+      assert.equal(parseSaleRequest(sale).ok, true, ip);
+    }
+    for (const ip of ['1.2.3', '2001:db8:::1', '1::2::3', '12345::', 'localhost']) {
+      sale.customer.ip_address = ip;
+      assert.deepEqual(paths(problemsOf(sale)), ['customer.ip_address'], ip);
+    }
+    sale.customer.ip_address = '183.57.40.238';
+    sale.return_url.success = 'javascript:alert(1)';
+    assert.deepEqual(paths(problemsOf(sale)), ['return_url.success']);
+  });
+
+  it('keeps extra parameters Gate supports', () => {
+    const sale = { ...validSale(), receipt_data: { positions: [] } };
+    const parsed = parseSaleRequest(sale);
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.value.receipt_data, { positions: [] });
+  });
+
+  it('unwrap throws one ProtocolError listing every problem', () => {
+    const sale = validSale();
+    sale.customer.phone = '+86';
+    sale.payment.currency = 'EUR';
+    assert.throws(
+      () => unwrap('sale request', parseSaleRequest(sale)),
+      (error: unknown) =>
+        error instanceof ProtocolError &&
+        error.problems.length === 2 &&
+        error.message ===
+          'sale request: customer.phone: digits only, no "+"; payment.currency: CUP QR takes CNY only (got "EUR")',
+    );
+  });
+});
+
+describe('parseCallback', () => {
+  it('reads the awaiting customer action callback with its QR code and timeout', () => {
+    const parsed = parseCallback(fixture('callback-awaiting-customer.json'));
+    assert.ok(parsed.ok, parsed.ok ? '' : formatProblems(parsed.problems));
+    const callback = parsed.value;
+    assert.equal(callback.status, 'awaiting-customer');
+    assert.equal(callback.platformStatus, 'awaiting customer action');
+    assert.equal(callback.projectId, 843);
+    assert.equal(callback.paymentId, 'EP761d-6f6d');
+    assert.deepEqual(callback.sum, { amount: 30000, currency: 'CNY' });
+    assert.deepEqual(callback.qr, {
+      url: 'https://cashier.xhepay.com/paygate/union/pay/MDAyMDUxNjk0OTMwNjYyMTQzMTgwOHwwNHw0ODgxMDAwMA==',
+      timeoutSeconds: 600,
+    });
+    assert.equal(callback.operation?.id, '2000000029');
+  });
+
+  it('maps both spellings of awaiting customer', () => {
+    const data = fixture('callback-awaiting-customer.json') as Record<string, any>;
+    data.payment.status = 'awaiting customer';
+    const parsed = parseCallback(data);
+    assert.ok(parsed.ok);
+    assert.equal(parsed.value.status, 'awaiting-customer');
+  });
+
+  it('reads success, and a time-out decline as expired with its code', () => {
+    const success = parseCallback(fixture('callback-success.json'));
+    assert.ok(success.ok);
+    assert.equal(success.value.status, 'success');
+    assert.equal(success.value.code, '0');
+    const timeout = parseCallback(fixture('callback-decline-timeout.json'));
+    assert.ok(timeout.ok);
+    assert.equal(timeout.value.status, 'expired');
+    assert.equal(timeout.value.platformStatus, 'decline');
+    assert.equal(timeout.value.code, '20602');
+    assert.equal(timeout.value.message, 'Time-out');
+  });
+
+  it('a decline with another code stays a decline', () => {
+    const data = fixture('callback-decline-timeout.json') as Record<string, any>;
+    data.operation.code = '20105';
+    data.operation.message = 'Insufficient funds';
+    const parsed = parseCallback(data);
+    assert.ok(parsed.ok);
+    assert.equal(parsed.value.status, 'decline');
+  });
+
+  it('refuses an unknown status, a javascript: QR and a bad timeout, by path', () => {
+    const data = fixture('callback-awaiting-customer.json') as Record<string, any>;
+    data.payment.status = 'paid maybe';
+    data.display_data[0].data = 'javascript:alert(1)';
+    data.display_data[1].data = '10 minutes';
+    const parsed = parseCallback(data);
+    assert.equal(parsed.ok, false);
+    assert.deepEqual(parsed.ok ? [] : paths(parsed.problems), [
+      'payment.status',
+      'display_data[0].data',
+      'display_data[1].data',
+    ]);
+  });
+
+  it('refuses a callback without payment id or project', () => {
+    const data = fixture('callback-success.json') as Record<string, any>;
+    delete data.project_id;
+    delete data.payment.id;
+    const parsed = parseCallback(data);
+    assert.deepEqual(parsed.ok ? [] : paths(parsed.problems), ['project_id', 'payment.id']);
+  });
+
+  it('takes project and payment id from general when the project format puts them there', () => {
+    const data = fixture('callback-success.json') as Record<string, any>;
+    delete data.project_id;
+    delete data.payment.id;
+    data.general = { project_id: 843, payment_id: 'EP761d-6f6d', signature: 'x' };
+    const parsed = parseCallback(data);
+    assert.ok(parsed.ok, parsed.ok ? '' : formatProblems(parsed.problems));
+    assert.equal(parsed.value.paymentId, 'EP761d-6f6d');
+  });
+});
+
+describe('payment states', () => {
+  it('maps the platform statuses', () => {
+    assert.equal(fromPlatformStatus('Awaiting Customer Action'), 'awaiting-customer');
+    assert.equal(fromPlatformStatus('cancelled'), 'decline');
+    assert.equal(fromPlatformStatus('internal error'), 'error');
+    assert.equal(fromPlatformStatus('decline', '20602'), 'expired');
+    assert.equal(fromPlatformStatus('refunded'), undefined);
+  });
+
+  it('terminal states are final and nothing goes back to pending', () => {
+    assert.equal(canTransition('success', 'awaiting-customer'), false);
+    assert.equal(canTransition('decline', 'success'), false);
+    assert.equal(canTransition('awaiting-customer', 'pending'), false);
+    assert.equal(canTransition('pending', 'success'), true);
+    assert.equal(canTransition('awaiting-customer', 'awaiting-customer'), true);
+  });
+
+  it('parsePaymentState checks what the element receives', () => {
+    const state = {
+      paymentId: 'order-1-a1',
+      status: 'awaiting-customer',
+      seq: 2,
+      amount: 30000,
+      currency: 'CNY',
+      description: '示例订单',
+      qr: { url: 'https://example.com/qr', expiresInSeconds: 590, timeoutSeconds: 600 },
+      updatedAt: '2026-11-26T10:00:00.000Z',
+    };
+    const parsed = parsePaymentState(state);
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.value, state);
+    const bad = parsePaymentState({
+      ...state,
+      status: 'paid',
+      qr: { ...state.qr, url: 'javascript:alert(1)' },
+    });
+    assert.deepEqual(bad.ok ? [] : paths(bad.problems), ['status', 'qr.url']);
+  });
+});

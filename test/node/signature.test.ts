@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  canonicalString,
+  checkSignature,
+  compareNatural,
+  SignatureError,
+  sign,
+  SIGNATURE_ORDERINGS,
+  verify,
+} from '../../src/server/signature.js';
+
+// PROTOCOL.md §1, re-checked there against the official SDKs.
+const VECTORS: [secret: string, json: string, signature: string][] = [
+  [
+    'secret',
+    '{"customer":{"project_id":0,"id":"sutm_id"},"card":{"pan":"4242424242424242","year":2020,"month":8,"card_holder":"John Smith","cvv":"123","save":true},"frame_mode":"popup"}',
+    'lY0LTSAzpR7zGce5qfYGacOuYlHGWqkMcQlqmjlsDDZI2gVcE1qVeWANnkIR7mdOqRXJnL1kO0lUmkQ0YYLWRg==',
+  ],
+  [
+    'secret',
+    '{"payment":{"id":"000049","status":"success"}}',
+    '/3TrhHVz9BHaLfgLyhoxO7dsQNzbzZa/TdO3pxQocXWwgVM6tGlzMLVfpOxFNTnkR9iiFVK/77ZedMcbkCjmng==',
+  ],
+  [
+    'qwerty',
+    '{"payment":{"id":"test-payment","status":"success"},"some_bool_param":true,"frame_mode":"popup"}',
+    'TZS0J65ReNUMgKzeXUey9xOGGyC7r4OhsFXt/3H8XZM2Le8Wot2E1NIjeSPOyV1F3sUU6F3kfo9om2dhbe3ieA==',
+  ],
+  [
+    'qwerty',
+    '{"payment":{"id":"test-payment"},"errors":[{"code":"123","message":"grand crash","description":["description-str",{"description1":1}]},{"code":"456","message":"minor crash","description":null}]}',
+    'dxjnun8oySSl0CWlhhjy/k1V9CZcCtaHvu/Y5qJQbWHq8wd6TqTUt4bIfHrlWxT8ba9NOJfkgGHrGc5OgyQVGA==',
+  ],
+  [
+    'qwerty',
+    '{"errors":[{"message":"error1","code":1,"fail":true},{"message":"error2","code":2,"fail":false},{"message":"error3","code":3,"fail":{"sub-fail":{"test":1}}}],"sum_converted":{"amount":10000,"currency":"EUR"}}',
+    'oXF9a0F80FBkT5plV1aVcQIVSWr3l07StkQ2izUKmy//H2S9gMX982Kgm4tXB4+Ze1S5E1jeKhwheIgYMZ4J+w==',
+  ],
+  [
+    'qwerty',
+    '{"project_id":11,"payment_currency":"EUR","frame_mode":"popup","some_bool_param":true,"two_levels_param":{"param1":1,"param2":2}}',
+    'ehwG+e+Sq6b0QEek2hmHGUFzViX9/Xfcgnh0Ysn1+AqCY8BsKhC/Vcyr4XH8CKXW3iS0vW9S2mTwOt/0Ozf5pg==',
+  ],
+  [
+    'secret',
+    '{"general":{"project_id":3254,"payment_id":"id_38202316"},"customer":{"id":"585741","email":"johndoe@mycompany.com","first_name":"John","last_name":"Doe","address":"Downing str., 23","identify":{"doc_number":"54122312544"},"ip_address":"111.222.333.444"},"payment":{"amount":10800,"currency":"USD","description":"Computer keyboards"},"receipt_data":{"positions":[{"quantity":10,"amount":108,"description":"Computer keyboard"}]},"return_url":{"success":"https://paymentpage.mycompany.com/complete-redirect?id=success","decline":"https://paymentpage.mycompany.com/complete-redirect?id=decline"}}',
+    'VLLZzVNGevQNhr1b4TEhbC4qqHD17Kyn/M6FPNN93ttyk/amJgD/R6dayTKVvW6/QCRdq4hOf8R2w/xbUa8f2w==',
+  ],
+];
+
+describe('sign: the test vectors of PROTOCOL.md', () => {
+  VECTORS.forEach(([secret, json, expected], index) => {
+    it(`vector ${index + 1} in every ordering`, () => {
+      for (const ordering of SIGNATURE_ORDERINGS) {
+        assert.equal(sign(JSON.parse(json), secret, ordering), expected, ordering);
+      }
+    });
+    it(`vector ${index + 1} verifies at the top level and in general.signature`, () => {
+      const top = { ...JSON.parse(json), signature: expected };
+      assert.equal(verify(top, secret), true);
+      assert.equal(verify(top, `${secret}x`), false);
+      const data = JSON.parse(json);
+      const nested = { ...data, general: { ...(data.general ?? {}), signature: expected } };
+      // `general` itself is signed data: a vector without it gains an empty object, which signs as nothing.
+      assert.equal(verify(nested, secret), true);
+    });
+  });
+
+  it('flattens as PROTOCOL.md shows, before the HMAC', () => {
+    const data = JSON.parse(
+      '{"0":null,"a":{"b":1,"c":2},"d":false,"f":["g",{"h":7,"i":{"k":8}}],"e":[4,5],"l":{"m":[{"n":9}]}}',
+    );
+    const expected = '0:;a:b:1;a:c:2;d:0;e:0:4;e:1:5;f:0:g;f:1:h:7;f:1:i:k:8;l:m:0:n:9';
+    for (const ordering of SIGNATURE_ORDERINGS)
+      assert.equal(canonicalString(data, ordering), expected);
+  });
+
+  it('signs Chinese text as raw UTF-8 and skips empty objects and arrays', () => {
+    assert.equal(
+      canonicalString({ customer: { first_name: '伍', city: '北京' }, x: {}, y: [] }),
+      'customer:city:北京;customer:first_name:伍',
+    );
+  });
+
+  it('skips frame_mode and signature at every level', () => {
+    assert.equal(
+      canonicalString({ a: { frame_mode: 'popup', signature: 's', b: 1 }, signature: 'x' }),
+      'a:b:1',
+    );
+  });
+});
+
+describe('the orderings where the SDKs disagree', () => {
+  const data = {
+    x10: 'a',
+    x2: 'b',
+    list: Array.from({ length: 11 }, (_, i) => i),
+    'a:b': 1,
+    'a-b': 2,
+    a: 3,
+  };
+
+  it('natural (PHP) compares digit runs as numbers and escapes ":" in keys', () => {
+    const text = canonicalString(data, 'natural');
+    assert.ok(text.indexOf('x2:b') < text.indexOf('x10:a'));
+    assert.ok(text.indexOf('list:2:2') < text.indexOf('list:10:10'));
+    assert.ok(text.includes('a::b:1'));
+  });
+
+  it('per-level (JS SDK) orders array indexes numerically and keeps ":" as is', () => {
+    const text = canonicalString(data, 'per-level');
+    assert.ok(text.indexOf('list:9:9') < text.indexOf('list:10:10'));
+    assert.ok(text.indexOf('x10:a') < text.indexOf('x2:b'));
+    assert.ok(text.includes(';a:b:1;'));
+  });
+
+  it('codepoint (Python, Java, Go) sorts the whole strings', () => {
+    const text = canonicalString(data, 'codepoint');
+    assert.ok(text.indexOf('list:10:10') < text.indexOf('list:2:2'));
+    assert.ok(text.startsWith('a-b:2;a:3;a:b:1'));
+  });
+
+  it('verify accepts a signature made in any known ordering and says which', () => {
+    for (const ordering of SIGNATURE_ORDERINGS) {
+      const signature = sign(data, 'key', ordering);
+      assert.deepEqual(checkSignature({ ...data, signature }, 'key'), { valid: true, ordering });
+    }
+  });
+
+  it('natural order as strnatcmp', () => {
+    const sorted = ['a10', 'a2', 'a02', 'a1b', 'b', 'a'].sort(compareNatural);
+    assert.deepEqual(sorted, ['a', 'a1b', 'a2', 'a02', 'a10', 'b']);
+  });
+});
+
+describe('sign refuses what has no agreed form', () => {
+  const cases: [string, unknown, RegExp][] = [
+    ['a float', { payment: { amount: 10.5 } }, /^payment:amount: 10\.5 is not an integer/],
+    ['NaN', { a: NaN }, /^a: NaN cannot be signed/],
+    ['Infinity', { a: [Infinity] }, /^a:0: Infinity cannot be signed/],
+    ['an integer past 2^53', { id: 2 ** 53 + 2 }, /past 2\^53/],
+    ['a BigInt', { id: 10n }, /BigInt/],
+    ['a function', { f: () => 1 }, /function cannot be signed/],
+    ['a symbol', { s: Symbol('x') }, /symbol cannot be signed/],
+    ['a Date', { d: new Date(0) }, /Date object cannot be signed/],
+    ['undefined in an array', { a: [1, undefined] }, /^a:1: undefined/],
+    ['a string at the root', 'text', /only a JSON object/],
+  ];
+  for (const [name, data, message] of cases) {
+    it(name, () =>
+      assert.throws(
+        () => sign(data, 'key'),
+        (e: unknown) => e instanceof SignatureError && message.test(e.message),
+      ),
+    );
+  }
+
+  it('a cycle', () => {
+    const data: Record<string, unknown> = { a: 1 };
+    data.self = { back: data };
+    assert.throws(() => sign(data, 'key'), /self:back: the data refers to itself/);
+  });
+
+  it('an empty secret key', () => {
+    assert.throws(() => sign({ a: 1 }, ''), /secretKey/);
+  });
+
+  it('verify answers false with a reason instead of throwing', () => {
+    assert.deepEqual(checkSignature({ a: 1.5, signature: 'x' }, 'key'), {
+      valid: false,
+      reason:
+        'cannot be verified: a: 1.5 is not an integer: amounts are minor units, send floats as strings',
+    });
+    assert.equal(checkSignature({ a: 1 }, 'key').valid, false);
+    assert.equal(verify({ a: 1, signature: 'not base64 at all!' }, 'key'), false);
+  });
+
+  it('leaves out properties that are undefined, as JSON.stringify does', () => {
+    assert.equal(sign({ a: 1, b: undefined }, 'key'), sign({ a: 1 }, 'key'));
+  });
+});
+
+// Random JSON as callbacks carry it: Chinese text, null, booleans, small arrays, empty objects.
+const leaf = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom('伍', '倩文', '北京市朝阳区', 'qwerty@qwe.fff', ''),
+  fc.integer({ min: -1_000_000, max: 1_000_000 }),
+  fc.boolean(),
+  fc.constant(null),
+);
+const key = fc.oneof(
+  fc.constantFrom('payment', 'id', 'status', 'sum', 'amount', 'customer'),
+  fc.string({ minLength: 1, maxLength: 6 }),
+);
+const { tree } = fc.letrec((tie) => ({
+  tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('object'), tie('array')),
+  object: fc.dictionary(
+    key.filter((k) => k !== 'signature' && k !== 'frame_mode' && k !== '__proto__'),
+    tie('tree'),
+    { maxKeys: 5 },
+  ),
+  array: fc.array(tie('tree'), { maxLength: 4 }),
+}));
+const message = fc.dictionary(
+  key.filter(
+    (k) => k !== 'signature' && k !== 'frame_mode' && k !== 'general' && k !== '__proto__',
+  ),
+  tree,
+  { minKeys: 1, maxKeys: 6 },
+);
+
+/** Paths to every leaf that the signature covers. */
+function leafPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof value !== 'object' || value === null) return [path];
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [i, v] as const)
+    : Object.entries(value);
+  return entries.flatMap(([k, v]) => leafPaths(v, [...path, k]));
+}
+
+function changeLeaf(data: unknown, path: (string | number)[]): unknown {
+  const copy = structuredClone(data) as Record<string | number, unknown>;
+  let parent = copy;
+  for (const k of path.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+  const last = path[path.length - 1];
+  const old = parent[last];
+  parent[last] =
+    typeof old === 'string'
+      ? `${old}x`
+      : typeof old === 'number'
+        ? old + 1
+        : typeof old === 'boolean'
+          ? !old
+          : 'x';
+  return copy;
+}
+
+describe('properties on random nested JSON', () => {
+  it('verify(sign(x)) holds', () => {
+    fc.assert(
+      fc.property(message, fc.string({ minLength: 1, maxLength: 16 }), (data, secret) => {
+        assert.equal(verify({ ...data, signature: sign(data, secret) }, secret), true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('changing any one leaf makes it fail', () => {
+    fc.assert(
+      fc.property(message, fc.nat(), (data, pick) => {
+        const paths = leafPaths(data);
+        fc.pre(paths.length > 0 && paths[0].length > 0);
+        const path = paths[pick % paths.length];
+        const signature = sign(data, 'secret');
+        const changed = changeLeaf(data, path) as Record<string, unknown>;
+        assert.equal(
+          verify({ ...changed, signature }, 'secret'),
+          false,
+          `changed ${path.join(':')}`,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
