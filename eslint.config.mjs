@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/server/**', 'src/sandbox/**', 'src/cli.ts'],
+    ignores: ['src/server/**', 'src/sandbox/**', 'src/cli.ts', 'src/cli/**'],
     plugins: { lit, wc, 'lit-a11y': litA11y },
     rules: {
       ...lit.configs.recommended.rules,
@@ -59,7 +59,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/server/**/*.ts', 'src/sandbox/**/*.ts', 'src/cli.ts'],
+    files: ['src/server/**/*.ts', 'src/sandbox/**/*.ts', 'src/cli.ts', 'src/cli/**'],
     rules: { 'no-restricted-imports': ['error', noLit] },
   },
   {

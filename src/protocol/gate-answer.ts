@@ -93,14 +93,12 @@ export function readGateErrorDetails(input: unknown): GateErrorDetails {
   const code = idText(input.code);
   const message = typeof input.message === 'string' ? input.message : undefined;
   const fieldErrors = Array.isArray(input.errors)
-    ? input.errors.filter(isRecord).map(
-        (item): GateFieldError => ({
-          code: idText(item.code) ?? '',
-          message: typeof item.message === 'string' ? item.message : '',
-          field: typeof item.field === 'string' ? item.field : '',
-          description: descriptionText(item.description),
-        }),
-      )
+    ? input.errors.filter(isRecord).map((item): GateFieldError => ({
+        code: idText(item.code) ?? '',
+        message: typeof item.message === 'string' ? item.message : '',
+        field: typeof item.field === 'string' ? item.field : '',
+        description: descriptionText(item.description),
+      }))
     : [];
   return {
     ...(code !== undefined ? { code } : {}),

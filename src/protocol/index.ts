@@ -5,3 +5,4 @@ export * from './status.js';
 export * from './sale.js';
 export * from './callback.js';
 export * from './payment-state.js';
+export * from './gate-answer.js';
