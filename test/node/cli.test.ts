@@ -10,10 +10,7 @@ import { run } from '../../src/cli.js';
 import { verify } from '../../src/server/signature.js';
 
 const BIN = fileURLToPath(new URL('../../bin/cup-qr-checkout.js', import.meta.url));
-const FIXTURE = readFileSync(
-  new URL('../../../shared/fixtures/sale-request.json', import.meta.url),
-  'utf8',
-);
+const FIXTURE = readFileSync(new URL('../fixtures/sale-request.json', import.meta.url), 'utf8');
 const KEY = 'cli-test-secret';
 
 interface Outcome {

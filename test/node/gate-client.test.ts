@@ -137,10 +137,7 @@ const FIELD_ERRORS = [
 
 function statusAnswer(paymentId: string, status = 'success'): Record<string, unknown> {
   const fixture = JSON.parse(
-    readFileSync(
-      new URL('../../../shared/fixtures/callback-success.json', import.meta.url),
-      'utf8',
-    ),
+    readFileSync(new URL('../fixtures/callback-success.json', import.meta.url), 'utf8'),
   ) as { payment: Record<string, unknown> } & Record<string, unknown>;
   return {
     ...fixture,

@@ -14,7 +14,7 @@ import {
 } from '../../src/protocol/index.js';
 
 const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 
 /** The seed's sale request with a Chinese city and street, as the seed's rules ask. */
 function validSale(): Record<string, any> {
