@@ -13,6 +13,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { sandboxCommand } from './sandbox/cli.js';
 import { canonicalString, checkSignature, sign, SignatureError } from './server/signature.js';
 
 export const EXIT_OK = 0;
@@ -59,11 +60,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   sandbox: {
     synopsis: 'sandbox',
-    summary: 'run the offline ECommPay emulator (coming from the sandbox module)',
-    run: async (_args, io) => {
-      io.stderr(`${NAME} sandbox: not available yet (coming from the sandbox module)\n`);
-      return EXIT_USAGE;
-    },
+    summary: 'run the offline ECommPay emulator (SANDBOX_PORT, default 8090)',
+    run: (args, io) => sandboxCommand([...args], { ...io.env }, (line) => io.stdout(`${line}\n`)),
   },
 };
 

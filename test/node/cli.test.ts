@@ -124,7 +124,7 @@ describe('cup-qr-checkout sign (the bin)', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: cup-qr-checkout <command>/);
     assert.match(help.stdout, /\n {2}sign \[--verify\] /);
-    assert.match(help.stdout, /\n {2}sandbox .*coming from the sandbox module/);
+    assert.match(help.stdout, /\n {2}sandbox +run the offline ECommPay emulator/);
 
     const unknown = await cli(['frobnicate'], '');
     assert.equal(unknown.code, 2);

@@ -1,0 +1,123 @@
+/**
+ * The callbacks the platform sends (PROTOCOL.md §3), shaped as the seed's examples
+ * (`/work/shared/fixtures/callback-*.json`): the same keys in the same order, `display_data`
+ * on the `awaiting customer action` one, the top-level `signature` made with `sign()`.
+ * The answer of `POST /v2/payment/status` is the same structure.
+ */
+import { sign } from '../server/signature.js';
+import type { SandboxPaymentStatus } from './types.js';
+
+/** What a callback says about its payment at the time it is produced. */
+export interface CallbackFacts {
+  projectId: number;
+  paymentId: string;
+  status: SandboxPaymentStatus;
+  amount: number;
+  currency: string;
+  description: string;
+  /** `account.number`: the shopper's account at the bank (the sandbox uses the email). */
+  account: string;
+  /** `customer.phone`. */
+  phone: string;
+  operationId: number;
+  requestId: string;
+  createdAt: Date;
+  /** When the bank answered with the QR code (`provider.date`). */
+  providerDate: Date;
+  /** This callback's `payment.date` and `operation.date`. */
+  date: Date;
+  code: string;
+  message: string;
+  providerPaymentId: string;
+  /** The QR code's content and lifetime, for `awaiting customer action`. */
+  qr?: { url: string; timeoutSeconds: number };
+}
+
+/** The provider id of CUP QR in the seed's callbacks. */
+const PROVIDER_ID = 1838;
+
+/** ECommPay's date format: `2019-12-11T12:20:17+0000`. */
+export function platformDate(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}+0000`;
+}
+
+/** The callback body, unsigned. */
+export function buildCallback(facts: CallbackFacts): Record<string, unknown> {
+  const sum = { amount: facts.amount, currency: facts.currency };
+  const date = platformDate(facts.date);
+  const body: Record<string, unknown> = {
+    project_id: facts.projectId,
+    payment: {
+      id: facts.paymentId,
+      type: 'purchase',
+      status: facts.status,
+      date,
+      method: 'cup-qr',
+      sum: { ...sum },
+      description: facts.description,
+    },
+    account: { number: facts.account },
+    customer: { phone: facts.phone },
+    operation: {
+      id: facts.operationId,
+      type: 'sale',
+      status: facts.status,
+      date,
+      created_date: platformDate(facts.createdAt),
+      request_id: facts.requestId,
+      sum_initial: { ...sum },
+      sum_converted: { ...sum },
+      code: facts.code,
+      message: facts.message,
+      provider: {
+        id: PROVIDER_ID,
+        payment_id: facts.providerPaymentId,
+        auth_code: '',
+        date: platformDate(facts.providerDate),
+      },
+    },
+  };
+  if (facts.qr) {
+    body.display_data = [
+      { type: 'qr_data', title: 'QR Code', data: facts.qr.url },
+      { type: 'add_info', title: 'QR Code Timeout', data: String(facts.qr.timeoutSeconds) },
+    ];
+  }
+  return body;
+}
+
+/** `body` with its top-level signature; `corrupt` makes one that does not verify. */
+export function signCallback(
+  body: Record<string, unknown>,
+  secretKey: string,
+  corrupt = false,
+): Record<string, unknown> {
+  const { signature: _old, ...unsigned } = body;
+  const signature = sign(unsigned, secretKey);
+  return { ...unsigned, signature: corrupt ? corruptSignature(signature) : signature };
+}
+
+/**
+ * A signature of the right length and alphabet that does not verify: the first Base64 digit
+ * changed, as a proxy rewriting the body, or a wrong key, would leave it.
+ */
+export function corruptSignature(signature: string): string {
+  const first = signature[0] === 'A' ? 'B' : 'A';
+  return `${first}${signature.slice(1)}`;
+}
+
+/**
+ * A duplicate of a signed callback as the platform resends it: `operation.date` `seconds`
+ * later (PROTOCOL.md §3: identical callbacks can differ by a second), signed again.
+ */
+export function duplicateCallback(
+  body: Record<string, unknown>,
+  seconds: number,
+  secretKey: string,
+  corrupt: boolean,
+): Record<string, unknown> {
+  const operation = body.operation as Record<string, unknown>;
+  const date = new Date(String(operation.date).replace('+0000', 'Z'));
+  const later = platformDate(new Date(date.getTime() + seconds * 1000));
+  return signCallback({ ...body, operation: { ...operation, date: later } }, secretKey, corrupt);
+}

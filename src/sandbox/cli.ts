@@ -1,0 +1,189 @@
+/**
+ * `cup-qr-checkout sandbox`: runs the ECommPay emulator until SIGINT or SIGTERM.
+ *
+ * ```text
+ * Usage: cup-qr-checkout sandbox
+ *
+ * Runs the offline ECommPay platform for CUP QR: Gate (POST /v2/payment/cup/qr/sale,
+ * POST /v2/payment/status), the Payment Page (GET /payment?…&signature=…), the bank-app page
+ * each QR code opens, and a control API under /sandbox/. Stops on Ctrl-C (SIGINT) or SIGTERM.
+ *
+ * Environment:
+ *   SANDBOX_PORT          port to listen on (default 8090; 0 picks a free one)
+ *   SANDBOX_HOST          address to listen on (default 127.0.0.1)
+ *   ECOMMPAY_PROJECT_ID   the project id (default 1, a demo project)
+ *   ECOMMPAY_SECRET_KEY   the project's secret key (default "sandbox-secret-key", a demo key)
+ *   SANDBOX_CALLBACK_URL  where callbacks go (default http://127.0.0.1:8080/cup-qr/callback)
+ *   SANDBOX_QR_TIMEOUT    "QR Code Timeout" in seconds (default 600)
+ *   SANDBOX_PUBLIC_URL    base URL put in QR codes when phones reach the sandbox by another name
+ * ```
+ */
+import type { Sandbox } from './types.js';
+import { DEFAULT_PORT, startSandbox } from './server.js';
+
+export const DEMO_PROJECT_ID = 1;
+export const DEMO_SECRET_KEY = 'sandbox-secret-key';
+export const DEFAULT_CALLBACK_URL = 'http://127.0.0.1:8080/cup-qr/callback';
+
+export const SANDBOX_USAGE = `Usage: cup-qr-checkout sandbox
+
+Runs the offline ECommPay platform for CUP QR: Gate (POST /v2/payment/cup/qr/sale,
+POST /v2/payment/status), the Payment Page (GET /payment?...&signature=...), the bank-app
+page each QR code opens, and a control API under /sandbox/. Stops on Ctrl-C or SIGTERM.
+
+Environment:
+  SANDBOX_PORT          port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  SANDBOX_HOST          address to listen on (default 127.0.0.1)
+  ECOMMPAY_PROJECT_ID   the project id (default ${DEMO_PROJECT_ID}, a demo project)
+  ECOMMPAY_SECRET_KEY   the project's secret key (default "${DEMO_SECRET_KEY}", a demo key)
+  SANDBOX_CALLBACK_URL  where callbacks go (default ${DEFAULT_CALLBACK_URL})
+  SANDBOX_QR_TIMEOUT    "QR Code Timeout" in seconds (default 600)
+  SANDBOX_PUBLIC_URL    base URL put in QR codes when phones reach the sandbox by another name
+`;
+
+export interface SandboxCommandOptions {
+  /** Stops the sandbox when aborted (tests); SIGINT and SIGTERM always do. */
+  signal?: AbortSignal;
+  /** Called once the sandbox listens. */
+  onReady?: (sandbox: Sandbox) => void;
+}
+
+/**
+ * Runs the sandbox from the environment; resolves with the exit code once it has stopped
+ * (0), or at once with 2 when the configuration is wrong (`out` says why).
+ */
+export async function sandboxCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  out: (line: string) => void,
+  options: SandboxCommandOptions = {},
+): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    out(SANDBOX_USAGE);
+    return 0;
+  }
+  if (args.length > 0) {
+    out(
+      `cup-qr-checkout sandbox: unexpected argument ${JSON.stringify(args[0])}\n\n${SANDBOX_USAGE}`,
+    );
+    return 2;
+  }
+  const config = readConfig(env);
+  if (!config.ok) {
+    out(`cup-qr-checkout sandbox: ${config.message}`);
+    return 2;
+  }
+  const { port, host, projectId, secretKey, callbackUrl, qrTimeoutSeconds, publicUrl, demo } =
+    config.value;
+
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({
+      port,
+      host,
+      projects: [{ id: projectId, secretKey, callbackUrl }],
+      qrTimeoutSeconds,
+      ...(publicUrl ? { publicUrl } : {}),
+      log: (line) => out(`[sandbox] ${line}`),
+    });
+  } catch (error) {
+    out(`cup-qr-checkout sandbox: cannot start: ${(error as Error).message}`);
+    return 2;
+  }
+
+  // Listen for Ctrl-C before the banner says it works: a signal that came between the two
+  // would kill the process without closing the sandbox.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      options.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
+  });
+  out(`ECommPay sandbox listening on ${sandbox.url}`);
+  out(
+    `  Gate:          ${sandbox.url}/v2/payment/cup/qr/sale (set ECOMMPAY_GATE_URL=${sandbox.url})`,
+  );
+  out(`  Payment Page:  ${sandbox.url}/payment`);
+  out(`  Control API:   ${sandbox.url}/sandbox/payments`);
+  out(
+    `  Project:       ${projectId}${demo.projectId ? ' (demo default: set ECOMMPAY_PROJECT_ID)' : ''}`,
+  );
+  out(
+    `  Secret key:    ${demo.secretKey ? `"${DEMO_SECRET_KEY}" (demo default: set ECOMMPAY_SECRET_KEY)` : 'from ECOMMPAY_SECRET_KEY'}`,
+  );
+  out(`  Callbacks to:  ${callbackUrl}`);
+  out(`  QR timeout:    ${qrTimeoutSeconds} s`);
+  out('Press Ctrl-C to stop.');
+  options.onReady?.(sandbox);
+
+  await stopped;
+  await sandbox.close();
+  out('ECommPay sandbox stopped.');
+  return 0;
+}
+
+interface Config {
+  port: number;
+  host: string;
+  projectId: number;
+  secretKey: string;
+  callbackUrl: string;
+  qrTimeoutSeconds: number;
+  publicUrl?: string;
+  /** Which values are the demo defaults, to say so. */
+  demo: { projectId: boolean; secretKey: boolean };
+}
+
+function readConfig(
+  env: NodeJS.ProcessEnv,
+): { ok: true; value: Config } | { ok: false; message: string } {
+  const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
+  const whole = (name: string, fallback: number, min: number, max: number): number | undefined => {
+    const text = env[name]?.trim();
+    if (!text) return fallback;
+    if (!/^\d+$/.test(text)) return undefined;
+    const value = Number(text);
+    return value >= min && value <= max ? value : undefined;
+  };
+  const port = whole('SANDBOX_PORT', DEFAULT_PORT, 0, 65535);
+  if (port === undefined)
+    return fail(
+      `SANDBOX_PORT must be a port number 0-65535 (got ${JSON.stringify(env.SANDBOX_PORT)})`,
+    );
+  const projectId = whole('ECOMMPAY_PROJECT_ID', DEMO_PROJECT_ID, 1, Number.MAX_SAFE_INTEGER);
+  if (projectId === undefined) {
+    return fail(
+      `ECOMMPAY_PROJECT_ID must be a positive integer (got ${JSON.stringify(env.ECOMMPAY_PROJECT_ID)})`,
+    );
+  }
+  const qrTimeoutSeconds = whole('SANDBOX_QR_TIMEOUT', 600, 1, 86_400);
+  if (qrTimeoutSeconds === undefined) {
+    return fail(
+      `SANDBOX_QR_TIMEOUT must be seconds from 1 to 86400 (got ${JSON.stringify(env.SANDBOX_QR_TIMEOUT)})`,
+    );
+  }
+  const callbackUrl = env.SANDBOX_CALLBACK_URL?.trim() || DEFAULT_CALLBACK_URL;
+  if (!/^https?:\/\//.test(callbackUrl) || !URL.canParse(callbackUrl)) {
+    return fail(`SANDBOX_CALLBACK_URL must be an http(s) URL (got ${JSON.stringify(callbackUrl)})`);
+  }
+  const publicUrl = env.SANDBOX_PUBLIC_URL?.trim() || undefined;
+  return {
+    ok: true,
+    value: {
+      port,
+      host: env.SANDBOX_HOST?.trim() || '127.0.0.1',
+      projectId,
+      secretKey: env.ECOMMPAY_SECRET_KEY || DEMO_SECRET_KEY,
+      callbackUrl,
+      qrTimeoutSeconds,
+      ...(publicUrl ? { publicUrl } : {}),
+      demo: { projectId: !env.ECOMMPAY_PROJECT_ID?.trim(), secretKey: !env.ECOMMPAY_SECRET_KEY },
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * The few HTTP helpers the sandbox's routes share: reading a body under a size limit, and
+ * writing JSON, HTML and redirects with the headers every answer carries.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * A body past the limit is still read (and dropped) up to this many times the limit, so the
+ * client gets the 413 instead of a reset connection; past that, the connection is cut.
+ */
+const DRAIN_FACTOR = 16;
+
+export type BodyResult = { ok: true; text: string } | { ok: false; reason: 'too-large' };
+
+/** The whole body as UTF-8, or `too-large` when it is over `maxBytes`. */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number.isFinite(declared) && declared > maxBytes;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0;
+        if (size > maxBytes * DRAIN_FACTOR) {
+          resolve({ ok: false, reason: 'too-large' });
+          request.destroy();
+        }
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (tooLarge) resolve({ ok: false, reason: 'too-large' });
+      else resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') });
+    });
+    request.on('error', reject);
+  });
+}
+
+/**
+ * The content security policy of every page: no scripts at all, styles from the sandbox's own
+ * stylesheet, forms posting back to the sandbox.
+ */
+export const PAGE_CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'";
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  response.end(text);
+}
+
+export function sendHtml(
+  response: ServerResponse,
+  status: number,
+  html: string,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': PAGE_CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    ...headers,
+  });
+  response.end(html);
+}
+
+/** 303: after a form's POST, the browser GETs `location`. */
+export function redirect(response: ServerResponse, location: string): void {
+  response.writeHead(303, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 });
+  response.end();
+}
+
+/** A JSON body as a value, or `undefined` when it is not JSON. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, '')) };
+  } catch {
+    return { ok: false };
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * `cup-qr-checkout/sandbox`: an offline emulator of the ECommPay platform for CUP QR.
+ *
+ * ```ts
+ * const sandbox = await startSandbox({
+ *   port: 0,
+ *   projects: [{ id: 200, secretKey: 'test-key', callbackUrl: 'http://127.0.0.1:8080/cup-qr/callback' }],
+ *   timeScale: 0.01,
+ * });
+ * // Gate at sandbox.url: POST /v2/payment/cup/qr/sale, POST /v2/payment/status;
+ * // the Payment Page at GET /payment?…&signature=…; the bank app behind each qr_data.
+ * await sandbox.control.approve(200, 'order-1');
+ * await sandbox.control.settled();
+ * await sandbox.close();
+ * ```
+ */
+export { startSandbox, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_QR_TIMEOUT_SECONDS } from './server.js';
+export { DEFAULT_RETRY_DELAYS_MS } from './delivery.js';
+export { DEFAULT_DECLINE, TIMEOUT_DECLINE } from './platform.js';
+export { FIELD_ERRORS, GATE_ERRORS, SandboxError } from './errors.js';
+export { SALE_PATH, STATUS_PATH } from './gate.js';
+export type {
+  DeclineReason,
+  DeliveryAttempt,
+  FaultScope,
+  Sandbox,
+  SandboxControl,
+  SandboxFaults,
+  SandboxOptions,
+  SandboxPayment,
+  SandboxPaymentStatus,
+  SandboxProject,
+} from './types.js';

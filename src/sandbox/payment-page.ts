@@ -1,0 +1,291 @@
+/**
+ * The Payment Page (PROTOCOL.md §4; the seed's first flow), no scripts:
+ *
+ *   GET  /payment?<flat params>&signature=…   checks them; shows the method (CUP QR, preselected
+ *                                            by force_payment_method=cup-qr: then straight to
+ *                                            the bank list)
+ *   POST /payment/method {q, method}           the bank list
+ *   POST /payment/bank   {q, bank}             creates the payment (callbacks as through Gate),
+ *                                            303 to its session page
+ *   GET  /payment/session/<token>              the QR code, reloading every second until the
+ *                                            payment is decided; then the outcome, and after a
+ *                                            success back to merchant_success_url
+ *
+ * `q` is the signed query string itself, carried in a hidden field and checked again on every
+ * step, so a form cannot change what the merchant signed.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import QRCode from 'qrcode';
+import { CUP_QR_CURRENCY, MAX_PAYMENT_ID_LENGTH } from '../protocol/fields.js';
+import { checkSignature } from '../server/signature.js';
+import type { Clock } from './clock.js';
+import { readBody, redirect, sendHtml } from './http.js';
+import type { PaymentSummary } from './pages.js';
+import {
+  bankListPage,
+  BANKS,
+  errorPage,
+  methodPage,
+  notFoundPage,
+  qrPage,
+  resultPage,
+} from './pages.js';
+import type { Platform } from './platform.js';
+import type { SandboxProject } from './types.js';
+
+export interface PaymentPageContext {
+  platform: Platform;
+  clock: Clock;
+  merchantName: string;
+  maxBodyBytes: number;
+}
+
+export const SESSION_ROUTE = /^\/payment\/session\/([A-Za-z0-9_-]{16,64})$/;
+
+/** Seconds between reloads of the QR page. */
+const REFRESH_SECONDS = 1;
+
+/** The Payment Page's parameters, checked. */
+interface PageRequest {
+  q: string;
+  params: Record<string, string>;
+  project: SandboxProject;
+  paymentId: string;
+  amount: number;
+  forced: boolean;
+}
+
+type Checked =
+  | { ok: true; value: PageRequest }
+  | {
+      ok: false;
+      status: number;
+      title: { zh: string; en: string };
+      problems: string[];
+      /** Set when the request is one already made: its session page's token. */
+      session?: string;
+    };
+
+const INVALID = { zh: '请求无效', en: 'Invalid request' };
+
+function absoluteHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** Checks the flat parameters: fields, then the project, then the signature, then the payment_id. */
+function check(platform: Platform, q: string): Checked {
+  const search = new URLSearchParams(q);
+  const params: Record<string, string> = {};
+  for (const [name, value] of search) params[name] = value;
+  const problems: string[] = [];
+  const integer = /^[1-9][0-9]*$/;
+
+  if (!params.signature) problems.push('signature: required');
+  const projectText = params.project_id ?? '';
+  if (!integer.test(projectText) || !Number.isSafeInteger(Number(projectText))) {
+    problems.push(`project_id: a positive integer (got ${JSON.stringify(projectText)})`);
+  }
+  const paymentId = params.payment_id ?? '';
+  if (paymentId.trim() === '') problems.push('payment_id: required');
+  else if (paymentId.length > MAX_PAYMENT_ID_LENGTH) {
+    problems.push(`payment_id: at most ${MAX_PAYMENT_ID_LENGTH} characters`);
+  }
+  const amountText = params.payment_amount ?? '';
+  if (!integer.test(amountText) || !Number.isSafeInteger(Number(amountText))) {
+    problems.push(
+      `payment_amount: a positive integer of minor units (got ${JSON.stringify(amountText)})`,
+    );
+  }
+  if (params.payment_currency !== CUP_QR_CURRENCY) {
+    problems.push(
+      `payment_currency: CUP QR takes ${CUP_QR_CURRENCY} only (got ${JSON.stringify(params.payment_currency ?? '')})`,
+    );
+  }
+  if (!params.customer_id?.trim()) problems.push('customer_id: required');
+  const forced = params.force_payment_method;
+  if (forced !== undefined && forced !== 'cup-qr') {
+    problems.push(
+      `force_payment_method: the sandbox has cup-qr only (got ${JSON.stringify(forced)})`,
+    );
+  }
+  for (const name of ['merchant_success_url', 'merchant_fail_url', 'merchant_callback_url']) {
+    if (params[name] !== undefined && !absoluteHttpUrl(params[name])) {
+      problems.push(`${name}: an absolute http(s) URL`);
+    }
+  }
+  if (problems.length > 0) return { ok: false, status: 400, title: INVALID, problems };
+
+  const project = platform.project(Number(projectText));
+  if (!project) {
+    return {
+      ok: false,
+      status: 401,
+      title: { zh: '未知项目', en: 'Unknown project' },
+      problems: [`project_id: ${projectText} is not a sandbox project`],
+    };
+  }
+  const signature = checkSignature(params, project.secretKey);
+  if (!signature.valid) {
+    return {
+      ok: false,
+      status: 401,
+      title: { zh: '签名无效', en: 'Invalid signature' },
+      problems: [`signature: ${signature.reason}`],
+    };
+  }
+  const existing = platform.find(project.id, paymentId);
+  if (existing) {
+    // The same signed request again (a reload, the back button): back to its payment.
+    if (existing.channel === 'payment-page' && existing.pageQuery === q) {
+      return { ok: false, status: 303, session: existing.pageToken, title: INVALID, problems: [] };
+    }
+    return {
+      ok: false,
+      status: 409,
+      title: { zh: '订单号已使用', en: 'Payment ID already used' },
+      problems: [`payment_id: ${paymentId} is already used in project ${project.id}`],
+    };
+  }
+  return {
+    ok: true,
+    value: {
+      q,
+      params,
+      project,
+      paymentId,
+      amount: Number(amountText),
+      forced: forced === 'cup-qr',
+    },
+  };
+}
+
+function summaryOf(context: PaymentPageContext, page: PageRequest): PaymentSummary {
+  return {
+    merchant: context.merchantName,
+    amount: page.amount,
+    currency: CUP_QR_CURRENCY,
+    description: page.params.payment_description ?? '',
+    paymentId: page.paymentId,
+  };
+}
+
+function refuse(response: ServerResponse, checked: Extract<Checked, { ok: false }>): void {
+  if (checked.session !== undefined)
+    return redirect(response, `/payment/session/${checked.session}`);
+  sendHtml(response, checked.status, errorPage(checked.title, checked.problems));
+}
+
+/** `GET /payment?…`. */
+export function handlePaymentPage(
+  context: PaymentPageContext,
+  response: ServerResponse,
+  url: URL,
+): void {
+  const checked = check(context.platform, url.search.replace(/^\?/, ''));
+  if (!checked.ok) return refuse(response, checked);
+  const page = checked.value;
+  const view = { ...summaryOf(context, page), q: page.q };
+  sendHtml(response, 200, page.forced ? bankListPage(view) : methodPage(view));
+}
+
+/** `POST /payment/method` and `POST /payment/bank`. */
+export async function handlePaymentStep(
+  context: PaymentPageContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  step: 'method' | 'bank',
+): Promise<void> {
+  const body = await readBody(request, context.maxBodyBytes);
+  if (!body.ok) {
+    sendHtml(response, 413, errorPage(INVALID, ['The form is too large.']));
+    return;
+  }
+  const form = new URLSearchParams(body.text);
+  const checked = check(context.platform, form.get('q') ?? '');
+  if (!checked.ok) return refuse(response, checked);
+  const page = checked.value;
+  const view = { ...summaryOf(context, page), q: page.q };
+
+  if (step === 'method') {
+    if (form.get('method') !== 'cup-qr') {
+      sendHtml(response, 400, errorPage(INVALID, ['method: the sandbox has cup-qr only']));
+      return;
+    }
+    sendHtml(response, 200, bankListPage(view));
+    return;
+  }
+
+  const bank = form.get('bank');
+  if (!BANKS.some((known) => known.id === bank)) {
+    sendHtml(response, 400, errorPage(INVALID, ['bank: choose one of the listed banks']));
+    return;
+  }
+  const { params } = page;
+  const record = context.platform.create(
+    {
+      projectId: page.project.id,
+      paymentId: page.paymentId,
+      channel: 'payment-page',
+      amount: page.amount,
+      currency: CUP_QR_CURRENCY,
+      description: params.payment_description ?? '',
+      email: params.customer_email ?? '',
+      phone: params.customer_phone ?? '',
+      ...(params.merchant_callback_url ? { callbackUrl: params.merchant_callback_url } : {}),
+      ...(params.merchant_success_url ? { successUrl: params.merchant_success_url } : {}),
+      ...(params.merchant_fail_url ? { failUrl: params.merchant_fail_url } : {}),
+      pageQuery: page.q,
+    },
+    context.platform.newRequestId(),
+  );
+  redirect(response, `/payment/session/${record.pageToken}`);
+}
+
+/** `GET /payment/session/<token>`. */
+export async function handlePaymentSession(
+  context: PaymentPageContext,
+  response: ServerResponse,
+  token: string,
+): Promise<void> {
+  const record = context.platform.byPageToken(token);
+  if (!record) {
+    sendHtml(response, 404, notFoundPage());
+    return;
+  }
+  const view: PaymentSummary = {
+    merchant: context.merchantName,
+    amount: record.amount,
+    currency: record.currency,
+    description: record.description,
+    paymentId: record.paymentId,
+  };
+  if (record.status === 'awaiting customer action') {
+    const qrUrl = context.platform.qrUrl(record);
+    const svg = await QRCode.toString(qrUrl, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+    // Platform time: with a fast clock the countdown runs as fast as the timeout does.
+    const elapsed = (Date.now() - record.createdAt.getTime()) / context.clock.scale / 1000;
+    const secondsLeft = Math.max(0, Math.ceil(record.qrTimeoutSeconds - elapsed));
+    sendHtml(
+      response,
+      200,
+      qrPage({ ...view, svg, qrUrl, secondsLeft, refreshSeconds: REFRESH_SECONDS }),
+    );
+    return;
+  }
+  const returnUrl = record.status === 'success' ? record.successUrl : record.failUrl;
+  sendHtml(
+    response,
+    200,
+    resultPage({
+      ...view,
+      status: record.status,
+      ...(record.code !== undefined ? { code: record.code, message: record.message } : {}),
+      ...(returnUrl ? { returnUrl } : {}),
+    }),
+  );
+}

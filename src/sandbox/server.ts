@@ -1,0 +1,251 @@
+/**
+ * The sandbox's HTTP server: one `node:http` listener, a small router, and a `close()` that
+ * leaves nothing behind (timers, deliveries, hanging Gate answers, keep-alive sockets).
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BANK_ROUTE, handleBankApp } from './bank-app.js';
+import { Clock } from './clock.js';
+import { createControl, handleControl } from './control.js';
+import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_DELAYS_MS, Deliverer } from './delivery.js';
+import { gateErrorBody } from './errors.js';
+import { FaultBook } from './faults.js';
+import { handleSale, handleStatus, SALE_PATH, STATUS_PATH } from './gate.js';
+import type { GateContext } from './gate.js';
+import { DEFAULT_MAX_BODY_BYTES, sendJson } from './http.js';
+import { STYLESHEET, STYLESHEET_PATH } from './pages.js';
+import {
+  handlePaymentPage,
+  handlePaymentSession,
+  handlePaymentStep,
+  SESSION_ROUTE,
+} from './payment-page.js';
+import { Platform } from './platform.js';
+import type { Sandbox, SandboxOptions } from './types.js';
+
+export const DEFAULT_PORT = 8090;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_QR_TIMEOUT_SECONDS = 600;
+export const DEFAULT_MERCHANT_NAME = '沙盒商户 Sandbox Merchant';
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const settings = checkOptions(options);
+  const log = options.log ?? (() => {});
+  const clock = new Clock(settings.timeScale);
+  const deliverer = new Deliverer(clock, settings.retryDelaysMs, settings.deliveryTimeoutMs, log);
+  const faults = new FaultBook();
+  let baseUrl = '';
+  const platform = new Platform({
+    projects: options.projects,
+    clock,
+    deliverer,
+    faults,
+    qrTimeoutSeconds: settings.qrTimeoutSeconds,
+    baseUrl: () => baseUrl,
+    log,
+  });
+  const control = createControl(platform, faults, deliverer);
+  const gate: GateContext = {
+    platform,
+    faults,
+    clock,
+    maxBodyBytes: settings.maxBodyBytes,
+    log,
+    hanging: new Set(),
+  };
+  const pages = {
+    platform,
+    clock,
+    merchantName: settings.merchantName,
+    maxBodyBytes: settings.maxBodyBytes,
+  };
+
+  const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://sandbox');
+    const path = url.pathname;
+    const method = request.method ?? 'GET';
+    if (path === SALE_PATH || path === STATUS_PATH) {
+      if (method !== 'POST') {
+        if (path === SALE_PATH) platform.countSaleRequest();
+        response.setHeader('Allow', 'POST');
+        return sendJson(response, 405, gateErrorBody('methodNotAllowed', platform.newRequestId()));
+      }
+      return path === SALE_PATH
+        ? handleSale(gate, request, response)
+        : handleStatus(gate, request, response);
+    }
+    if (path.startsWith('/sandbox/')) {
+      return handleControl(control, request, response, path, settings.maxBodyBytes);
+    }
+    const bank = BANK_ROUTE.exec(path);
+    if (bank) {
+      return handleBankApp(pages, request, response, bank[1], bank[2] as 'approve' | 'decline');
+    }
+    if (path === '/payment' && method === 'GET') return handlePaymentPage(pages, response, url);
+    if ((path === '/payment/method' || path === '/payment/bank') && method === 'POST') {
+      return handlePaymentStep(
+        pages,
+        request,
+        response,
+        path === '/payment/method' ? 'method' : 'bank',
+      );
+    }
+    const session = SESSION_ROUTE.exec(path);
+    if (session && method === 'GET') return handlePaymentSession(pages, response, session[1]);
+    if (path === STYLESHEET_PATH) {
+      response.writeHead(200, {
+        'Content-Type': 'text/css; charset=utf-8',
+        'Cache-Control': 'max-age=3600',
+      });
+      response.end(STYLESHEET);
+      return;
+    }
+    if (path === '/favicon.ico') {
+      // Browsers ask for it on every page; an empty answer keeps their consoles clean.
+      response.writeHead(204, { 'Cache-Control': 'max-age=86400' });
+      response.end();
+      return;
+    }
+    sendJson(response, 404, gateErrorBody('notFound', platform.newRequestId()));
+  };
+
+  const server: Server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      log(
+        `internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? error}`,
+      );
+      if (!response.headersSent) {
+        sendJson(response, 500, {
+          status: 'error',
+          code: '1000',
+          message: 'Internal sandbox error',
+        });
+      } else {
+        response.destroy();
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${hostForUrl}:${port}`;
+  baseUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  log(`sandbox listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clock.close();
+      deliverer.close();
+      for (const response of gate.hanging) response.destroy();
+      gate.hanging.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      // Deliveries notice the closed clock on their next step: wait for them to finish.
+      await deliverer.settled();
+      log('sandbox closed');
+    })();
+    return closing;
+  };
+
+  return { url, port, close, control };
+}
+
+interface Settings {
+  port: number;
+  host: string;
+  qrTimeoutSeconds: number;
+  timeScale: number;
+  retryDelaysMs: readonly number[];
+  deliveryTimeoutMs: number;
+  merchantName: string;
+  maxBodyBytes: number;
+}
+
+/** Options checked up front: a typo fails at start, not in the middle of a test. */
+function checkOptions(options: SandboxOptions): Settings {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('startSandbox: options are required: { projects: [{ id, secretKey }] }');
+  }
+  const { projects } = options;
+  if (!Array.isArray(projects) || projects.length === 0) {
+    throw new TypeError('startSandbox: projects must list at least one { id, secretKey }');
+  }
+  const ids = new Set<number>();
+  for (const project of projects) {
+    if (!Number.isSafeInteger(project?.id) || project.id <= 0) {
+      throw new TypeError(
+        `startSandbox: a project id must be a positive integer (got ${project?.id})`,
+      );
+    }
+    if (ids.has(project.id))
+      throw new TypeError(`startSandbox: project ${project.id} is listed twice`);
+    ids.add(project.id);
+    if (typeof project.secretKey !== 'string' || project.secretKey === '') {
+      throw new TypeError(`startSandbox: project ${project.id} needs a secretKey`);
+    }
+    if (project.callbackUrl !== undefined && !isHttpUrl(project.callbackUrl)) {
+      throw new TypeError(
+        `startSandbox: project ${project.id}: callbackUrl must be an http(s) URL (got ${JSON.stringify(project.callbackUrl)})`,
+      );
+    }
+  }
+  const port = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError(`startSandbox: port must be 0-65535 (got ${port})`);
+  }
+  const positive = (name: string, value: number): number => {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new TypeError(`startSandbox: ${name} must be a positive number (got ${value})`);
+    }
+    return value;
+  };
+  const qrTimeoutSeconds = options.qrTimeoutSeconds ?? DEFAULT_QR_TIMEOUT_SECONDS;
+  if (!Number.isInteger(qrTimeoutSeconds) || qrTimeoutSeconds <= 0) {
+    throw new TypeError(
+      `startSandbox: qrTimeoutSeconds must be a whole number of seconds > 0 (got ${qrTimeoutSeconds})`,
+    );
+  }
+  const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  if (
+    !Array.isArray(retryDelaysMs) ||
+    !retryDelaysMs.every((ms) => Number.isFinite(ms) && ms >= 0)
+  ) {
+    throw new TypeError('startSandbox: retryDelaysMs must be a list of milliseconds >= 0');
+  }
+  if (options.publicUrl !== undefined && !isHttpUrl(options.publicUrl)) {
+    throw new TypeError('startSandbox: publicUrl must be an http(s) URL');
+  }
+  return {
+    port,
+    host: options.host ?? DEFAULT_HOST,
+    qrTimeoutSeconds,
+    timeScale: positive('timeScale', options.timeScale ?? 1),
+    retryDelaysMs: [...retryDelaysMs],
+    deliveryTimeoutMs: positive(
+      'deliveryTimeoutMs',
+      options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
+    ),
+    merchantName: options.merchantName ?? DEFAULT_MERCHANT_NAME,
+    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+  };
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,297 @@
+// The sandbox's callbacks, received by a real HTTP receiver that verifies each one with the
+// foundation's `verify`: their shape (the seed's), approve, decline, time-out, where they go,
+// and delivery with retries until HTTP 200.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { parseCallback } from '../../src/protocol/callback.js';
+import { SandboxError } from '../../src/sandbox/index.js';
+import { startReceiver, statusOf } from '../helpers/receiver.js';
+import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed } from '../helpers/sandbox.js';
+
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(
+    readFileSync(new URL(`../../../shared/fixtures/${name}.json`, import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
+
+/** The keys (in order) and value types of a JSON value, as a comparable string. */
+function shape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shape);
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).map(([key, child]) => [key, shape(child)]);
+  }
+  return typeof value;
+}
+
+function assertSameShape(actual: Record<string, unknown>, expected: Record<string, unknown>): void {
+  const { signature, ...unsigned } = actual;
+  assert.equal(typeof signature, 'string', 'a top-level signature');
+  assert.equal(JSON.stringify(shape(unsigned)), JSON.stringify(shape(expected)));
+}
+
+describe('sandbox callbacks', () => {
+  it('approve: awaiting customer action (QR, timeout) then success, signed, shaped as the seed', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t);
+    const accepted = await sale('order-1');
+    const [awaiting] = await receiver.waitFor((r) => r.length === 1, 'the awaiting callback');
+    assert.ok(awaiting.verified, 'verify() accepts the awaiting callback');
+    assertSameShape(awaiting.body, fixture('callback-awaiting-customer'));
+    const body = awaiting.body as any;
+    assert.equal(body.project_id, PROJECT_ID);
+    assert.equal(body.payment.id, 'order-1');
+    assert.equal(body.payment.status, 'awaiting customer action');
+    assert.deepEqual(body.payment.sum, { amount: 30000, currency: 'CNY' });
+    assert.equal(body.payment.description, '机械键盘 keyboard');
+    assert.equal(body.operation.request_id, accepted.body.request_id);
+    assert.match(body.payment.date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/);
+    const payment = sandbox.control.payment(PROJECT_ID, 'order-1')!;
+    assert.deepEqual(body.display_data, [
+      { type: 'qr_data', title: 'QR Code', data: payment.qrUrl },
+      { type: 'add_info', title: 'QR Code Timeout', data: '600' },
+    ]);
+    assert.ok(payment.qrUrl.startsWith(`${sandbox.url}/bank/`));
+    const parsed = parseCallback(body);
+    assert.ok(parsed.ok);
+    assert.equal(parsed.value.status, 'awaiting-customer');
+    assert.equal(parsed.value.qr?.timeoutSeconds, 600);
+
+    const approved = await sandbox.control.approve(PROJECT_ID, 'order-1');
+    assert.equal(approved.status, 'success');
+    const all = await receiver.waitFor((r) => r.length === 2, 'the success callback');
+    assert.ok(all[1].verified);
+    assertSameShape(all[1].body, fixture('callback-success'));
+    const success = all[1].body as any;
+    assert.equal(success.payment.status, 'success');
+    assert.equal(success.operation.status, 'success');
+    assert.equal(success.operation.code, '0');
+    assert.equal(success.operation.message, 'Success');
+    assert.equal(success.operation.id, body.operation.id, 'the same operation');
+    assert.equal(parseCallback(success).ok, true);
+    await sandbox.control.settled();
+    assert.deepEqual(
+      sandbox.control
+        .payment(PROJECT_ID, 'order-1')!
+        .deliveries.map((d) => [d.callbackStatus, d.delivered]),
+      [
+        ['awaiting customer action', true],
+        ['success', true],
+      ],
+    );
+  });
+
+  it('decline: with the given code and message, or 20000 General decline', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t);
+    await sale('order-2');
+    await sale('order-3');
+    await sandbox.control.decline(PROJECT_ID, 'order-2', {
+      code: '20105',
+      message: 'Declined by issuer',
+    });
+    await sandbox.control.decline(PROJECT_ID, 'order-3');
+    const all = await receiver.waitFor((r) => r.length === 4, 'four callbacks');
+    assert.ok(all.every((c) => c.verified));
+    const finals = all.filter((c) => statusOf(c.body) === 'decline').map((c) => c.body as any);
+    assert.deepEqual(
+      finals
+        .map((b) => [b.payment.id, b.operation.status, b.operation.code, b.operation.message])
+        .sort(),
+      [
+        ['order-2', 'decline', '20105', 'Declined by issuer'],
+        ['order-3', 'decline', '20000', 'General decline'],
+      ],
+    );
+    assertSameShape(finals[0], fixture('callback-decline-timeout'));
+    for (const body of finals) {
+      const parsed = parseCallback(body);
+      assert.ok(parsed.ok && parsed.value.status === 'decline');
+    }
+  });
+
+  it('time-out: unpaid past the QR timeout (fast clock), decline 20602 Time-out', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t, { qrTimeoutSeconds: 5, timeScale: 0.01 });
+    await sale('order-4');
+    const all = await receiver.waitFor((r) => r.length === 2, 'the time-out callback');
+    const [awaiting, timeout] = all.map((c) => c.body as any);
+    assert.equal(awaiting.display_data[1].data, '5');
+    assert.ok(all[1].verified);
+    assertSameShape(timeout, fixture('callback-decline-timeout'));
+    assert.equal(timeout.payment.status, 'decline');
+    assert.equal(timeout.operation.code, '20602');
+    assert.equal(timeout.operation.message, 'Time-out');
+    const parsed = parseCallback(timeout);
+    assert.ok(parsed.ok && parsed.value.status === 'expired');
+    assert.equal(sandbox.control.payment(PROJECT_ID, 'order-4')!.code, '20602');
+    await assert.rejects(sandbox.control.approve(PROJECT_ID, 'order-4'), /already final/);
+  });
+
+  it('expire (control): decline 20602 Time-out at once', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t);
+    await sale('order-5');
+    const expired = await sandbox.control.expire(PROJECT_ID, 'order-5');
+    assert.deepEqual(
+      [expired.status, expired.code, expired.message],
+      ['decline', '20602', 'Time-out'],
+    );
+    const all = await receiver.waitFor((r) => r.length === 2, 'two callbacks');
+    assert.deepEqual(
+      all.map((c) => statusOf(c.body)),
+      ['awaiting customer action', 'decline'],
+    );
+    assert.equal((all[1].body as any).operation.code, '20602');
+  });
+
+  it('control refuses an unknown payment and a second outcome (payment unchanged)', async (t) => {
+    const { sandbox, sale } = await setup(t);
+    await assert.rejects(sandbox.control.approve(PROJECT_ID, 'nope'), (error: unknown) => {
+      assert.ok(error instanceof SandboxError);
+      assert.equal(error.kind, 'not-found');
+      return true;
+    });
+    await sale('order-6');
+    await sandbox.control.approve(PROJECT_ID, 'order-6');
+    for (const second of [
+      () => sandbox.control.decline(PROJECT_ID, 'order-6'),
+      () => sandbox.control.expire(PROJECT_ID, 'order-6'),
+      () => sandbox.control.approve(PROJECT_ID, 'order-6'),
+    ]) {
+      await assert.rejects(
+        second(),
+        (error: unknown) => error instanceof SandboxError && error.kind === 'conflict',
+      );
+    }
+    assert.equal(sandbox.control.payment(PROJECT_ID, 'order-6')!.status, 'success');
+    await assert.rejects(
+      sandbox.control.decline(PROJECT_ID, 'order-6', { code: 'x1' }),
+      /digits|final/,
+    );
+  });
+
+  it('sends to general.merchant_callback_url when the request has one', async (t) => {
+    const { sandbox, receiver } = await setup(t);
+    const other = await startReceiver(SECRET_KEY);
+    t.after(() => other.close());
+    const body = saleBody('order-7');
+    body.general.merchant_callback_url = `${other.url}/per-payment`;
+    const reply = await fetch(`${sandbox.url}/v2/payment/cup/qr/sale`, {
+      method: 'POST',
+      body: JSON.stringify(signed(body)),
+    });
+    assert.equal(reply.status, 200);
+    await sandbox.control.approve(PROJECT_ID, 'order-7');
+    const got = await other.waitFor((r) => r.length === 2, 'both callbacks at the request URL');
+    assert.ok(got.every((c) => c.verified && c.path === '/per-payment'));
+    await sandbox.control.settled();
+    assert.equal(receiver.received.length, 0, 'nothing to the project URL');
+    assert.equal(
+      sandbox.control.payment(PROJECT_ID, 'order-7')!.callbackUrl,
+      `${other.url}/per-payment`,
+    );
+  });
+
+  it('retries anything but HTTP 200 with backing-off waits until it is delivered', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t, { retryDelaysMs: [10, 30, 60] });
+    receiver.answer = ({ index }) => (index < 2 ? 500 : 200);
+    await sale('order-8');
+    await sandbox.control.settled();
+    assert.deepEqual(
+      receiver.received.map((c) => c.answered),
+      [500, 500, 200],
+    );
+    assert.ok(receiver.received.every((c) => c.verified && c.text === receiver.received[0].text));
+    const log = sandbox.control.payment(PROJECT_ID, 'order-8')!.deliveries;
+    assert.deepEqual(
+      log.map((d) => [d.attempt, d.httpStatus, d.delivered, d.retryInMs]),
+      [
+        [1, 500, false, 10],
+        [2, 500, false, 30],
+        [3, 200, true, undefined],
+      ],
+    );
+    assert.ok(
+      log.every((d) => d.deliveryId === log[0].deliveryId && d.url === receiver.callbackUrl),
+    );
+    assert.match(log[0].error ?? '', /HTTP 500/);
+    const gaps = log.slice(1).map((d, i) => Date.parse(d.at) - Date.parse(log[i].at));
+    assert.ok(gaps[0] >= 10 && gaps[1] >= 30, `backing off: ${gaps}`);
+    assert.deepEqual(sandbox.control.deliveries(), log);
+  });
+
+  it('gives up after the last retry; settled() resolves', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t, { retryDelaysMs: [5, 5] });
+    receiver.answer = () => 503;
+    await sale('order-9');
+    await sandbox.control.settled();
+    const log = sandbox.control.payment(PROJECT_ID, 'order-9')!.deliveries;
+    assert.deepEqual(
+      log.map((d) => [d.attempt, d.gaveUp ?? false]),
+      [
+        [1, false],
+        [2, false],
+        [3, true],
+      ],
+    );
+    assert.equal(receiver.received.length, 3);
+  });
+
+  it('logs a refused connection as a failed attempt and retries it', async (t) => {
+    const closed = await startReceiver(SECRET_KEY);
+    const deadUrl = closed.callbackUrl;
+    await closed.close();
+    const { sandbox, sale } = await setup(t, { retryDelaysMs: [5] });
+    const body = saleBody('order-10');
+    body.general.merchant_callback_url = deadUrl;
+    await sale('order-10', signed(body));
+    await sandbox.control.settled();
+    const log = sandbox.control.payment(PROJECT_ID, 'order-10')!.deliveries;
+    assert.equal(log.length, 2);
+    assert.ok(
+      log.every(
+        (d) => !d.delivered && d.httpStatus === undefined && /ECONNREFUSED/.test(d.error ?? ''),
+      ),
+    );
+    assert.equal(log[1].gaveUp, true);
+  });
+
+  it('counts a merchant that never answers as a failed attempt after deliveryTimeoutMs', async (t) => {
+    const silent = createServer(() => {}); // reads the callback, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      silent.closeAllConnections();
+      silent.close();
+    });
+    const { sandbox, sale } = await setup(t, { retryDelaysMs: [5], deliveryTimeoutMs: 50 });
+    const body = saleBody('order-12');
+    body.general.merchant_callback_url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/cb`;
+    await sale('order-12', signed(body));
+    await sandbox.control.settled();
+    const log = sandbox.control.payment(PROJECT_ID, 'order-12')!.deliveries;
+    assert.deepEqual(
+      log.map((d) => [d.delivered, d.error]),
+      [
+        [false, 'no answer within 50 ms'],
+        [false, 'no answer within 50 ms'],
+      ],
+    );
+  });
+
+  it('logs a payment with no callback URL at all, without retrying', async (t) => {
+    const { startSandbox } = await import('../../src/sandbox/index.js');
+    const sandbox = await startSandbox({
+      port: 0,
+      projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY }],
+    });
+    t.after(() => sandbox.close());
+    const reply = await fetch(`${sandbox.url}/v2/payment/cup/qr/sale`, {
+      method: 'POST',
+      body: JSON.stringify(signed(saleBody('order-11'))),
+    });
+    assert.equal(reply.status, 200);
+    await sandbox.control.settled();
+    const [attempt] = sandbox.control.payment(PROJECT_ID, 'order-11')!.deliveries;
+    assert.equal(attempt.delivered, false);
+    assert.equal(attempt.gaveUp, true);
+    assert.match(attempt.error ?? '', /no callback URL/);
+  });
+});

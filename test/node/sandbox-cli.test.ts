@@ -1,0 +1,167 @@
+// `cup-qr-checkout sandbox`: sandboxCommand in-process (configuration, what it prints, a real
+// sale through it), then in a child process stopped by SIGTERM, then through the bin once
+// src/cli.ts wires it as the `sandbox` command.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { sandboxCommand } from '../../src/sandbox/cli.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { startReceiver } from '../helpers/receiver.js';
+import { postJson, saleBody, signed } from '../helpers/sandbox.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs the command in-process until `stop` is aborted. */
+function runCommand(env: NodeJS.ProcessEnv, args: string[] = []) {
+  const lines: string[] = [];
+  const controller = new AbortController();
+  let ready!: (sandbox: Sandbox) => void;
+  const started = new Promise<Sandbox>((resolve) => (ready = resolve));
+  const done = sandboxCommand(args, env, (line) => lines.push(line), {
+    signal: controller.signal,
+    onReady: ready,
+  });
+  return { lines, started, done, stop: () => controller.abort() };
+}
+
+describe('sandboxCommand', () => {
+  it('starts from the environment, prints URL, project and callback URL, serves a sale', async (t) => {
+    const receiver = await startReceiver('cli-secret');
+    t.after(() => receiver.close());
+    const run = runCommand({
+      SANDBOX_PORT: '0',
+      ECOMMPAY_PROJECT_ID: '4321',
+      ECOMMPAY_SECRET_KEY: 'cli-secret',
+      SANDBOX_CALLBACK_URL: receiver.callbackUrl,
+      SANDBOX_QR_TIMEOUT: '120',
+    });
+    const sandbox = await run.started;
+    const text = run.lines.join('\n');
+    assert.ok(text.includes(`listening on ${sandbox.url}`), text);
+    assert.match(text, /Project: +4321\n/);
+    assert.ok(text.includes(`Callbacks to:  ${receiver.callbackUrl}`));
+    assert.match(text, /QR timeout: +120 s/);
+    assert.ok(!text.includes('cli-secret'), 'the secret key is never printed');
+    assert.ok(!/demo default/.test(text));
+
+    const reply = await postJson(
+      `${sandbox.url}/v2/payment/cup/qr/sale`,
+      signed(saleBody('cli-1', 4321), 'cli-secret'),
+    );
+    assert.equal(reply.status, 200);
+    const [awaiting] = await receiver.waitFor((r) => r.length === 1, 'the awaiting callback');
+    assert.ok(awaiting.verified);
+    assert.equal((awaiting.body as any).display_data[1].data, '120');
+
+    run.stop();
+    assert.equal(await run.done, 0);
+    assert.equal(run.lines.at(-1), 'ECommPay sandbox stopped.');
+  });
+
+  it('uses documented demo defaults and says so', async () => {
+    const run = runCommand({ SANDBOX_PORT: '0' });
+    await run.started;
+    const text = run.lines.join('\n');
+    assert.match(text, /Project: +1 \(demo default: set ECOMMPAY_PROJECT_ID\)/);
+    assert.match(text, /"sandbox-secret-key" \(demo default: set ECOMMPAY_SECRET_KEY\)/);
+    assert.match(text, /Callbacks to: +http:\/\/127\.0\.0\.1:8080\/cup-qr\/callback/);
+    run.stop();
+    assert.equal(await run.done, 0);
+  });
+
+  it('refuses a wrong configuration with exit code 2; --help prints the usage', async () => {
+    for (const [env, message] of [
+      [{ SANDBOX_PORT: 'eighty' }, /SANDBOX_PORT/],
+      [{ SANDBOX_PORT: '0', ECOMMPAY_PROJECT_ID: '-3' }, /ECOMMPAY_PROJECT_ID/],
+      [{ SANDBOX_PORT: '0', SANDBOX_CALLBACK_URL: 'not a url' }, /SANDBOX_CALLBACK_URL/],
+      [{ SANDBOX_PORT: '0', SANDBOX_QR_TIMEOUT: '0' }, /SANDBOX_QR_TIMEOUT/],
+    ] as const) {
+      const lines: string[] = [];
+      assert.equal(await sandboxCommand([], { ...env }, (line) => lines.push(line)), 2);
+      assert.match(lines.join('\n'), message);
+    }
+    const lines: string[] = [];
+    assert.equal(await sandboxCommand(['--help'], {}, (line) => lines.push(line)), 0);
+    assert.match(lines.join('\n'), /SANDBOX_PORT/);
+    assert.equal(await sandboxCommand(['--bogus'], {}, () => {}), 2);
+  });
+});
+
+/** Starts a child, resolves with its output once a line matches `ready` (or it exits). */
+/** Every child started, killed after the tests so that a failed assertion cannot hang the run. */
+const children: ChildProcessWithoutNullStreams[] = [];
+after(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function startChild(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'pipe' });
+  children.push(child);
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => resolve(code)),
+  );
+  return { child, output: () => output, exited };
+}
+
+/**
+ * Resolves with the sandbox URL once the child printed its whole banner (it ends with
+ * "Press Ctrl-C to stop."), or `undefined` if it exited first.
+ */
+function listeningUrl(started: ReturnType<typeof startChild>): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      const match = /listening on (http:\/\/\S+)[\s\S]*Press Ctrl-C to stop\./.exec(
+        started.output(),
+      );
+      if (match) resolve(match[1]);
+    };
+    started.child.stdout.on('data', check);
+    void started.exited.then(() => resolve(undefined));
+    check();
+  });
+}
+
+describe('the sandbox as a process', () => {
+  const env = (): NodeJS.ProcessEnv => {
+    const copy: NodeJS.ProcessEnv = {
+      ...process.env,
+      SANDBOX_PORT: '0',
+      ECOMMPAY_PROJECT_ID: '77',
+    };
+    delete copy.ECOMMPAY_SECRET_KEY;
+    return copy;
+  };
+
+  it('runs until SIGTERM, then closes and exits 0', async () => {
+    const script =
+      "import { sandboxCommand } from './src/sandbox/cli.ts';" +
+      'process.exitCode = await sandboxCommand([], process.env, (line) => console.log(line));';
+    const started = startChild(['--import', 'tsx', '--input-type=module', '-e', script], env());
+    const url = await listeningUrl(started);
+    assert.ok(url, started.output());
+    const payments = await fetch(`${url}/sandbox/payments`);
+    assert.deepEqual(await payments.json(), []);
+    started.child.kill('SIGTERM');
+    assert.equal(await started.exited, 0, started.output());
+    assert.match(started.output(), /Project: +77\n/);
+    assert.match(started.output(), /ECommPay sandbox stopped\./);
+  });
+
+  it('npx cup-qr-checkout sandbox: starts, prints what it listens on and its project', async () => {
+    const bin = fileURLToPath(new URL('../../bin/cup-qr-checkout.js', import.meta.url));
+    const started = startChild([bin, 'sandbox'], env());
+    const url = await listeningUrl(started);
+    assert.ok(url, started.output());
+    assert.match(started.output(), /Project: +77/);
+    started.child.kill('SIGINT');
+    assert.equal(await started.exited, 0, started.output());
+  });
+});
