@@ -13,7 +13,7 @@ import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed } from '../helpers/sand
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(
-    readFileSync(new URL(`../../../shared/fixtures/${name}.json`, import.meta.url), 'utf8'),
+    readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'),
   ) as Record<string, unknown>;
 
 /** The keys (in order) and value types of a JSON value, as a comparable string. */
