@@ -1,6 +1,6 @@
 /**
  * The callbacks the platform sends (PROTOCOL.md §3), shaped as the seed's examples
- * (`/work/shared/fixtures/callback-*.json`): the same keys in the same order, `display_data`
+ * (`test/fixtures/callback-*.json`): the same keys in the same order, `display_data`
  * on the `awaiting customer action` one, the top-level `signature` made with `sign()`.
  * The answer of `POST /v2/payment/status` is the same structure.
  */
