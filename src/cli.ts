@@ -14,6 +14,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sandboxCommand } from './sandbox/cli.js';
+import { reportCommand } from './server/report.js';
 import { canonicalString, checkSignature, sign, SignatureError } from './server/signature.js';
 
 export const EXIT_OK = 0;
@@ -57,6 +58,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     synopsis: 'sign [--verify]',
     summary: `sign the JSON on stdin with ${SECRET_KEY_ENV} (--verify: check its signature)`,
     run: signCommand,
+  },
+  report: {
+    synopsis: 'report --db <file> --from <iso> --to <iso> [--format csv|json]',
+    summary: 'export payments and callbacks for reconciliation',
+    run: (args, io) => reportCommand([...args], io.env, io),
   },
   sandbox: {
     synopsis: 'sandbox',

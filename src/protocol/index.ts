@@ -6,3 +6,4 @@ export * from './sale.js';
 export * from './callback.js';
 export * from './payment-state.js';
 export * from './gate-answer.js';
+export * from './wire.js';

@@ -11,3 +11,29 @@ export type {
 } from '../protocol/gate-answer.js';
 export type { Callback } from '../protocol/callback.js';
 export type { SaleCustomer, SaleRequest } from '../protocol/sale.js';
+// The checkout handler, its adapters, payloads, stores, hub and report.
+export * from './payload.js';
+export * from './checkout.js';
+export * from './node-adapter.js';
+export * from './store.js';
+export * from './hub.js';
+export { MemoryStore } from './stores/memory.js';
+export { openSqliteStore, SqliteStore, SQLITE_SCHEMA_VERSION } from './stores/sqlite.js';
+export type { SqliteStoreOptions } from './stores/sqlite.js';
+export type { TrustProxy } from './client-ip.js';
+export type { ConnectionInfo } from './routes/create-payment.js';
+export type { StreamLimits } from './sse.js';
+export { applyCallback, AMOUNT_MISMATCH_CODE } from './state-machine.js';
+export type { CallbackEffect } from './state-machine.js';
+export { toPaymentState } from './view.js';
+export { DEFAULT_PAYMENT_PAGE_URL } from './routes/payment-page.js';
+export { buildReport, formatReport, reportCommand, toCsv, REPORT_USAGE } from './report.js';
+export type { Report, ReportFormat, ReportRows, ReportRow, ReportOutput } from './report.js';
+export type {
+  CreatedPayment,
+  ErrorBody,
+  ErrorCode,
+  PayloadBody,
+  PayloadCustomer,
+} from '../protocol/wire.js';
+export { readPayload, ERROR_CODES, ROUTES, STATUS_EVENT } from '../protocol/wire.js';

@@ -12,9 +12,10 @@ import { startReceiver, statusOf } from '../helpers/receiver.js';
 import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed } from '../helpers/sandbox.js';
 
 const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(
-    readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'),
-  ) as Record<string, unknown>;
+  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 
 /** The keys (in order) and value types of a JSON value, as a comparable string. */
 function shape(value: unknown): unknown {

@@ -1,0 +1,61 @@
+/**
+ * What every route of one checkout shares: its settings, resolved once by `createCheckout`.
+ */
+import type { GateClient } from './gate-client.js';
+import type { Hub } from './hub.js';
+import type { StreamRegistry } from './sse.js';
+import type { Store, PaymentRecord } from './store.js';
+import { updateOf } from './store.js';
+import type { TrustProxy } from './client-ip.js';
+
+export interface CheckoutContext {
+  projectId: number;
+  secretKey: string;
+  gate: GateClient;
+  store: Store;
+  hub: Hub;
+  streams: StreamRegistry;
+  payloadKey: Buffer;
+  /** Where ECommPay sends this checkout's callbacks (`general.merchant_callback_url`). */
+  callbackUrl: string;
+  maxAttempts: number;
+  trustProxy: TrustProxy;
+  paymentPageUrl: string;
+  maxBodyBytes: number;
+  defaultQrTimeoutSeconds: number;
+  now: () => number;
+  /** Things worth a log line that the answer does not show (Gate's details, store failures). */
+  log: (message: string, error?: unknown) => void;
+}
+
+/**
+ * Moves a payment on with optimistic concurrency: `step` gets the current record and returns
+ * the next one (seq + 1) or undefined for no change; a concurrent writer makes it read and
+ * try again. Returns the record written, or undefined when nothing changed.
+ */
+export async function updateWithRetry(
+  store: Store,
+  paymentId: string,
+  step: (current: PaymentRecord) => PaymentRecord | undefined,
+): Promise<{ current: PaymentRecord | undefined; written?: PaymentRecord }> {
+  for (let tries = 0; tries < 20; tries++) {
+    const current = await store.getPayment(paymentId);
+    if (!current) return { current };
+    const next = step(current);
+    if (!next) return { current };
+    if (await store.updatePayment(next, current.seq)) return { current: next, written: next };
+  }
+  throw new Error(`payment ${paymentId}: too many concurrent updates`);
+}
+
+/**
+ * Publishes a stored change. A failed publish is logged, not thrown: the change is stored, and
+ * a stream that missed it gets it on its next (re)connect or poll.
+ */
+export async function publish(ctx: CheckoutContext, payment: PaymentRecord): Promise<void> {
+  try {
+    await ctx.hub.publish(updateOf(payment));
+  } catch (error) {
+    ctx.log(`publishing ${payment.paymentId} failed`, error);
+  }
+}

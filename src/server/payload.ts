@@ -1,0 +1,239 @@
+/**
+ * Signed payloads: the string the merchant's page gives the element as `payload`.
+ *
+ *   base64url(JSON body) + '.' + base64url(HMAC-SHA256(payloadKey, DOMAIN + body))
+ *
+ * Tamper-evident (the MAC covers the exact body bytes), expiring (`exp`), readable by the
+ * element without the key (`readPayload` in `protocol/wire.ts`). It can never pass for a Gate
+ * signature, nor a Gate signature for it: another hash (SHA-256, not SHA-512), another input
+ * format (a fixed domain line + raw JSON, never the `path:value` flattening) and, by default,
+ * another key (derived from the secret key by HKDF with its own label).
+ *
+ * What the page can read: the order reference, amount, currency, description, the customer
+ * fields the merchant fixed, the return URL, the expiry and the locale. Nothing secret belongs
+ * in it.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { CUSTOMER_FIELD_RULES } from '../protocol/sale.js';
+import { absoluteUrl, cupQrCurrency, maxLength, nonEmpty } from '../protocol/fields.js';
+import { formatProblems, type Problem } from '../protocol/problems.js';
+import {
+  base64UrlEncodeText,
+  ORDER_REF_PATTERN,
+  PAYLOAD_CUSTOMER_FIELDS,
+  PAYLOAD_VERSION,
+  readPayload,
+  type PayloadBody,
+  type PayloadCustomer,
+} from '../protocol/wire.js';
+
+/** The first line of every MAC input: the payload's own signing domain. */
+export const PAYLOAD_DOMAIN = 'cup-qr-checkout/payload/v1\n';
+export const DEFAULT_PAYLOAD_TTL_SECONDS = 3600;
+/** How far a payload's `exp` may be beyond now: a week. */
+const MAX_TTL_SECONDS = 7 * 24 * 3600;
+/** Clock skew between the servers that sign and verify (several instances). */
+const SKEW_SECONDS = 60;
+
+/** What the merchant's server knows of an order. */
+export interface Order {
+  /** The order reference: letters, digits, `_`, `.`, `-`; at most 128. */
+  ref: string;
+  /** Minor units (fen): 30000 is 300.00 CNY. */
+  amount: number;
+  /** `CNY`, the only currency CUP QR takes. */
+  currency?: string;
+  description: string;
+  /** Customer fields to fix (the rest, if any, the page sends with the request). */
+  customer?: PayloadCustomer;
+  /** Where the shopper goes after paying. */
+  returnUrl: string;
+  /** `zh-CN` or `en`: the Payment Page's language. */
+  locale?: string;
+}
+
+/** Either the project's secret key (a payload key is derived from it) or an explicit key. */
+export type PayloadKeyOptions = { secretKey: string } | { payloadKey: string | Uint8Array };
+
+export type CreatePayloadOptions = PayloadKeyOptions & {
+  /** How long the payload stays valid; default 3600 s. */
+  ttlSeconds?: number;
+  /** Unix milliseconds now; for tests. */
+  now?: number;
+};
+
+export type PayloadErrorCode = 'payload-invalid' | 'payload-expired';
+
+/** Thrown by {@link verifyPayload}; `code` is the wire error code. */
+export class PayloadError extends Error {
+  override readonly name = 'PayloadError';
+  constructor(
+    readonly code: PayloadErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The payload key: `payloadKey` as given, or HKDF-SHA256 of the secret key with the label
+ * `cup-qr-checkout/payload-key/v1`, so the key that signs payloads never signs Gate messages.
+ */
+export function payloadKeyOf(options: PayloadKeyOptions): Buffer {
+  if ('payloadKey' in options && options.payloadKey !== undefined) {
+    const key =
+      typeof options.payloadKey === 'string'
+        ? Buffer.from(options.payloadKey, 'utf8')
+        : Buffer.from(options.payloadKey);
+    if (key.length < 16) throw new TypeError('payloadKey: at least 16 bytes');
+    return key;
+  }
+  const secretKey = (options as { secretKey?: unknown }).secretKey;
+  if (typeof secretKey !== 'string' || secretKey.length === 0) {
+    throw new TypeError('createPayload: secretKey or payloadKey is required');
+  }
+  return Buffer.from(
+    hkdfSync('sha256', secretKey, 'cup-qr-checkout', 'cup-qr-checkout/payload-key/v1', 32),
+  );
+}
+
+function mac(key: Buffer, encodedBody: string): Buffer {
+  return createHmac('sha256', key).update(PAYLOAD_DOMAIN).update(encodedBody).digest();
+}
+
+/** Every problem of an order, by path; empty when it can be signed. */
+export function orderProblems(order: Order): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string | undefined): void => {
+    if (message) problems.push({ path, message });
+  };
+  if (typeof order !== 'object' || order === null) return [{ path: '', message: 'required' }];
+  add(
+    'ref',
+    typeof order.ref === 'string' && ORDER_REF_PATTERN.test(order.ref)
+      ? undefined
+      : 'letters, digits, "_", "." and "-", at most 128',
+  );
+  add(
+    'amount',
+    Number.isSafeInteger(order.amount) && order.amount > 0
+      ? undefined
+      : 'a positive integer of minor units (fen)',
+  );
+  add('currency', cupQrCurrency(order.currency ?? 'CNY'));
+  add(
+    'description',
+    typeof order.description === 'string'
+      ? (nonEmpty(order.description) ?? maxLength(255)(order.description))
+      : 'required',
+  );
+  add(
+    'returnUrl',
+    typeof order.returnUrl === 'string'
+      ? absoluteUrl('https:', 'http:')(order.returnUrl)
+      : 'required',
+  );
+  if (order.locale !== undefined && !/^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$/.test(order.locale)) {
+    add('locale', 'a language tag such as zh-CN or en');
+  }
+  if (order.customer !== undefined) {
+    const customer = order.customer as Record<string, unknown>;
+    for (const [field, value] of Object.entries(customer)) {
+      const path = `customer.${field}`;
+      if (!(PAYLOAD_CUSTOMER_FIELDS as readonly string[]).includes(field)) {
+        add(
+          path,
+          field === 'ip_address'
+            ? 'the server takes it from the shopper request'
+            : 'not a customer field',
+        );
+      } else if (typeof value !== 'string') {
+        add(path, 'must be a string');
+      } else {
+        const rules = CUSTOMER_FIELD_RULES[field as keyof PayloadCustomer];
+        add(
+          path,
+          rules.map((rule) => rule(value)).find((m) => m !== undefined),
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Signs an order into the element's `payload`.
+ *
+ * @throws TypeError listing every problem of the order, or when no key is given.
+ */
+export function createPayload(order: Order, options: CreatePayloadOptions): string {
+  const problems = orderProblems(order);
+  if (problems.length > 0) throw new TypeError(`createPayload: ${formatProblems(problems)}`);
+  const ttl = options.ttlSeconds ?? DEFAULT_PAYLOAD_TTL_SECONDS;
+  if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
+    throw new TypeError(`createPayload: ttlSeconds must be 1 to ${MAX_TTL_SECONDS}`);
+  }
+  const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
+  const body: PayloadBody = {
+    v: PAYLOAD_VERSION,
+    ref: order.ref,
+    amount: order.amount,
+    currency: order.currency ?? 'CNY',
+    description: order.description,
+    ...(order.customer ? { customer: { ...order.customer } } : {}),
+    returnUrl: order.returnUrl,
+    exp: nowSeconds + ttl,
+    ...(order.locale ? { locale: order.locale } : {}),
+  };
+  const encoded = base64UrlEncodeText(JSON.stringify(body));
+  return `${encoded}.${mac(payloadKeyOf(options), encoded).toString('base64url')}`;
+}
+
+/**
+ * Checks a payload's MAC (in constant time) and expiry and returns its body.
+ *
+ * @throws PayloadError `payload-invalid` (not one of ours, or changed) or `payload-expired`.
+ */
+export function verifyPayload(payload: unknown, key: Buffer, nowMs = Date.now()): PayloadBody {
+  if (typeof payload !== 'string' || payload.length === 0 || payload.length > 16_384) {
+    throw new PayloadError('payload-invalid', 'The payload is missing or too long.');
+  }
+  const dot = payload.indexOf('.');
+  const encoded = payload.slice(0, dot);
+  // Compared as text, so only the one canonical encoding of the MAC passes (no spare bits).
+  const given = Buffer.from(payload.slice(dot + 1), 'utf8');
+  const expected = Buffer.from(mac(key, encoded).toString('base64url'), 'utf8');
+  // Equal lengths always, so the time taken says nothing about the expected MAC.
+  const candidate = given.length === expected.length ? given : Buffer.alloc(expected.length);
+  const matches = timingSafeEqual(candidate, expected) && candidate === given;
+  if (dot <= 0 || !matches) {
+    throw new PayloadError(
+      'payload-invalid',
+      'The payload was not signed by this server or was changed.',
+    );
+  }
+  const read = readPayload(payload);
+  if (!read.ok) {
+    throw new PayloadError(
+      'payload-invalid',
+      `The payload is not valid: ${formatProblems(read.problems)}`,
+    );
+  }
+  const body = read.value;
+  // A payload signed elsewhere (another language, an explicit payloadKey) is held to the rules too.
+  const problems = orderProblems(body);
+  if (problems.length > 0) {
+    throw new PayloadError(
+      'payload-invalid',
+      `The payload is not valid: ${formatProblems(problems)}`,
+    );
+  }
+  const nowSeconds = Math.floor(nowMs / 1000);
+  if (body.exp + SKEW_SECONDS < nowSeconds) {
+    throw new PayloadError('payload-expired', 'The payload has expired: reload the page.');
+  }
+  if (body.exp > nowSeconds + MAX_TTL_SECONDS + SKEW_SECONDS) {
+    throw new PayloadError('payload-invalid', 'The payload expires too far in the future.');
+  }
+  return body;
+}

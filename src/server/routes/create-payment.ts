@@ -1,0 +1,262 @@
+/**
+ * `POST /payments {payload, mode?, customer?}`: starts (or resumes) the payment of an order.
+ *
+ * 1. The payload is verified (MAC, expiry) before anything else: a forged or stale one never
+ *    reaches Gate.
+ * 2. The order's latest attempt is reused while it is live or paid (200, a new token for it,
+ *    no second Gate call). After `decline`, `expired` or `error`, a new attempt gets a fresh
+ *    `payment_id` (`ref~2`, `ref~3`...; Gate refuses a payment_id twice), up to `maxAttempts`.
+ * 3. The attempt is stored as `pending` BEFORE the sale is sent: the first callback can beat
+ *    Gate's answer, and must find the payment.
+ * 4. The sale is signed and sent with `general.merchant_callback_url`. A refusal moves the
+ *    attempt to `error` (if no callback moved it first) and maps to a 4xx/5xx JSON error.
+ */
+import {
+  CUSTOMER_FIELD_RULES,
+  SALE_CUSTOMER_FIELDS,
+  type SaleCustomer,
+} from '../../protocol/sale.js';
+import { isTerminal } from '../../protocol/status.js';
+import {
+  PAYLOAD_CUSTOMER_FIELDS,
+  type CreatedPayment,
+  type FieldProblem,
+  type PayloadBody,
+  type PayloadCustomer,
+} from '../../protocol/wire.js';
+import { clientIp } from '../client-ip.js';
+import type { CheckoutContext } from '../context.js';
+import { publish, updateWithRetry } from '../context.js';
+import { GateError } from '../gate-client.js';
+import { HttpError, json, readJsonObject } from '../http.js';
+import { PayloadError, verifyPayload } from '../payload.js';
+import type { PaymentChannel, PaymentRecord } from '../store.js';
+import { hashToken, newToken, TOKENS_KEPT } from '../tokens.js';
+import { toPaymentState } from '../view.js';
+
+export interface ConnectionInfo {
+  /** The connection's remote address (the Node bridge fills it in). */
+  remoteAddress?: string;
+}
+
+/**
+ * `ref` for the first attempt, then `ref~2`, `ref~3`...: `~` is never part of a ref, so no
+ * attempt of one order can take the id of another order.
+ */
+export function paymentIdFor(ref: string, attempt: number): string {
+  return attempt === 1 ? ref : `${ref}~${attempt}`;
+}
+
+function readPayloadField(body: Record<string, unknown>, ctx: CheckoutContext): PayloadBody {
+  try {
+    return verifyPayload(body.payload, ctx.payloadKey, ctx.now());
+  } catch (error) {
+    if (!(error instanceof PayloadError)) throw error;
+    throw new HttpError(error.code === 'payload-expired' ? 410 : 400, error.code, error.message);
+  }
+}
+
+function readMode(body: Record<string, unknown>): PaymentChannel {
+  if (body.mode === undefined || body.mode === 'gate') return 'gate';
+  if (body.mode === 'payment-page') return 'payment-page';
+  throw new HttpError(400, 'bad-request', 'mode: "gate" or "payment-page".');
+}
+
+/**
+ * The sale's customer: the payload's fields (the merchant fixed them: they win), then what the
+ * page sent for the others, then the shopper's IP address. Gate needs every field.
+ */
+function customerFor(
+  ctx: CheckoutContext,
+  payload: PayloadBody,
+  body: Record<string, unknown>,
+  ip: string | undefined,
+  channel: PaymentChannel,
+): PaymentRecord['customer'] {
+  const fields: FieldProblem[] = [];
+  const sent =
+    typeof body.customer === 'object' && body.customer !== null
+      ? (body.customer as Record<string, unknown>)
+      : {};
+  const customer: PayloadCustomer & { ip_address?: string } = {};
+  for (const field of PAYLOAD_CUSTOMER_FIELDS) {
+    const fixed = payload.customer?.[field];
+    const value = fixed ?? sent[field];
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value !== 'string') {
+      fields.push({ path: `customer.${field}`, message: 'must be a string' });
+      continue;
+    }
+    const problem = CUSTOMER_FIELD_RULES[field].map((rule) => rule(value)).find(Boolean);
+    if (problem) fields.push({ path: `customer.${field}`, message: problem });
+    else customer[field] = value;
+  }
+  if (ip) customer.ip_address = ip;
+  if (channel === 'gate') {
+    for (const field of SALE_CUSTOMER_FIELDS) {
+      if (customer[field] === undefined && !fields.some((f) => f.path === `customer.${field}`)) {
+        if (field === 'ip_address') {
+          ctx.log(
+            "the shopper's IP address is unknown: set trustProxy (behind a proxy, or in a " +
+              "runtime without the connection's address) or pass { remoteAddress } to fetch()",
+          );
+          throw new HttpError(500, 'configuration', 'The shop server is not configured fully.');
+        }
+        fields.push({ path: `customer.${field}`, message: 'required' });
+      }
+    }
+  }
+  if (fields.length > 0) {
+    throw new HttpError(
+      422,
+      'customer-incomplete',
+      'Some customer details are missing or invalid.',
+      fields,
+    );
+  }
+  return customer;
+}
+
+async function answerExisting(
+  ctx: CheckoutContext,
+  payment: PaymentRecord,
+  status: number,
+  token = newToken(),
+): Promise<Response> {
+  if (!payment.tokenHashes.includes(hashToken(token))) {
+    await ctx.store.addTokenHash(payment.paymentId, hashToken(token), TOKENS_KEPT);
+  }
+  const body: CreatedPayment = {
+    paymentId: payment.paymentId,
+    token,
+    state: toPaymentState(payment, ctx.now()),
+  };
+  return json(status, body);
+}
+
+/** A Gate failure as the element's error. */
+function gateHttpError(error: GateError): HttpError {
+  switch (error.kind) {
+    case 'invalid-request':
+    case 'validation':
+      return new HttpError(422, 'invalid-request', 'ECommPay found the payment request invalid.', [
+        ...error.problems,
+        ...error.fieldErrors.map((f) => ({ path: f.field, message: f.message })),
+      ]);
+    case 'auth':
+      return new HttpError(500, 'configuration', 'The shop could not authenticate with ECommPay.');
+    case 'refused':
+      return new HttpError(
+        502,
+        'gate-refused',
+        `ECommPay refused the payment${error.platformMessage ? `: ${error.platformMessage}` : ''}.`,
+      );
+    default:
+      return new HttpError(
+        503,
+        'gate-unavailable',
+        'ECommPay is not reachable now; try again.',
+        [],
+        {
+          'Retry-After': '5',
+        },
+      );
+  }
+}
+
+export async function handleCreatePayment(
+  ctx: CheckoutContext,
+  request: Request,
+  info: ConnectionInfo,
+): Promise<Response> {
+  const body = await readJsonObject(request, ctx.maxBodyBytes);
+  const payload = readPayloadField(body, ctx);
+  const channel = readMode(body);
+  const currency = payload.currency;
+
+  const latest = await ctx.store.latestAttempt(payload.ref);
+  if (latest && (latest.amount !== payload.amount || latest.currency !== currency)) {
+    throw new HttpError(
+      409,
+      'order-conflict',
+      `Order ${payload.ref} was started with another amount or currency.`,
+    );
+  }
+  if (latest && (!isTerminal(latest.status) || latest.status === 'success')) {
+    return answerExisting(ctx, latest, 200);
+  }
+  const attempt = (latest?.attempt ?? 0) + 1;
+  if (attempt > ctx.maxAttempts) {
+    throw new HttpError(
+      429,
+      'attempts-exhausted',
+      `Order ${payload.ref} has had ${ctx.maxAttempts} payment attempts; no more are allowed.`,
+    );
+  }
+
+  const ip = clientIp(request.headers, info.remoteAddress, ctx.trustProxy);
+  const customer = customerFor(ctx, payload, body, ip, channel);
+  const token = newToken();
+  const now = ctx.now();
+  const paymentId = paymentIdFor(payload.ref, attempt);
+  const created: PaymentRecord = {
+    paymentId,
+    orderRef: payload.ref,
+    attempt,
+    projectId: ctx.projectId,
+    channel,
+    status: 'pending',
+    seq: 0,
+    amount: payload.amount,
+    currency,
+    description: payload.description,
+    customer,
+    returnUrl: payload.returnUrl,
+    ...(payload.locale ? { locale: payload.locale } : {}),
+    tokenHashes: [hashToken(token)],
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (!(await ctx.store.createPayment(created))) {
+    // A concurrent request of the same payload created it first: answer with that one.
+    const winner = await ctx.store.latestAttempt(payload.ref);
+    if (!winner) throw new Error(`payment ${paymentId} vanished`);
+    return answerExisting(ctx, winner, 200);
+  }
+
+  if (channel === 'gate') {
+    try {
+      await ctx.gate.sale({
+        general: { payment_id: paymentId, merchant_callback_url: ctx.callbackUrl },
+        customer: customer as SaleCustomer,
+        payment: { amount: payload.amount, currency: 'CNY', description: payload.description },
+        return_url: { success: payload.returnUrl },
+      });
+    } catch (error) {
+      if (!(error instanceof GateError)) throw error;
+      ctx.log(`sale of ${paymentId} failed (${error.kind})`, error);
+      const { current, written } = await updateWithRetry(ctx.store, paymentId, (p) =>
+        p.status === 'pending'
+          ? {
+              ...p,
+              status: 'error',
+              seq: p.seq + 1,
+              code: error.code ?? `gate-${error.kind}`,
+              message: error.platformMessage ?? 'The payment could not be started.',
+              updatedAt: ctx.now(),
+            }
+          : undefined,
+      );
+      if (written) {
+        await publish(ctx, written);
+        throw gateHttpError(error);
+      }
+      // A callback moved it on before the refusal came: the platform's word counts.
+      if (current) return answerExisting(ctx, current, 201, token);
+      throw gateHttpError(error);
+    }
+  }
+  // Read again: the first callback may have arrived while Gate was answering.
+  const current = (await ctx.store.getPayment(paymentId)) ?? created;
+  return answerExisting(ctx, current, 201, token);
+}

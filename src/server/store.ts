@@ -1,0 +1,175 @@
+/**
+ * Where payments live: the {@link Store} interface and the records it holds. Every method is
+ * async so that a networked store (Redis, SQL) can implement it: with several server
+ * instances, the callback lands on one and the shopper's stream is held by another, and only
+ * the store and the hub are shared.
+ *
+ * Concurrency is optimistic: {@link Store.updatePayment} writes only if the payment's `seq` is
+ * still the one read, so two callbacks handled at once on two instances cannot both win.
+ */
+import type { PaymentStatus } from '../protocol/status.js';
+import type { PayloadCustomer } from '../protocol/wire.js';
+
+/** The QR code of an `awaiting-customer` payment. */
+export interface StoredQr {
+  url: string;
+  timeoutSeconds: number;
+  /** When the callback that carried it arrived (Unix ms): the countdown starts there. */
+  receivedAt: number;
+}
+
+/** How the shopper pays: the element's QR (a Gate sale) or ECommPay's Payment Page. */
+export type PaymentChannel = 'gate' | 'payment-page';
+
+/** One payment attempt of one order. */
+export interface PaymentRecord {
+  /** The `payment_id` at ECommPay: `ref` for the first attempt, then `ref-2`, `ref-3`... */
+  paymentId: string;
+  orderRef: string;
+  /** 1 for the first attempt of the order. */
+  attempt: number;
+  projectId: number;
+  channel: PaymentChannel;
+  status: PaymentStatus;
+  /** 0 when created; one more with every change. */
+  seq: number;
+  amount: number;
+  currency: string;
+  description: string;
+  /** The customer sent to Gate (with `ip_address`). */
+  customer: PayloadCustomer & { ip_address?: string };
+  returnUrl: string;
+  locale?: string;
+  /** SHA-256 (hex) of the tokens handed out for this payment; never the tokens. */
+  tokenHashes: string[];
+  qr?: StoredQr;
+  /** The platform's (or our) code and message of a decline or error. */
+  code?: string;
+  message?: string;
+  /** The last platform status applied (`awaiting customer action`, `success`...). */
+  platformStatus?: string;
+  operationId?: string;
+  operationDate?: string;
+  /** Gate's id of the sale request. */
+  requestId?: string;
+  /** Unix ms. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * What the element is told of a payment: the part of the record a stream renders. The hub
+ * carries only this, so no token hash or customer detail travels through a message broker.
+ */
+export type PaymentUpdate = Pick<
+  PaymentRecord,
+  | 'paymentId'
+  | 'status'
+  | 'seq'
+  | 'amount'
+  | 'currency'
+  | 'description'
+  | 'qr'
+  | 'code'
+  | 'message'
+  | 'updatedAt'
+>;
+
+/** The {@link PaymentUpdate} of a record (a new object: changing it changes nothing stored). */
+export function updateOf(payment: PaymentUpdate): PaymentUpdate {
+  return {
+    paymentId: payment.paymentId,
+    status: payment.status,
+    seq: payment.seq,
+    amount: payment.amount,
+    currency: payment.currency,
+    description: payment.description,
+    ...(payment.qr ? { qr: { ...payment.qr } } : {}),
+    ...(payment.code !== undefined ? { code: payment.code } : {}),
+    ...(payment.message !== undefined ? { message: payment.message } : {}),
+    updatedAt: payment.updatedAt,
+  };
+}
+
+/** What a received callback did. */
+export type CallbackOutcome =
+  /** It changed the payment's state. */
+  | 'applied'
+  /** It said nothing new (a duplicate, or `awaiting` again with the same code). */
+  | 'duplicate'
+  /** It came after a final state, or would move the payment back. */
+  | 'ignored'
+  /** Its amount or currency differ from the order's: the payment became `error`. */
+  | 'amount-mismatch'
+  /** No such payment in this store: kept for reconciliation. */
+  | 'unknown-payment'
+  /** Signed for another project. */
+  | 'wrong-project'
+  /** Signed, but not a callback we can read. */
+  | 'unreadable';
+
+/** One callback as received (signature verified), kept whatever it did. */
+export interface CallbackRecord {
+  /** Unix ms. */
+  receivedAt: number;
+  /** `''` when it could not be read. */
+  paymentId: string;
+  projectId?: number;
+  platformStatus?: string;
+  outcome: CallbackOutcome;
+  /** The callback's JSON text, as received. */
+  body: string;
+}
+
+/** One state of a payment, as stored in its history. */
+export interface TransitionRecord {
+  paymentId: string;
+  seq: number;
+  status: PaymentStatus;
+  code?: string;
+  message?: string;
+  /** Unix ms. */
+  at: number;
+}
+
+/** A period, `from` inclusive, `to` exclusive, in Unix ms. */
+export interface Period {
+  from: number;
+  to: number;
+}
+
+export interface Store {
+  /** Adds a new payment (seq 0) and its first history entry; false when the id exists. */
+  createPayment(payment: PaymentRecord): Promise<boolean>;
+  getPayment(paymentId: string): Promise<PaymentRecord | undefined>;
+  /** The order's attempt with the highest number. */
+  latestAttempt(orderRef: string): Promise<PaymentRecord | undefined>;
+  /**
+   * Replaces the payment with `next` (whose `seq` is `expectedSeq + 1`) and records the new
+   * state in its history, in one step, only if its `seq` is still `expectedSeq`.
+   * Resolves false when someone else changed it first: read again and retry.
+   */
+  updatePayment(next: PaymentRecord, expectedSeq: number): Promise<boolean>;
+  /** Adds a token hash to a payment, keeping the newest `keep`. */
+  addTokenHash(paymentId: string, tokenHash: string, keep: number): Promise<void>;
+  recordCallback(callback: CallbackRecord): Promise<void>;
+  /** Payments created within the period, oldest first. */
+  listPayments(period: Period): Promise<PaymentRecord[]>;
+  /** Callbacks received within the period, oldest first. */
+  listCallbacks(period: Period): Promise<CallbackRecord[]>;
+  /** A payment's history, oldest first. */
+  listTransitions(paymentId: string): Promise<TransitionRecord[]>;
+  close(): Promise<void>;
+}
+
+/** The history entry a record's current state makes. */
+export function transitionOf(payment: PaymentRecord): TransitionRecord {
+  return {
+    paymentId: payment.paymentId,
+    seq: payment.seq,
+    status: payment.status,
+    ...(payment.code !== undefined ? { code: payment.code } : {}),
+    ...(payment.message !== undefined ? { message: payment.message } : {}),
+    at: payment.updatedAt,
+  };
+}

@@ -1,0 +1,385 @@
+/**
+ * The embedded default {@link Store}: one SQLite file through `better-sqlite3` (an optional
+ * peer dependency, loaded only when this store is opened, so a frontend-only user never
+ * needs it). WAL mode, so the report can read while the server writes; the schema is
+ * versioned with `PRAGMA user_version` and migrated forward on open.
+ *
+ * better-sqlite3 is synchronous: each method runs in one statement or one transaction, which
+ * is what makes `updatePayment`'s compare-and-set atomic within this process and across
+ * processes sharing the file.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type {
+  CallbackOutcome,
+  CallbackRecord,
+  PaymentChannel,
+  PaymentRecord,
+  Period,
+  Store,
+  TransitionRecord,
+} from '../store.js';
+import { transitionOf } from '../store.js';
+import type { PaymentStatus } from '../../protocol/status.js';
+
+export interface SqliteStoreOptions {
+  /** The database file (created if missing); `:memory:` for a throwaway one. */
+  file: string;
+  /** Open for reading only (the report). */
+  readonly?: boolean;
+  /** How long to wait for another process's write lock; default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+/** Each entry moves the schema from version `index` to `index + 1`. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE payments (
+     payment_id TEXT PRIMARY KEY,
+     order_ref TEXT NOT NULL,
+     attempt INTEGER NOT NULL,
+     project_id INTEGER NOT NULL,
+     channel TEXT NOT NULL,
+     status TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     amount INTEGER NOT NULL,
+     currency TEXT NOT NULL,
+     description TEXT NOT NULL,
+     customer TEXT NOT NULL,
+     return_url TEXT NOT NULL,
+     locale TEXT,
+     qr_url TEXT,
+     qr_timeout_seconds INTEGER,
+     qr_received_at INTEGER,
+     code TEXT,
+     message TEXT,
+     platform_status TEXT,
+     operation_id TEXT,
+     operation_date TEXT,
+     request_id TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     UNIQUE (order_ref, attempt)
+   );
+   CREATE INDEX payments_created_at ON payments (created_at);
+   CREATE TABLE payment_tokens (
+     payment_id TEXT NOT NULL REFERENCES payments (payment_id),
+     token_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX payment_tokens_payment ON payment_tokens (payment_id);
+   CREATE TABLE transitions (
+     payment_id TEXT NOT NULL REFERENCES payments (payment_id),
+     seq INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     code TEXT,
+     message TEXT,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (payment_id, seq)
+   );
+   CREATE TABLE callbacks (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     received_at INTEGER NOT NULL,
+     payment_id TEXT NOT NULL,
+     project_id INTEGER,
+     platform_status TEXT,
+     outcome TEXT NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX callbacks_received_at ON callbacks (received_at);
+   CREATE INDEX callbacks_payment ON callbacks (payment_id);`,
+];
+
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+type Row = Record<string, string | number | null>;
+
+const text = (value: string | number | null | undefined): string | undefined =>
+  value === null || value === undefined ? undefined : String(value);
+
+function toRow(p: PaymentRecord): Row {
+  return {
+    payment_id: p.paymentId,
+    order_ref: p.orderRef,
+    attempt: p.attempt,
+    project_id: p.projectId,
+    channel: p.channel,
+    status: p.status,
+    seq: p.seq,
+    amount: p.amount,
+    currency: p.currency,
+    description: p.description,
+    customer: JSON.stringify(p.customer),
+    return_url: p.returnUrl,
+    locale: p.locale ?? null,
+    qr_url: p.qr?.url ?? null,
+    qr_timeout_seconds: p.qr?.timeoutSeconds ?? null,
+    qr_received_at: p.qr?.receivedAt ?? null,
+    code: p.code ?? null,
+    message: p.message ?? null,
+    platform_status: p.platformStatus ?? null,
+    operation_id: p.operationId ?? null,
+    operation_date: p.operationDate ?? null,
+    request_id: p.requestId ?? null,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+  };
+}
+
+function fromRow(row: Row, tokenHashes: string[]): PaymentRecord {
+  const optional = (key: string, name: keyof PaymentRecord): Partial<PaymentRecord> => {
+    const value = text(row[key]);
+    return value === undefined ? {} : { [name]: value };
+  };
+  return {
+    paymentId: String(row.payment_id),
+    orderRef: String(row.order_ref),
+    attempt: Number(row.attempt),
+    projectId: Number(row.project_id),
+    channel: String(row.channel) as PaymentChannel,
+    status: String(row.status) as PaymentStatus,
+    seq: Number(row.seq),
+    amount: Number(row.amount),
+    currency: String(row.currency),
+    description: String(row.description),
+    customer: JSON.parse(String(row.customer)) as PaymentRecord['customer'],
+    returnUrl: String(row.return_url),
+    ...optional('locale', 'locale'),
+    tokenHashes,
+    ...(row.qr_url !== null
+      ? {
+          qr: {
+            url: String(row.qr_url),
+            timeoutSeconds: Number(row.qr_timeout_seconds),
+            receivedAt: Number(row.qr_received_at),
+          },
+        }
+      : {}),
+    ...optional('code', 'code'),
+    ...optional('message', 'message'),
+    ...optional('platform_status', 'platformStatus'),
+    ...optional('operation_id', 'operationId'),
+    ...optional('operation_date', 'operationDate'),
+    ...optional('request_id', 'requestId'),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+const COLUMNS = Object.keys(toRow({} as PaymentRecord));
+const INSERT_PAYMENT = `INSERT INTO payments (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`;
+const UPDATE_PAYMENT = `UPDATE payments SET ${COLUMNS.filter((c) => c !== 'payment_id')
+  .map((c) => `${c} = @${c}`)
+  .join(', ')} WHERE payment_id = @payment_id AND seq = @expected_seq`;
+
+/** Brings the schema to the current version, one migration per transaction. */
+function migrate(db: BetterSqlite3.Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version > MIGRATIONS.length) {
+    throw new Error(
+      `SQLite store: the database has schema version ${version}, newer than this toolkit's ${MIGRATIONS.length}: upgrade cup-qr-checkout`,
+    );
+  }
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[next]);
+      db.pragma(`user_version = ${next + 1}`);
+    })();
+  }
+}
+
+/** Opens (creating and migrating when needed) a SQLite store. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  if (typeof options?.file !== 'string' || options.file.length === 0) {
+    throw new TypeError('openSqliteStore: { file } is required');
+  }
+  let Database: typeof BetterSqlite3;
+  try {
+    Database = (await import('better-sqlite3')).default;
+  } catch (error) {
+    throw new Error(
+      'openSqliteStore needs the optional dependency better-sqlite3 12: npm install better-sqlite3',
+      { cause: error },
+    );
+  }
+  const db = new Database(options.file, {
+    readonly: options.readonly ?? false,
+    fileMustExist: options.readonly ?? false,
+  });
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      // WAL + NORMAL: a commit survives a process crash; only a power loss may drop the last one.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    } else {
+      const version = Number(db.pragma('user_version', { simple: true }));
+      if (version !== MIGRATIONS.length) {
+        throw new Error(
+          `SQLite store: ${options.file} has schema version ${version}, this toolkit reads ${MIGRATIONS.length}`,
+        );
+      }
+    }
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteStore(db);
+}
+
+export class SqliteStore implements Store {
+  readonly #db: BetterSqlite3.Database;
+  readonly #statements: {
+    insert: BetterSqlite3.Statement;
+    update: BetterSqlite3.Statement;
+    get: BetterSqlite3.Statement;
+    latest: BetterSqlite3.Statement;
+    tokens: BetterSqlite3.Statement;
+    addToken: BetterSqlite3.Statement;
+    trimTokens: BetterSqlite3.Statement;
+    transition: BetterSqlite3.Statement;
+    callback: BetterSqlite3.Statement;
+  };
+
+  /** Use {@link openSqliteStore}. */
+  constructor(db: BetterSqlite3.Database) {
+    this.#db = db;
+    const prepare = (sql: string): BetterSqlite3.Statement => db.prepare(sql);
+    this.#statements = {
+      insert: prepare(INSERT_PAYMENT),
+      update: prepare(UPDATE_PAYMENT),
+      get: prepare('SELECT * FROM payments WHERE payment_id = ?'),
+      latest: prepare('SELECT * FROM payments WHERE order_ref = ? ORDER BY attempt DESC LIMIT 1'),
+      tokens: prepare(
+        'SELECT token_hash FROM payment_tokens WHERE payment_id = ? ORDER BY rowid ASC',
+      ),
+      addToken: prepare(
+        'INSERT INTO payment_tokens (payment_id, token_hash, created_at) VALUES (?, ?, ?)',
+      ),
+      trimTokens: prepare(
+        `DELETE FROM payment_tokens WHERE payment_id = @id AND rowid NOT IN
+           (SELECT rowid FROM payment_tokens WHERE payment_id = @id ORDER BY rowid DESC LIMIT @keep)`,
+      ),
+      transition: prepare(
+        'INSERT INTO transitions (payment_id, seq, status, code, message, at) VALUES (@paymentId, @seq, @status, @code, @message, @at)',
+      ),
+      callback: prepare(
+        'INSERT INTO callbacks (received_at, payment_id, project_id, platform_status, outcome, body) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+    };
+  }
+
+  /** The underlying connection, for maintenance (backups, ad hoc queries). */
+  get database(): BetterSqlite3.Database {
+    return this.#db;
+  }
+
+  #insertTransition(payment: PaymentRecord): void {
+    const t = transitionOf(payment);
+    this.#statements.transition.run({ code: null, message: null, ...t });
+  }
+
+  #read(row: Row | undefined): PaymentRecord | undefined {
+    if (!row) return undefined;
+    const hashes = (this.#statements.tokens.all(row.payment_id) as Row[]).map((r) =>
+      String(r.token_hash),
+    );
+    return fromRow(row, hashes);
+  }
+
+  async createPayment(payment: PaymentRecord): Promise<boolean> {
+    return this.#db.transaction(() => {
+      if (this.#statements.get.get(payment.paymentId)) return false;
+      try {
+        this.#statements.insert.run(toRow(payment));
+      } catch (error) {
+        // Another process took the same (order_ref, attempt) first.
+        if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) return false;
+        throw error;
+      }
+      for (const hash of payment.tokenHashes) {
+        this.#statements.addToken.run(payment.paymentId, hash, payment.createdAt);
+      }
+      this.#insertTransition(payment);
+      return true;
+    })();
+  }
+
+  async getPayment(paymentId: string): Promise<PaymentRecord | undefined> {
+    return this.#read(this.#statements.get.get(paymentId) as Row | undefined);
+  }
+
+  async latestAttempt(orderRef: string): Promise<PaymentRecord | undefined> {
+    return this.#read(this.#statements.latest.get(orderRef) as Row | undefined);
+  }
+
+  async updatePayment(next: PaymentRecord, expectedSeq: number): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const result = this.#statements.update.run({ ...toRow(next), expected_seq: expectedSeq });
+      if (result.changes === 0) return false;
+      this.#insertTransition(next);
+      return true;
+    })();
+  }
+
+  async addTokenHash(paymentId: string, tokenHash: string, keep: number): Promise<void> {
+    this.#db.transaction(() => {
+      this.#statements.addToken.run(paymentId, tokenHash, Date.now());
+      this.#statements.trimTokens.run({ id: paymentId, keep });
+    })();
+  }
+
+  async recordCallback(c: CallbackRecord): Promise<void> {
+    this.#statements.callback.run(
+      c.receivedAt,
+      c.paymentId,
+      c.projectId ?? null,
+      c.platformStatus ?? null,
+      c.outcome,
+      c.body,
+    );
+  }
+
+  async listPayments({ from, to }: Period): Promise<PaymentRecord[]> {
+    const rows = this.#db
+      .prepare(
+        'SELECT * FROM payments WHERE created_at >= ? AND created_at < ? ORDER BY created_at, payment_id',
+      )
+      .all(from, to) as Row[];
+    return rows.map((row) => this.#read(row)!);
+  }
+
+  async listCallbacks({ from, to }: Period): Promise<CallbackRecord[]> {
+    const rows = this.#db
+      .prepare(
+        'SELECT * FROM callbacks WHERE received_at >= ? AND received_at < ? ORDER BY received_at, id',
+      )
+      .all(from, to) as Row[];
+    return rows.map((row) => ({
+      receivedAt: Number(row.received_at),
+      paymentId: String(row.payment_id),
+      ...(row.project_id !== null ? { projectId: Number(row.project_id) } : {}),
+      ...(row.platform_status !== null ? { platformStatus: String(row.platform_status) } : {}),
+      outcome: String(row.outcome) as CallbackOutcome,
+      body: String(row.body),
+    }));
+  }
+
+  async listTransitions(paymentId: string): Promise<TransitionRecord[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM transitions WHERE payment_id = ? ORDER BY seq')
+      .all(paymentId) as Row[];
+    return rows.map((row) => ({
+      paymentId: String(row.payment_id),
+      seq: Number(row.seq),
+      status: String(row.status) as PaymentStatus,
+      ...(row.code !== null ? { code: String(row.code) } : {}),
+      ...(row.message !== null ? { message: String(row.message) } : {}),
+      at: Number(row.at),
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}

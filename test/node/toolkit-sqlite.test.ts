@@ -1,0 +1,319 @@
+// The stores (memory and SQLite, one contract), the SQLite file across a server restart
+// mid-payment, and the reconciliation report over a real database file.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import type { PaymentRecord, Store } from '../../src/server/store.js';
+import { MemoryStore } from '../../src/server/stores/memory.js';
+import { openSqliteStore, SQLITE_SCHEMA_VERSION } from '../../src/server/stores/sqlite.js';
+import { reportCommand, toCsv } from '../../src/server/report.js';
+import { openSse } from '../helpers/sse-client.js';
+import { eventsUrl, PROJECT_ID, startShop } from '../helpers/toolkit.js';
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cup-qr-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function record(paymentId: string, overrides: Partial<PaymentRecord> = {}): PaymentRecord {
+  return {
+    paymentId,
+    orderRef: paymentId.split('~')[0],
+    attempt: 1,
+    projectId: 1,
+    channel: 'gate',
+    status: 'pending',
+    seq: 0,
+    amount: 100,
+    currency: 'CNY',
+    description: '描述',
+    customer: { id: 'c', ip_address: '1.2.3.4' },
+    returnUrl: 'https://shop.example/thanks',
+    tokenHashes: ['aa'],
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    ...overrides,
+  };
+}
+
+const stores: [string, (t: TestContext) => Promise<Store>][] = [
+  ['memory', async () => new MemoryStore()],
+  [
+    'sqlite',
+    async (t) => {
+      const store = await openSqliteStore({ file: join(tempDir(t), 'db.sqlite') });
+      t.after(() => store.close());
+      return store;
+    },
+  ],
+];
+
+for (const [name, open] of stores) {
+  describe(`${name} store`, () => {
+    it('creates once, reads copies, finds the latest attempt', async (t) => {
+      const store = await open(t);
+      assert.equal(await store.createPayment(record('A')), true);
+      assert.equal(await store.createPayment(record('A')), false);
+      assert.equal(
+        await store.createPayment(record('A~2', { attempt: 2, createdAt: 2_000 })),
+        true,
+      );
+      const read = await store.getPayment('A');
+      assert.deepEqual(read, record('A'));
+      read!.status = 'success';
+      assert.equal((await store.getPayment('A'))!.status, 'pending', 'a copy');
+      assert.equal((await store.latestAttempt('A'))!.paymentId, 'A~2');
+      assert.equal(await store.latestAttempt('B'), undefined);
+      assert.equal(await store.getPayment('B'), undefined);
+    });
+
+    it('updates only from the expected seq, and keeps every state with its time', async (t) => {
+      const store = await open(t);
+      await store.createPayment(record('A'));
+      const qr = { url: 'https://qr.example/1', timeoutSeconds: 600, receivedAt: 1_500 };
+      const next = record('A', { status: 'awaiting-customer', seq: 1, qr, updatedAt: 1_500 });
+      assert.equal(await store.updatePayment(next, 0), true);
+      assert.equal(await store.updatePayment({ ...next, seq: 2 }, 0), false, 'stale seq');
+      const done = record('A', {
+        status: 'decline',
+        seq: 2,
+        code: '20602',
+        message: 'Time-out',
+        updatedAt: 2_000,
+      });
+      assert.equal(await store.updatePayment(done, 1), true);
+      assert.deepEqual(await store.getPayment('A'), done);
+      assert.deepEqual(await store.listTransitions('A'), [
+        { paymentId: 'A', seq: 0, status: 'pending', at: 1_000 },
+        { paymentId: 'A', seq: 1, status: 'awaiting-customer', at: 1_500 },
+        {
+          paymentId: 'A',
+          seq: 2,
+          status: 'decline',
+          code: '20602',
+          message: 'Time-out',
+          at: 2_000,
+        },
+      ]);
+    });
+
+    it('keeps the newest token hashes', async (t) => {
+      const store = await open(t);
+      await store.createPayment(record('A'));
+      for (const hash of ['bb', 'cc', 'dd']) await store.addTokenHash('A', hash, 3);
+      assert.deepEqual((await store.getPayment('A'))!.tokenHashes, ['bb', 'cc', 'dd']);
+    });
+
+    it('records callbacks and lists payments and callbacks of a period', async (t) => {
+      const store = await open(t);
+      await store.createPayment(record('A', { createdAt: 1_000 }));
+      await store.createPayment(record('B', { createdAt: 5_000 }));
+      await store.recordCallback({
+        receivedAt: 1_100,
+        paymentId: 'A',
+        projectId: 1,
+        platformStatus: 'success',
+        outcome: 'applied',
+        body: '{}',
+      });
+      await store.recordCallback({
+        receivedAt: 6_000,
+        paymentId: 'Z',
+        outcome: 'unknown-payment',
+        body: '{}',
+      });
+      assert.deepEqual(
+        (await store.listPayments({ from: 0, to: 5_000 })).map((p) => p.paymentId),
+        ['A'],
+      );
+      assert.deepEqual(
+        (await store.listPayments({ from: 0, to: 5_001 })).map((p) => p.paymentId),
+        ['A', 'B'],
+      );
+      const callbacks = await store.listCallbacks({ from: 1_100, to: 7_000 });
+      assert.deepEqual(
+        callbacks.map((c) => [c.paymentId, c.outcome]),
+        [
+          ['A', 'applied'],
+          ['Z', 'unknown-payment'],
+        ],
+      );
+      assert.equal(callbacks[1].projectId, undefined);
+    });
+  });
+}
+
+describe('sqlite store file', () => {
+  it('is WAL, migrated to the current schema version, and reopened as it was', async (t) => {
+    const file = join(tempDir(t), 'db.sqlite');
+    const store = await openSqliteStore({ file });
+    assert.equal(store.database.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(store.database.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);
+    await store.createPayment(record('A'));
+    await store.close();
+    const again = await openSqliteStore({ file });
+    assert.deepEqual(await again.getPayment('A'), record('A'));
+    await again.close();
+    const reader = await openSqliteStore({ file, readonly: true });
+    assert.equal((await reader.getPayment('A'))!.paymentId, 'A');
+    await reader.close();
+  });
+
+  it('two connections to one file: only one of two concurrent updates wins', async (t) => {
+    const file = join(tempDir(t), 'db.sqlite');
+    const one = await openSqliteStore({ file });
+    const two = await openSqliteStore({ file });
+    t.after(async () => {
+      await one.close();
+      await two.close();
+    });
+    await one.createPayment(record('A'));
+    const next = record('A', { status: 'awaiting-customer', seq: 1 });
+    const results = await Promise.all([
+      one.updatePayment(next, 0),
+      two.updatePayment({ ...next, status: 'decline' }, 0),
+    ]);
+    assert.deepEqual(results.sort(), [false, true]);
+    assert.equal((await two.listTransitions('A')).length, 2);
+    assert.equal(await two.createPayment(record('A')), false);
+  });
+
+  it('refuses a database from a newer toolkit', async (t) => {
+    const file = join(tempDir(t), 'db.sqlite');
+    const store = await openSqliteStore({ file });
+    store.database.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
+    await store.close();
+    await assert.rejects(openSqliteStore({ file }), /newer than this toolkit/);
+  });
+});
+
+describe('server restart on SQLite', () => {
+  it('restarted mid-payment, then the callback: the stream after restart shows the final state', async (t) => {
+    const file = join(tempDir(t), 'shop.sqlite');
+    // Resolves when the sandbox logs a failed delivery of the success callback.
+    let failedWhileDown!: () => void;
+    const downSeen = new Promise<void>((resolve) => (failedWhileDown = resolve));
+    const shop = await startShop(t, {
+      store: await openSqliteStore({ file }),
+      sandbox: {
+        retryDelaysMs: [50, 100, 200, 400, 800, 1600],
+        log: (line) => {
+          if (/callback success .* attempt \d+ failed/.test(line)) failedWhileDown();
+        },
+      },
+    });
+    const created = await shop.start('order-restart');
+    const before = await openSse(eventsUrl(shop, created));
+    await before.waitFor((events) =>
+      events.some((e) => JSON.parse(e.data).status === 'awaiting-customer'),
+    );
+    await shop.sandbox.control.settled();
+
+    await shop.stopServer();
+    await shop.store.close();
+    await before.ended;
+    // The shopper pays while the shop is down: the platform's delivery fails, then retries.
+    await shop.sandbox.control.approve(PROJECT_ID, 'order-restart');
+    await downSeen;
+    await shop.restartServer(await openSqliteStore({ file }));
+
+    // As EventSource would, try again if the first attempt hits a pooled socket to the old server.
+    const after = await openSse(eventsUrl(shop, created)).catch(() =>
+      openSse(eventsUrl(shop, created)),
+    );
+    assert.equal(after.status, 200, 'the token still opens the stream');
+    const events = await after.waitFor((list) =>
+      list.some((e) => JSON.parse(e.data).status === 'success'),
+    );
+    const seqs = events.map((e) => Number(e.id));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
+    await after.ended;
+    await shop.sandbox.control.settled();
+    const delivered = shop.sandbox.control
+      .deliveries()
+      .filter((d) => d.callbackStatus === 'success');
+    assert.ok(delivered.length >= 2, 'the first attempts failed while the shop was down');
+    assert.ok(delivered.at(-1)!.delivered);
+  });
+});
+
+describe('report', () => {
+  it('reportCommand exports payments and operations as CSV and JSON', async (t) => {
+    const file = join(tempDir(t), 'report.sqlite');
+    const shop = await startShop(t, { store: await openSqliteStore({ file }) });
+    const from = new Date(Date.now() - 1000).toISOString();
+    const created = await shop.start('order-report');
+    const stream = await openSse(eventsUrl(shop, created));
+    await stream.waitFor((events) =>
+      events.some((e) => JSON.parse(e.data).status === 'awaiting-customer'),
+    );
+    await shop.sandbox.control.approve(PROJECT_ID, 'order-report');
+    await stream.ended;
+    await shop.sandbox.control.settled();
+    const to = new Date(Date.now() + 1000).toISOString();
+
+    const run = async (args: string[]): Promise<{ code: number; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      const code = await reportCommand(
+        args,
+        {},
+        {
+          stdout: (text) => (out += text),
+          stderr: (text) => (err += text),
+        },
+      );
+      return { code, out, err };
+    };
+    const csv = await run(['--db', file, '--from', from, '--to', to, '--format', 'csv']);
+    assert.equal(csv.code, 0, csv.err);
+    const lines = csv.out.trimEnd().split('\r\n');
+    assert.equal(lines.length, 2);
+    assert.match(
+      lines[0],
+      /^payment\.id,order\.ref,attempt,state,payment\.status,payment\.sum\.amount,payment\.sum\.currency/,
+    );
+    assert.match(
+      lines[1],
+      /^order-report,order-report,1,success,success,30000,CNY,机械键盘 keyboard,customer-7,/,
+    );
+
+    const ops = await run(['--db', file, '--from', from, '--to', to, '--rows', 'operations']);
+    const opLines = ops.out.trimEnd().split('\r\n');
+    assert.equal(opLines.length, 3, 'awaiting and success');
+    assert.match(
+      opLines[2],
+      /,applied,843,order-report,success,30000,CNY,\d+,sale,success,[^,]+,0,Success,/,
+    );
+
+    const json = await run(['--db', file, '--from', from, '--to', to, '--format=json']);
+    const report = JSON.parse(json.out);
+    assert.equal(report.payments[0]['payment.id'], 'order-report');
+    assert.equal(report.operations.length, 2);
+    assert.equal(report.operations[1]['operation.code'], '0');
+
+    const empty = await run(['--db', file, '--from', '2000-01-01', '--to', '2000-01-02']);
+    assert.equal(empty.out.trimEnd().split('\r\n').length, 1, 'the header only');
+    assert.equal((await run(['--db', file, '--from', 'soon', '--to', to])).code, 2);
+    assert.equal((await run(['--from', from, '--to', to])).code, 2);
+    assert.equal(
+      (await run(['--db', join(tempDir(t), 'none.sqlite'), '--from', from, '--to', to])).code,
+      2,
+    );
+    assert.match((await run(['--help'])).out, /^Usage: cup-qr-checkout report/);
+  });
+
+  it('CSV quotes what needs quoting and defuses spreadsheet formulas', () => {
+    const csv = toCsv(
+      ['a', 'b', 'c'],
+      [{ a: 'x,y', b: '=HYPERLINK("evil")', c: 5 }, { a: 'line\nbreak' }],
+    );
+    assert.equal(csv, 'a,b,c\r\n"x,y","\'=HYPERLINK(""evil"")",5\r\n"line\nbreak",,\r\n');
+  });
+});
