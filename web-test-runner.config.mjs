@@ -3,15 +3,41 @@ import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { commonJsPackages } from './scripts/wtr-commonjs-plugin.mjs';
+import { checkoutServer } from './test/helpers/wtr-checkout-server.mjs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+// The real merchant toolkit and ECommPay sandbox, in this process, for the element's tests.
+const checkout = checkoutServer();
+
 export default {
-  files: ['test/browser/**/*.test.ts'],
+  files: ['test/browser/**/*.test.ts', '!test/browser/csp/**'],
+  groups: [
+    {
+      // The element on a page that enforces Trusted Types and forbids inline styles.
+      name: 'strict-csp',
+      files: ['test/browser/csp/**/*.test.ts'],
+      testRunnerHtml: (testFramework) => `<!doctype html>
+<html>
+  <head>
+    <meta
+      http-equiv="Content-Security-Policy"
+      content="require-trusted-types-for 'script'; trusted-types lit-html; style-src 'self'; object-src 'none'"
+    />
+  </head>
+  <body>
+    <script type="module" src="${testFramework}"></script>
+  </body>
+</html>`,
+    },
+  ],
   nodeResolve: { exportConditions: ['browser'] },
   concurrency: 1,
-  testFramework: { config: { timeout: 10000 } },
+  testFramework: { config: { timeout: 20000 } },
+  // Under /cup-qr/ the toolkit's routes; under /__test__/ the tests drive the sandbox.
+  middleware: [checkout.middleware],
   plugins: [
+    checkout.plugin,
     // qrcode and jsqr ship CommonJS only: serve them pre-bundled as ES modules.
     commonJsPackages(['qrcode', 'jsqr']),
     esbuildPlugin({

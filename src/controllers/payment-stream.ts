@@ -1,0 +1,410 @@
+/**
+ * The live result of one payment: the merchant server's event stream (`EventSource` on
+ * `{endpoint}/payments/:id/events?token=…`), reconnected when it drops, replaced by polling
+ * `{endpoint}/payments/:id?token=…` when it keeps failing, and resynced when the device comes
+ * back online or the tab becomes visible. Every state is validated with `parsePaymentState`;
+ * a state of another payment, or with a `seq` not above the last one seen, is dropped, so the
+ * host sees each change once whatever the reconnects and duplicate pushes. Everything it opens
+ * is closed in `hostDisconnected`.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { parsePaymentState, type PaymentState } from '../protocol/payment-state.js';
+import { formatProblems } from '../protocol/problems.js';
+import { isTerminal } from '../protocol/status.js';
+import { STATUS_EVENT } from '../protocol/wire.js';
+import { realClock, type Clock } from './clock.js';
+
+export interface PaymentStreamTarget {
+  /** The merchant route prefix, `/cup-qr` by default. */
+  endpoint: string;
+  paymentId: string;
+  token: string;
+}
+
+export interface PaymentStreamOptions {
+  /** How long the link may be down before the host shows a reconnecting notice. */
+  noticeAfterMs: number;
+  /** Failed stream connections in a row before falling back to polling. */
+  pollAfterFailures: number;
+  /** Time between two polls of the status URL. */
+  pollIntervalMs: number;
+  /** Delays before reopening a stream the browser gave up on (the last one repeats). */
+  retryDelaysMs: readonly number[];
+  /** While polling, how often to try the stream again. */
+  streamRetryWhilePollingMs: number;
+  clock: Clock;
+  /** Injectable for tests; the browser's by default. */
+  EventSource: typeof EventSource;
+  fetch: typeof fetch;
+}
+
+export interface PaymentStreamCallbacks {
+  /** A new, valid state of the payment (seq above every earlier one). */
+  onState(state: PaymentState): void;
+  /** The link has been down longer than `noticeAfterMs` (true), or is back (false). */
+  onConnectionChange?(reconnecting: boolean): void;
+  /** The server refused the payment's URLs (4xx other than 408 and 429): no point retrying. */
+  onFatal?(code: string, message: string, httpStatus: number): void;
+  /** Something the server sent was not a valid state (dropped). */
+  onInvalid?(message: string): void;
+}
+
+/** `EventSource.readyState` values (not read from the global: it may be injected). */
+const OPEN = 1;
+const CLOSED = 2;
+
+export type StreamMode = 'closed' | 'stream' | 'polling';
+
+export const DEFAULT_STREAM_OPTIONS: Omit<PaymentStreamOptions, 'clock' | 'EventSource' | 'fetch'> =
+  {
+    noticeAfterMs: 3000,
+    pollAfterFailures: 3,
+    pollIntervalMs: 3000,
+    retryDelaysMs: [500, 1000, 2000, 5000],
+    streamRetryWhilePollingMs: 30000,
+  };
+
+/** `{endpoint}/payments/{id}{suffix}?token=…`, relative to the page. */
+export function paymentUrl(target: PaymentStreamTarget, suffix = ''): string {
+  const base = target.endpoint.replace(/\/+$/, '');
+  const id = encodeURIComponent(target.paymentId);
+  return `${base}/payments/${id}${suffix}?token=${encodeURIComponent(target.token)}`;
+}
+
+export class PaymentStreamController implements ReactiveController {
+  /** The highest `seq` seen for the current payment, -1 before any. */
+  lastSeq = -1;
+  mode: StreamMode = 'closed';
+  /** The link has been down longer than `noticeAfterMs`. */
+  reconnecting = false;
+
+  private readonly host: ReactiveControllerHost;
+  private readonly callbacks: PaymentStreamCallbacks;
+  private options: PaymentStreamOptions;
+  private target: PaymentStreamTarget | undefined;
+  private source: EventSource | undefined;
+  /** The stream has delivered a message since it was opened. */
+  private sourceLive = false;
+  private failures = 0;
+  private downSince: number | undefined;
+  private noticeTimer: unknown;
+  private retryTimer: unknown;
+  private pollTimer: unknown;
+  private pollAbort: AbortController | undefined;
+  private listening = false;
+  private finished = false;
+  private hostIsConnected = false;
+
+  constructor(
+    host: ReactiveControllerHost,
+    callbacks: PaymentStreamCallbacks,
+    options: Partial<PaymentStreamOptions> = {},
+  ) {
+    this.host = host;
+    this.callbacks = callbacks;
+    this.options = this.withDefaults(options);
+    host.addController(this);
+  }
+
+  /** Changes timings or injected globals; takes effect on the next connection. */
+  configure(options: Partial<PaymentStreamOptions>): void {
+    this.options = { ...this.options, ...options };
+  }
+
+  /** Follows `target`, from scratch (`lastSeq` as given: -1 for a new payment). */
+  connect(target: PaymentStreamTarget, lastSeq = -1): void {
+    this.close();
+    this.target = target;
+    this.lastSeq = lastSeq;
+    this.finished = false;
+    this.failures = 0;
+    // A detached host opens nothing: `hostConnected` does, when it is attached.
+    if (this.hostIsConnected) this.open();
+  }
+
+  /** Stops following the payment and forgets it. */
+  disconnect(): void {
+    this.close();
+    this.target = undefined;
+  }
+
+  /** Asks the server for the current state now (a single GET), whatever the mode. */
+  resync(): void {
+    if (!this.target || this.finished) return;
+    void this.poll(false);
+    if (this.mode === 'stream' && this.source?.readyState !== OPEN) {
+      this.reopen();
+    }
+  }
+
+  hostConnected(): void {
+    this.hostIsConnected = true;
+    if (this.target && !this.finished && this.mode === 'closed') this.open();
+  }
+
+  hostDisconnected(): void {
+    this.hostIsConnected = false;
+    this.close();
+  }
+
+  private withDefaults(options: Partial<PaymentStreamOptions>): PaymentStreamOptions {
+    return {
+      ...DEFAULT_STREAM_OPTIONS,
+      clock: realClock,
+      EventSource: globalThis.EventSource,
+      fetch: (input, init) => globalThis.fetch(input, init),
+      ...options,
+    };
+  }
+
+  private open(): void {
+    this.listen(true);
+    this.mode = 'stream';
+    this.openSource();
+  }
+
+  private openSource(): void {
+    if (!this.target) return;
+    this.closeSource();
+    const source = new this.options.EventSource(paymentUrl(this.target, '/events'));
+    this.source = source;
+    this.sourceLive = false;
+    source.addEventListener(STATUS_EVENT, (event) => {
+      if (source !== this.source) return;
+      this.onMessage((event as MessageEvent<string>).data);
+    });
+    // Open is enough to call the link up: a browser that reconnects with Last-Event-ID gets
+    // no replay when nothing changed, so no message may follow for a long time.
+    source.addEventListener('open', () => {
+      if (source !== this.source) return;
+      this.onSourceOpen();
+    });
+    source.addEventListener('error', () => {
+      if (source !== this.source) return;
+      this.onSourceError(source);
+    });
+  }
+
+  private onSourceOpen(): void {
+    if (!this.sourceLive) {
+      this.sourceLive = true;
+      this.failures = 0;
+      if (this.mode === 'polling') {
+        // The stream works again: polling stops, and one poll covers what it may have missed.
+        this.stopPolling();
+        this.mode = 'stream';
+        void this.poll(false);
+      }
+    }
+    this.linkUp();
+  }
+
+  private onMessage(data: string): void {
+    this.onSourceOpen();
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      this.callbacks.onInvalid?.('the stream sent something that is not JSON');
+      return;
+    }
+    this.deliver(json);
+  }
+
+  private onSourceError(source: EventSource): void {
+    this.sourceLive = false;
+    this.failures++;
+    this.linkDown();
+    if (this.mode === 'polling') {
+      // A trial of the stream while polling failed: keep polling, try again later.
+      this.closeSource();
+      this.scheduleRetry(this.options.streamRetryWhilePollingMs);
+      return;
+    }
+    if (this.failures >= this.options.pollAfterFailures) {
+      this.closeSource();
+      this.startPolling();
+      this.scheduleRetry(this.options.streamRetryWhilePollingMs);
+      return;
+    }
+    // CONNECTING: the browser retries by itself (with Last-Event-ID). CLOSED: it gave up
+    // (an HTTP error, a wrong content type); open a new one after a delay.
+    if (source.readyState === CLOSED) {
+      this.closeSource();
+      const delays = this.options.retryDelaysMs;
+      this.scheduleRetry(delays[Math.min(this.failures - 1, delays.length - 1)] ?? 1000);
+    }
+  }
+
+  private scheduleRetry(ms: number): void {
+    const { clock } = this.options;
+    if (this.retryTimer !== undefined) clock.clearTimeout(this.retryTimer);
+    this.retryTimer = clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.finished && this.target) this.openSource();
+    }, ms);
+  }
+
+  private reopen(): void {
+    const { clock } = this.options;
+    if (this.retryTimer !== undefined) clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.openSource();
+  }
+
+  private startPolling(): void {
+    if (this.mode === 'polling') return;
+    this.mode = 'polling';
+    void this.poll(true);
+  }
+
+  private stopPolling(): void {
+    const { clock } = this.options;
+    if (this.pollTimer !== undefined) clock.clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  /** One GET of the status URL; `chain` schedules the next poll. */
+  private async poll(chain: boolean): Promise<void> {
+    const target = this.target;
+    if (!target) return;
+    if (chain) this.pollTimer = undefined;
+    const abort = new AbortController();
+    this.pollAbort?.abort();
+    this.pollAbort = abort;
+    try {
+      const response = await this.options.fetch(paymentUrl(target, ''), {
+        headers: { accept: 'application/json' },
+        cache: 'no-store',
+        signal: abort.signal,
+      });
+      if (target !== this.target) return;
+      const body: unknown = await response.json().catch(() => undefined);
+      if (target !== this.target) return;
+      if (response.ok) {
+        if (this.mode === 'polling') this.linkUp();
+        this.deliver(body);
+      } else if (
+        response.status >= 400 &&
+        response.status < 500 &&
+        response.status !== 408 &&
+        response.status !== 429
+      ) {
+        const error = errorOf(body);
+        this.callbacks.onFatal?.(
+          error.code ?? String(response.status),
+          error.message ?? response.statusText,
+          response.status,
+        );
+        this.close();
+        return;
+      } else if (this.mode === 'polling') {
+        this.linkDown();
+      }
+    } catch {
+      if (abort.signal.aborted || target !== this.target) return;
+      if (this.mode === 'polling') this.linkDown();
+    } finally {
+      if (this.pollAbort === abort) this.pollAbort = undefined;
+    }
+    if (chain && this.mode === 'polling' && !this.finished && target === this.target) {
+      this.pollTimer = this.options.clock.setTimeout(
+        () => void this.poll(true),
+        this.options.pollIntervalMs,
+      );
+    }
+  }
+
+  private deliver(json: unknown): void {
+    const parsed = parsePaymentState(json);
+    if (!parsed.ok) {
+      this.callbacks.onInvalid?.(formatProblems(parsed.problems));
+      return;
+    }
+    const state = parsed.value;
+    if (!this.target || state.paymentId !== this.target.paymentId) return;
+    if (state.seq <= this.lastSeq) return;
+    this.lastSeq = state.seq;
+    if (isTerminal(state.status)) {
+      // Nothing more can happen to this payment: let go of the connection first.
+      this.finished = true;
+      this.close();
+    }
+    this.callbacks.onState(state);
+  }
+
+  private linkDown(): void {
+    if (this.downSince !== undefined) return;
+    const { clock } = this.options;
+    this.downSince = clock.now();
+    this.noticeTimer = clock.setTimeout(() => {
+      this.noticeTimer = undefined;
+      if (this.downSince === undefined || this.reconnecting) return;
+      this.reconnecting = true;
+      this.callbacks.onConnectionChange?.(true);
+      this.host.requestUpdate();
+    }, this.options.noticeAfterMs);
+  }
+
+  private linkUp(): void {
+    this.downSince = undefined;
+    if (this.noticeTimer !== undefined) this.options.clock.clearTimeout(this.noticeTimer);
+    this.noticeTimer = undefined;
+    if (this.reconnecting) {
+      this.reconnecting = false;
+      this.callbacks.onConnectionChange?.(false);
+      this.host.requestUpdate();
+    }
+  }
+
+  private readonly onOnline = (): void => this.resync();
+
+  private readonly onVisibility = (): void => {
+    if (document.visibilityState === 'visible') this.resync();
+  };
+
+  private listen(on: boolean): void {
+    if (on === this.listening) return;
+    this.listening = on;
+    const method = on ? 'addEventListener' : 'removeEventListener';
+    window[method]('online', this.onOnline);
+    document[method]('visibilitychange', this.onVisibility);
+  }
+
+  private closeSource(): void {
+    this.source?.close();
+    this.source = undefined;
+    this.sourceLive = false;
+  }
+
+  private close(): void {
+    const { clock } = this.options;
+    this.closeSource();
+    this.stopPolling();
+    this.pollAbort?.abort();
+    this.pollAbort = undefined;
+    if (this.retryTimer !== undefined) clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.noticeTimer !== undefined) clock.clearTimeout(this.noticeTimer);
+    this.noticeTimer = undefined;
+    this.downSince = undefined;
+    this.listen(false);
+    this.mode = 'closed';
+    if (this.reconnecting) {
+      this.reconnecting = false;
+      this.callbacks.onConnectionChange?.(false);
+    }
+  }
+}
+
+/** The `{error:{code,message}}` of a wire-protocol error body, as far as it goes. */
+export function errorOf(body: unknown): { code?: string; message?: string } {
+  if (typeof body !== 'object' || body === null) return {};
+  const error = (body as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return {};
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return {
+    ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
+    ...(typeof message === 'string' ? { message } : {}),
+  };
+}

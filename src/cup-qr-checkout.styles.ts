@@ -1,0 +1,307 @@
+import { css } from 'lit';
+
+export default css`
+  :host {
+    /* Public tokens with their defaults; copied into private --_x variables below. */
+    --cup-qr-size: 220px;
+    --cup-qr-foreground: #111;
+    --cup-qr-background: #fff;
+    --cup-qr-surface: #fff;
+    --cup-qr-text: #1f2328;
+    --cup-qr-muted: #59636e;
+    --cup-qr-border: #d1d9e0;
+    --cup-qr-accent: #0b5aa6;
+    --cup-qr-accent-text: #fff;
+    --cup-qr-success: #1a7f37;
+    --cup-qr-danger: #c0272d;
+    --cup-qr-warning: #9a6700;
+    --cup-qr-radius: 12px;
+    --cup-qr-padding: 20px;
+    --cup-qr-font-family: system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif;
+    --cup-qr-ring-width: 4px;
+
+    display: block;
+    box-sizing: border-box;
+    max-width: 100%;
+    color-scheme: light dark;
+    font-family: var(--cup-qr-font-family);
+    color: var(--cup-qr-text);
+    line-height: 1.5;
+  }
+
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --cup-qr-surface: #161b22;
+      --cup-qr-text: #e6edf3;
+      --cup-qr-muted: #9198a1;
+      --cup-qr-border: #3d444d;
+      --cup-qr-accent: #4493f8;
+      --cup-qr-accent-text: #0d1117;
+      --cup-qr-success: #3fb950;
+      --cup-qr-danger: #f85149;
+      --cup-qr-warning: #d29922;
+      /* The code itself stays dark on light: that is what bank apps scan best. */
+    }
+  }
+
+  :host([hidden]) {
+    display: none;
+  }
+
+  *,
+  *::before,
+  *::after {
+    box-sizing: inherit;
+  }
+
+  [part='base'] {
+    --_size: var(--cup-qr-size);
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    gap: 12px;
+    padding: var(--cup-qr-padding);
+    border: 1px solid var(--cup-qr-border);
+    border-radius: var(--cup-qr-radius);
+    background: var(--cup-qr-surface);
+    text-align: center;
+  }
+
+  [part='header'] {
+    margin: 0;
+    font-size: 1.05em;
+    font-weight: 600;
+  }
+
+  [part='amount'] {
+    margin: 0;
+    font-size: 1.75em;
+    font-weight: 700;
+    font-variant-numeric: tabular-nums;
+    min-height: 1.5em;
+  }
+
+  [part='description'] {
+    margin: 0;
+    color: var(--cup-qr-muted);
+    min-height: 1.5em;
+    overflow-wrap: anywhere;
+  }
+
+  /* The stage keeps one size through every state: no layout jump. */
+  [part='stage'] {
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: flex-start;
+    gap: 10px;
+    width: 100%;
+    /* The code, the timer line and up to three lines of instructions. */
+    min-height: calc(var(--_size) + 6em + 20px);
+  }
+
+  /* Payment Page mode shows no code here: nothing to reserve room for. */
+  :host([mode='payment-page']) [part='stage'] {
+    min-height: 0;
+    justify-content: center;
+  }
+
+  :host(:state(idle)) [part='stage'],
+  :host(:state(success)) [part='stage'],
+  :host(:state(decline)) [part='stage'],
+  :host(:state(expired)) [part='stage'],
+  :host(:state(error)) [part='stage'] {
+    justify-content: center;
+  }
+
+  [part='qr'] {
+    width: var(--_size);
+    height: var(--_size);
+    max-width: 100%;
+    aspect-ratio: 1;
+    color: var(--cup-qr-foreground);
+    background: var(--cup-qr-background);
+    border-radius: 4px;
+  }
+
+  [part='qr'] svg {
+    display: block;
+    width: 100%;
+    height: 100%;
+  }
+
+  .skeleton {
+    background: linear-gradient(
+      90deg,
+      color-mix(in srgb, var(--cup-qr-muted) 14%, transparent) 25%,
+      color-mix(in srgb, var(--cup-qr-muted) 26%, transparent) 50%,
+      color-mix(in srgb, var(--cup-qr-muted) 14%, transparent) 75%
+    );
+    background-size: 200% 100%;
+    animation: shimmer 1.4s ease-in-out infinite;
+  }
+
+  @keyframes shimmer {
+    from {
+      background-position: 200% 0;
+    }
+    to {
+      background-position: -200% 0;
+    }
+  }
+
+  [part~='timer'] {
+    margin: 0;
+    min-height: 1.5em;
+    display: inline-flex;
+    align-items: center;
+    gap: 8px;
+    font-variant-numeric: tabular-nums;
+    color: var(--cup-qr-muted);
+  }
+
+  [part~='timer'].low {
+    color: var(--cup-qr-warning);
+  }
+
+  [part='timer-ring'] {
+    width: 1.5em;
+    height: 1.5em;
+    transform: rotate(-90deg);
+  }
+
+  [part='timer-ring'] circle {
+    fill: none;
+    stroke-width: var(--cup-qr-ring-width);
+  }
+
+  [part='timer-ring'] .track {
+    stroke: var(--cup-qr-border);
+  }
+
+  [part='timer-ring'] .progress {
+    stroke: currentColor;
+    transition: stroke-dashoffset 1s linear;
+  }
+
+  [part='instructions'] {
+    margin: 0;
+    max-width: 28em;
+  }
+
+  [part='status'] {
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    gap: 6px;
+    margin: 0;
+  }
+
+  .result-title {
+    margin: 0;
+    font-size: 1.25em;
+    font-weight: 700;
+  }
+
+  .result-detail {
+    margin: 0;
+    color: var(--cup-qr-muted);
+    max-width: 28em;
+  }
+
+  .icon {
+    width: 3em;
+    height: 3em;
+  }
+
+  :host(:state(success)) .icon {
+    color: var(--cup-qr-success);
+  }
+
+  :host(:state(decline)) .icon,
+  :host(:state(error)) .icon {
+    color: var(--cup-qr-danger);
+  }
+
+  :host(:state(expired)) .icon {
+    color: var(--cup-qr-warning);
+  }
+
+  [part='actions'] {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    gap: 8px;
+  }
+
+  [part~='button'] {
+    font: inherit;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    min-height: 44px;
+    padding: 8px 16px;
+    border: 1px solid var(--cup-qr-accent);
+    border-radius: 8px;
+    background: transparent;
+    color: var(--cup-qr-accent);
+    text-decoration: none;
+    cursor: pointer;
+  }
+
+  [part~='button'].primary {
+    background: var(--cup-qr-accent);
+    color: var(--cup-qr-accent-text);
+  }
+
+  [part~='button']:focus-visible {
+    outline: 2px solid var(--cup-qr-accent);
+    outline-offset: 2px;
+  }
+
+  /* Phone actions: only on small screens or touch devices. */
+  .phone {
+    display: none;
+  }
+
+  @media (max-width: 640px), (pointer: coarse) {
+    .phone {
+      display: flex;
+    }
+  }
+
+  [part='notice'] {
+    margin: 0;
+    min-height: 1.5em;
+    color: var(--cup-qr-warning);
+    font-size: 0.9em;
+  }
+
+  .note {
+    margin: 0;
+    font-size: 0.9em;
+    color: var(--cup-qr-muted);
+    min-height: 1.35em;
+  }
+
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    padding: 0;
+    margin: -1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .skeleton {
+      animation: none;
+    }
+    [part='timer-ring'] .progress {
+      transition: none;
+    }
+  }
+`;

@@ -1,0 +1,89 @@
+/**
+ * The element's events: one small class each, bubbling and composed, with a typed `detail`,
+ * declared in `GlobalEventHandlersEventMap` so that
+ * `el.addEventListener('cup-qr-success', (e) => e.detail.paymentId)` type-checks.
+ */
+import type { PaymentState } from './protocol/payment-state.js';
+import type { PaymentStatus } from './protocol/status.js';
+
+/** What the element's `status` can be: before a payment exists, then the payment's own state. */
+export type CheckoutStatus = 'idle' | 'starting' | PaymentStatus;
+
+/** What every payment event tells about the attempt. */
+export interface PaymentEventDetail {
+  /** The attempt's `payment_id` at ECommPay; empty when the attempt never got one. */
+  paymentId: string;
+  /** Minor units (fen); 0 when unknown. */
+  amount: number;
+  currency: string;
+  /** The platform's (or the merchant server's) code and message, when there is one. */
+  code?: string;
+  message?: string;
+  /** The payment was started before a reload and resumed by this page. */
+  resumed: boolean;
+}
+
+export interface StatusEventDetail extends PaymentEventDetail {
+  status: CheckoutStatus;
+  previous: CheckoutStatus;
+  /** The server's state, when the change came from the server. */
+  state?: PaymentState;
+}
+
+abstract class CupQrEvent<D> extends Event {
+  readonly detail: D;
+  constructor(type: string, detail: D) {
+    super(type, { bubbles: true, composed: true });
+    this.detail = detail;
+  }
+}
+
+/** Every change of `status`. */
+export class CupQrStatusEvent extends CupQrEvent<StatusEventDetail> {
+  static readonly type = 'cup-qr-status';
+  constructor(detail: StatusEventDetail) {
+    super(CupQrStatusEvent.type, detail);
+  }
+}
+
+/** The payment succeeded: once per attempt per page. */
+export class CupQrSuccessEvent extends CupQrEvent<PaymentEventDetail> {
+  static readonly type = 'cup-qr-success';
+  constructor(detail: PaymentEventDetail) {
+    super(CupQrSuccessEvent.type, detail);
+  }
+}
+
+/** The payment was declined: once per attempt per page. */
+export class CupQrDeclineEvent extends CupQrEvent<PaymentEventDetail> {
+  static readonly type = 'cup-qr-decline';
+  constructor(detail: PaymentEventDetail) {
+    super(CupQrDeclineEvent.type, detail);
+  }
+}
+
+/** The QR code expired unpaid: once per attempt per page. */
+export class CupQrExpireEvent extends CupQrEvent<PaymentEventDetail> {
+  static readonly type = 'cup-qr-expire';
+  constructor(detail: PaymentEventDetail) {
+    super(CupQrExpireEvent.type, detail);
+  }
+}
+
+/** The payment could not be started or ended in an error: once per attempt per page. */
+export class CupQrErrorEvent extends CupQrEvent<PaymentEventDetail> {
+  static readonly type = 'cup-qr-error';
+  constructor(detail: PaymentEventDetail) {
+    super(CupQrErrorEvent.type, detail);
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'cup-qr-status': CupQrStatusEvent;
+    'cup-qr-success': CupQrSuccessEvent;
+    'cup-qr-decline': CupQrDeclineEvent;
+    'cup-qr-expire': CupQrExpireEvent;
+    'cup-qr-error': CupQrErrorEvent;
+  }
+}

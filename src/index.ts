@@ -1,0 +1,26 @@
+// The drop-in entry, `cup-qr-checkout`: defines <cup-qr-checkout> and exports its API.
+import './define.js';
+
+export { TAG_NAME } from './define.js';
+export {
+  CupQrCheckout,
+  appLinkFor,
+  formatAmount,
+  peekPayload,
+  type CheckoutMode,
+  type PayloadPreview,
+  type PaymentSession,
+} from './cup-qr-checkout.js';
+export * from './events.js';
+export {
+  resolveLocale,
+  translate,
+  translations,
+  type SupportedLocale,
+  type Translation,
+  type TranslationOverrides,
+} from './translations/index.js';
+export type { Clock } from './controllers/clock.js';
+export type { PaymentStreamOptions } from './controllers/payment-stream.js';
+export type { PaymentQr, PaymentState } from './protocol/payment-state.js';
+export type { PaymentStatus } from './protocol/status.js';

@@ -1,0 +1,68 @@
+import type { Translation } from './types.js';
+
+const en: Translation = {
+  locale: 'en',
+  checkoutLabel: 'UnionPay QR payment',
+  qrLabel: 'Payment QR code',
+  title: 'Pay with UnionPay QR',
+  instructions: 'Open your bank app or the UnionPay app and scan the QR code to pay',
+  idle: 'Start the payment when you are ready',
+  startButton: 'Start payment',
+  starting: 'Creating your payment…',
+  pending: 'Getting the QR code…',
+  loading: 'Loading',
+  remaining: (clock) => `${clock} left`,
+  remainingSpoken: (minutes, seconds) => {
+    const m = minutes === 1 ? '1 minute' : `${minutes} minutes`;
+    const s = seconds === 1 ? '1 second' : `${seconds} seconds`;
+    if (minutes > 0 && seconds > 0) return `The QR code is valid for ${m} ${s} more`;
+    if (minutes > 0) return `The QR code is valid for ${m} more`;
+    return `The QR code is valid for ${s} more`;
+  },
+  success: 'Payment successful',
+  successDetail: 'Thank you for your payment.',
+  decline: 'Payment declined',
+  declineDetail:
+    'The payment did not go through and nothing was charged. You can get a new QR code and try again.',
+  expired: 'QR code expired',
+  expiredDetail: 'The QR code is no longer valid. Get a new code and scan it again.',
+  error: 'The payment could not be completed',
+  errorDetail: 'Something went wrong. Please try again in a moment.',
+  errorFor: (code) => {
+    switch (code) {
+      case 'payload-expired':
+        return 'This payment form has expired. Reload the page and try again.';
+      case 'attempts-exhausted':
+        return 'Too many attempts. Please contact the shop.';
+      case 'gate-unavailable':
+      case 'network':
+        return 'The payment service cannot be reached right now. Please try again shortly.';
+      case 'payload-invalid':
+      case 'order-conflict':
+        return 'The order details are not valid. Reload the page and try again.';
+      default:
+        return undefined;
+    }
+  },
+  newCode: 'Get a new QR code',
+  retry: 'Try again',
+  reconnecting: 'Connection lost, reconnecting…',
+  openInApp: 'Open in bank app',
+  copyLink: 'Copy payment link',
+  copied: 'Link copied',
+  copyFailed: 'Could not copy; long-press the QR code to save it',
+  saveImage: 'Save QR code image',
+  paymentPageInstructions:
+    'Scan the QR code on the UnionPay payment page with your bank app or the UnionPay app; the result shows here.',
+  paymentPageButton: 'Continue to the UnionPay payment page',
+  paymentPageOpened: 'The payment page opened in a new window. Complete the payment there.',
+  paymentPageBlocked: 'A new window could not be opened; taking you to the payment page…',
+  reason: (code, message) => {
+    const parts = [message, code ? `code ${code}` : undefined].filter(Boolean);
+    return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+  },
+  amountLabel: 'Amount due',
+  resumed: 'Your earlier payment was resumed',
+};
+
+export default en;

@@ -1,0 +1,41 @@
+/**
+ * Locale choice and term tables. `zh*` means Simplified Chinese, anything else English; with
+ * no locale at all the element speaks Chinese (its shoppers read Chinese first).
+ */
+import en from './en.js';
+import zhCN from './zh-CN.js';
+import type { Translation, TranslationOverrides } from './types.js';
+
+export type { Translation, TranslationOverrides } from './types.js';
+export { en, zhCN };
+
+export type SupportedLocale = 'zh-CN' | 'en';
+
+export const translations: Readonly<Record<SupportedLocale, Translation>> = {
+  'zh-CN': zhCN,
+  en,
+};
+
+/** `zh`, `zh-Hans`, `zh-CN`, `ZH_cn` → `zh-CN`; any other non-empty tag → `en`; none → `zh-CN`. */
+export function resolveLocale(...candidates: (string | null | undefined)[]): SupportedLocale {
+  for (const candidate of candidates) {
+    const tag = candidate?.trim();
+    if (!tag) continue;
+    return /^zh(?:[-_]|$)/i.test(tag) ? 'zh-CN' : 'en';
+  }
+  return 'zh-CN';
+}
+
+/** The table for `locale` with `overrides` on top (unknown keys and `undefined` values ignored). */
+export function translate(
+  locale: SupportedLocale,
+  overrides?: TranslationOverrides | null,
+): Translation {
+  const base = translations[locale];
+  if (!overrides) return base;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (key in base && key !== 'locale' && value !== undefined) merged[key] = value;
+  }
+  return merged as unknown as Translation;
+}

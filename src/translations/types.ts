@@ -1,0 +1,65 @@
+/**
+ * The element's words: one typed term table per locale (Shoelace's `translations/` habit).
+ * Every string can be overridden through the element's `strings` property.
+ */
+
+export interface Translation {
+  /** BCP 47 tag of the table, used for number formatting too. */
+  readonly locale: string;
+  /** The element's accessible name (its region). */
+  checkoutLabel: string;
+  /** The QR image's label. */
+  qrLabel: string;
+  /** Heading above the code. */
+  title: string;
+  /** How to pay: open a bank app or the UnionPay app and scan. */
+  instructions: string;
+  /** Before a payment exists, with `manual` set. */
+  idle: string;
+  startButton: string;
+  /** Creating the payment. */
+  starting: string;
+  /** Payment created, waiting for the platform's QR code. */
+  pending: string;
+  /** Shown in the skeleton's place for screen readers. */
+  loading: string;
+  /** Remaining time, visible, `m:ss`. */
+  remaining: (clock: string) => string;
+  /** Spoken remaining time (the polite live region). */
+  remainingSpoken: (minutes: number, seconds: number) => string;
+  success: string;
+  successDetail: string;
+  decline: string;
+  declineDetail: string;
+  expired: string;
+  expiredDetail: string;
+  error: string;
+  errorDetail: string;
+  /** A shopper-facing explanation of a wire-protocol error code, where one helps. */
+  errorFor: (code: string | undefined) => string | undefined;
+  /** Start a new attempt after an expired code, a decline or an error. */
+  newCode: string;
+  retry: string;
+  /** The stream is down for more than a few seconds. */
+  reconnecting: string;
+  /** Phone actions. */
+  openInApp: string;
+  copyLink: string;
+  copied: string;
+  copyFailed: string;
+  saveImage: string;
+  /** Payment Page mode. */
+  paymentPageInstructions: string;
+  paymentPageButton: string;
+  paymentPageOpened: string;
+  paymentPageBlocked: string;
+  /** The platform's code and message, when it gave one. */
+  reason: (code: string | undefined, message: string | undefined) => string;
+  /** The payment's amount for screen readers. */
+  amountLabel: string;
+  /** The payment was resumed after a reload. */
+  resumed: string;
+}
+
+/** Overrides accepted by the `strings` property. */
+export type TranslationOverrides = Partial<Omit<Translation, 'locale'>>;

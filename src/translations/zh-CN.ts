@@ -1,0 +1,64 @@
+import type { Translation } from './types.js';
+
+const zhCN: Translation = {
+  locale: 'zh-CN',
+  checkoutLabel: '银联二维码支付',
+  qrLabel: '付款二维码',
+  title: '银联扫码支付',
+  instructions: '请使用银行App或云闪付扫描二维码付款',
+  idle: '准备好后即可开始付款',
+  startButton: '开始付款',
+  starting: '正在创建订单…',
+  pending: '正在生成二维码…',
+  loading: '加载中',
+  remaining: (clock) => `剩余 ${clock}`,
+  remainingSpoken: (minutes, seconds) => {
+    if (minutes > 0 && seconds > 0) return `二维码还剩 ${minutes} 分 ${seconds} 秒有效`;
+    if (minutes > 0) return `二维码还剩 ${minutes} 分钟有效`;
+    return `二维码还剩 ${seconds} 秒有效`;
+  },
+  success: '支付成功',
+  successDetail: '感谢您的付款。',
+  decline: '支付失败',
+  declineDetail: '付款未完成，您的账户未被扣款。可以重新获取二维码再试一次。',
+  expired: '二维码已过期',
+  expiredDetail: '二维码已超过有效时间，请获取新二维码后重新扫描。',
+  error: '暂时无法完成支付',
+  errorDetail: '出现了问题，请稍后重试。',
+  errorFor: (code) => {
+    switch (code) {
+      case 'payload-expired':
+        return '付款信息已过期，请刷新页面后重试。';
+      case 'attempts-exhausted':
+        return '尝试次数过多，请联系商家。';
+      case 'gate-unavailable':
+      case 'network':
+        return '支付服务暂时无法连接，请稍后重试。';
+      case 'payload-invalid':
+      case 'order-conflict':
+        return '订单信息无效，请刷新页面后重试。';
+      default:
+        return undefined;
+    }
+  },
+  newCode: '获取新二维码',
+  retry: '重试',
+  reconnecting: '网络连接中断，正在重新连接…',
+  openInApp: '在银行App中打开',
+  copyLink: '复制付款链接',
+  copied: '链接已复制',
+  copyFailed: '复制失败，请长按二维码保存',
+  saveImage: '保存二维码图片',
+  paymentPageInstructions: '请在银联收银台页面用银行App或云闪付扫码付款，付款结果会在这里显示。',
+  paymentPageButton: '前往银联收银台付款',
+  paymentPageOpened: '已在新窗口打开收银台，请在该页面完成付款。',
+  paymentPageBlocked: '无法打开新窗口，正在跳转到收银台…',
+  reason: (code, message) => {
+    const parts = [message, code ? `代码 ${code}` : undefined].filter(Boolean);
+    return parts.length > 0 ? `（${parts.join('，')}）` : '';
+  },
+  amountLabel: '应付金额',
+  resumed: '已恢复之前的付款',
+};
+
+export default zhCN;

@@ -1,0 +1,234 @@
+import { expect } from '@open-wc/testing';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import {
+  errorOf,
+  paymentUrl,
+  PaymentStreamController,
+} from '../../src/controllers/payment-stream.js';
+import type { PaymentState } from '../../src/protocol/payment-state.js';
+import { FakeClock } from './helpers/fake-clock.js';
+
+/** An EventSource that tests drive by hand. */
+class FakeSource extends EventTarget {
+  static instances: FakeSource[] = [];
+  readyState = 0;
+  closed = false;
+  constructor(readonly url: string) {
+    super();
+    FakeSource.instances.push(this);
+  }
+  close(): void {
+    this.closed = true;
+    this.readyState = 2;
+  }
+  push(state: Partial<PaymentState>): void {
+    this.readyState = 1;
+    this.dispatchEvent(new MessageEvent('status', { data: JSON.stringify(state) }));
+  }
+  fail(gaveUp: boolean): void {
+    this.readyState = gaveUp ? 2 : 0;
+    this.dispatchEvent(new Event('error'));
+  }
+}
+
+class Host implements ReactiveControllerHost {
+  readonly controllers: ReactiveController[] = [];
+  addController(c: ReactiveController): void {
+    this.controllers.push(c);
+  }
+  removeController(): void {}
+  requestUpdate(): void {}
+  get updateComplete(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+  connect(): void {
+    for (const c of this.controllers) c.hostConnected?.();
+  }
+  disconnect(): void {
+    for (const c of this.controllers) c.hostDisconnected?.();
+  }
+}
+
+const base = {
+  paymentId: 'p-1',
+  amount: 30000,
+  currency: 'CNY',
+  description: 'test',
+  updatedAt: '2026-01-01T00:00:00Z',
+};
+const target = { endpoint: '/cup-qr/', paymentId: 'p-1', token: 't/1' };
+
+function setup(fetchStates: (Partial<PaymentState> | number)[] = []) {
+  FakeSource.instances = [];
+  const host = new Host();
+  const clock = new FakeClock();
+  const states: PaymentState[] = [];
+  const notices: boolean[] = [];
+  const fetched: string[] = [];
+  const fatal: string[] = [];
+  const fetchFake = (async (input: RequestInfo | URL) => {
+    fetched.push(String(input));
+    const next = fetchStates.shift();
+    if (typeof next === 'number') return new Response('{"error":{"code":"x"}}', { status: next });
+    return Response.json(next ?? { ...base, status: 'pending', seq: 0 });
+  }) as typeof fetch;
+  const stream = new PaymentStreamController(
+    host,
+    {
+      onState: (s) => states.push(s),
+      onConnectionChange: (down) => notices.push(down),
+      onFatal: (code) => fatal.push(code),
+    },
+    {
+      clock,
+      EventSource: FakeSource as unknown as typeof EventSource,
+      fetch: fetchFake,
+      noticeAfterMs: 3000,
+      pollAfterFailures: 3,
+      pollIntervalMs: 2000,
+      retryDelaysMs: [500],
+      streamRetryWhilePollingMs: 30000,
+    },
+  );
+  host.connect();
+  return { host, clock, stream, states, notices, fetched, fatal };
+}
+
+/** Lets the faked fetch's promises settle (a few macrotasks: Response.json() takes one). */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+describe('payment stream controller', () => {
+  it('builds the payment URLs of the wire protocol', () => {
+    expect(paymentUrl(target, '/events')).to.equal('/cup-qr/payments/p-1/events?token=t%2F1');
+    expect(paymentUrl(target)).to.equal('/cup-qr/payments/p-1?token=t%2F1');
+  });
+
+  it('delivers each state once: duplicates, stale seqs, other payments and junk are dropped', () => {
+    const { stream, states } = setup();
+    stream.connect(target);
+    const source = FakeSource.instances[0];
+    source.push({ ...base, status: 'pending', seq: 1 });
+    source.push({ ...base, status: 'pending', seq: 1 });
+    source.push({ ...base, status: 'awaiting-customer', seq: 0 });
+    source.push({ ...base, paymentId: 'p-2', status: 'success', seq: 9 });
+    source.push({ ...base, status: 'bogus' as never, seq: 5 });
+    source.push({
+      ...base,
+      status: 'awaiting-customer',
+      seq: 6,
+      qr: { url: 'javascript:alert(1)', expiresInSeconds: 60, timeoutSeconds: 60 },
+    });
+    source.push({ ...base, status: 'success', seq: 7 });
+    source.push({ ...base, status: 'success', seq: 8 });
+    expect(states.map((s) => [s.status, s.seq])).to.deep.equal([
+      ['pending', 1],
+      ['success', 7],
+    ]);
+    expect(source.closed, 'closed after a terminal state').to.equal(true);
+    expect(stream.mode).to.equal('closed');
+  });
+
+  it('reopens a stream the browser gave up on, and shows a notice only after a few seconds', () => {
+    const { clock, stream, states, notices } = setup();
+    stream.connect(target);
+    FakeSource.instances[0].fail(true);
+    expect(notices).to.deep.equal([]);
+    clock.tick(500);
+    expect(FakeSource.instances).to.have.length(2);
+    FakeSource.instances[1].fail(false);
+    clock.tick(2500);
+    expect(notices).to.deep.equal([true]);
+    FakeSource.instances[1].push({ ...base, status: 'success', seq: 3 });
+    expect(notices).to.deep.equal([true, false]);
+    expect(states).to.have.length(1);
+  });
+
+  it('falls back to polling when the stream keeps failing', async () => {
+    const { clock, stream, states, fetched } = setup([
+      { ...base, status: 'pending', seq: 1 },
+      { ...base, status: 'success', seq: 2 },
+    ]);
+    stream.connect(target);
+    for (let i = 0; i < 3; i++) {
+      FakeSource.instances.at(-1)!.fail(true);
+      clock.tick(500);
+    }
+    expect(stream.mode).to.equal('polling');
+    await flush();
+    expect(fetched).to.deep.equal(['/cup-qr/payments/p-1?token=t%2F1']);
+    clock.tick(2000);
+    await flush();
+    expect(states.map((s) => s.status)).to.deep.equal(['pending', 'success']);
+    expect(stream.mode).to.equal('closed');
+    expect(clock.pending).to.equal(0);
+  });
+
+  it('stops on a 4xx from the status URL', async () => {
+    const { stream, fatal } = setup([404]);
+    stream.connect(target);
+    stream.resync();
+    await flush();
+    expect(fatal).to.deep.equal(['x']);
+    expect(stream.mode).to.equal('closed');
+  });
+
+  it('resyncs when the device comes back online', async () => {
+    const { stream, fetched } = setup();
+    stream.connect(target);
+    window.dispatchEvent(new Event('online'));
+    await flush();
+    expect(fetched).to.have.length(1);
+    expect(FakeSource.instances.length).to.equal(2);
+    stream.disconnect();
+    window.dispatchEvent(new Event('online'));
+    await flush();
+    expect(fetched).to.have.length(1);
+  });
+
+  it('resyncs when the tab becomes visible again', async () => {
+    const { stream, fetched } = setup();
+    stream.connect(target);
+    const visibility = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
+    try {
+      Object.defineProperty(document, 'visibilityState', {
+        configurable: true,
+        get: () => 'hidden',
+      });
+      document.dispatchEvent(new Event('visibilitychange'));
+      await flush();
+      expect(fetched).to.have.length(0);
+      Object.defineProperty(document, 'visibilityState', {
+        configurable: true,
+        get: () => 'visible',
+      });
+      document.dispatchEvent(new Event('visibilitychange'));
+      await flush();
+      expect(fetched).to.have.length(1);
+    } finally {
+      delete (document as unknown as Record<string, unknown>).visibilityState;
+      Object.defineProperty(Document.prototype, 'visibilityState', visibility);
+    }
+  });
+
+  it('closes the stream and every timer when the host is detached, and reopens on attach', () => {
+    const { host, clock, stream } = setup();
+    stream.connect(target);
+    FakeSource.instances[0].fail(true);
+    host.disconnect();
+    expect(FakeSource.instances[0].closed).to.equal(true);
+    expect(clock.pending).to.equal(0);
+    host.connect();
+    expect(FakeSource.instances).to.have.length(2);
+    expect(FakeSource.instances[1].closed).to.equal(false);
+  });
+
+  it('reads wire-protocol errors', () => {
+    expect(errorOf({ error: { code: 'payload_expired', message: 'm' } })).to.deep.equal({
+      code: 'payload_expired',
+      message: 'm',
+    });
+    expect(errorOf('x')).to.deep.equal({});
+  });
+});
