@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// The command line: the built CLI when `dist/` exists (an installed package), else the
-// TypeScript sources through tsx (a clone of the repository, before `npm run build`).
+// The command line. In a clone of the repository (src/ present) it runs the TypeScript
+// sources through tsx, so it never runs a stale build; an installed package has only dist/.
 import { existsSync } from 'node:fs';
 
-const built = new URL('../dist/cli.js', import.meta.url);
-if (existsSync(built)) {
-  await import(built.href);
-} else {
+const source = new URL('../src/cli.ts', import.meta.url);
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli.ts', import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL('../dist/cli.js', import.meta.url).href);
 }

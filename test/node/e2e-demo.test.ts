@@ -1,0 +1,149 @@
+// End to end, as a shopper: the real demo shop (toolkit, SQLite store, sandbox) in Debian's
+// Chromium. The QR code is read from a screenshot, its URL opened in a second page (the phone's
+// bank app), Approve or Decline pressed there, and the result seen on the first page.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import jsQRModule from 'jsqr';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { startDemo, type Demo } from '../../demo/server.js';
+import { launchChromium } from '../helpers/chromium.js';
+
+// jsqr is CommonJS: under Node its function is `.default` of the module.
+const jsQR = jsQRModule.default;
+
+type Status = 'awaiting-customer' | 'success' | 'decline' | 'expired';
+
+function statusOf(page: Page): Promise<string | null> {
+  return page.locator('cup-qr-checkout').getAttribute('status');
+}
+
+async function waitForStatus(page: Page, status: Status): Promise<void> {
+  await page.waitForFunction(
+    (expected) => document.querySelector('cup-qr-checkout')?.getAttribute('status') === expected,
+    status,
+    { timeout: 20_000 },
+  );
+}
+
+/** Reads the QR code the way a phone camera would: from pixels. */
+async function scanQr(page: Page): Promise<string> {
+  const shot = PNG.sync.read(await page.locator('cup-qr-checkout').screenshot());
+  const code = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
+  assert.ok(code, 'no QR code found in the screenshot of the element');
+  return code.data;
+}
+
+describe('the demo shop, end to end in Chromium', () => {
+  let browser: Browser;
+  const dataDir = mkdtempSync(join(tmpdir(), 'cup-qr-demo-'));
+  const demos: Demo[] = [];
+  /** Browser-side CSP violations, which the strict pages must never have. */
+  const violations: string[] = [];
+
+  async function shop(qrTimeoutSeconds?: number): Promise<Demo> {
+    const demo = await startDemo({ port: 0, sandboxPort: 0, dataDir, qrTimeoutSeconds });
+    demos.push(demo);
+    return demo;
+  }
+
+  async function openCheckout(
+    context: BrowserContext,
+    url: string,
+  ): Promise<{ page: Page; qrUrl: string }> {
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy|TrustedHTML|Trusted Type/i.test(message.text())) {
+        violations.push(message.text());
+      }
+    });
+    await page.goto(url);
+    await waitForStatus(page, 'awaiting-customer');
+    return { page, qrUrl: await scanQr(page) };
+  }
+
+  before(async () => {
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const demo of demos) await demo.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    assert.deepEqual(violations, []);
+  });
+
+  it('Approve in the bank app: the checkout shows success', async () => {
+    const demo = await shop();
+    const context = await browser.newContext();
+    const { page, qrUrl } = await openCheckout(context, `${demo.url}/`);
+    assert.ok(qrUrl.startsWith(`${demo.sandbox!.url}/bank/`), qrUrl);
+
+    const phone = await context.newPage();
+    await phone.goto(qrUrl);
+    await phone.getByRole('button', { name: /Approve/ }).click();
+    await waitForStatus(page, 'success');
+    assert.equal(await statusOf(page), 'success');
+    assert.equal(demo.sandbox!.control.saleRequests(), 1);
+    await context.close();
+  });
+
+  it('Decline in the bank app: the checkout shows the decline (in English)', async () => {
+    const demo = await shop();
+    const context = await browser.newContext();
+    const { page, qrUrl } = await openCheckout(context, `${demo.url}/?lang=en`);
+    const phone = await context.newPage();
+    await phone.goto(qrUrl);
+    await phone.getByRole('button', { name: /Decline/ }).click();
+    await waitForStatus(page, 'decline');
+    // Playwright's locators pierce the element's shadow root: this is the text a shopper sees.
+    await page.locator('cup-qr-checkout').getByText('Payment declined').first().waitFor();
+    await context.close();
+  });
+
+  it('an unpaid code expires with the platform time-out, and a new code can be had', async () => {
+    const demo = await shop(3);
+    const context = await browser.newContext();
+    const { page, qrUrl } = await openCheckout(context, `${demo.url}/`);
+    await waitForStatus(page, 'expired');
+    await page.locator('cup-qr-checkout').getByText('二维码已过期').first().waitFor();
+    await page.getByRole('button', { name: /新二维码/ }).click();
+    await waitForStatus(page, 'awaiting-customer');
+    const second = await scanQr(page);
+    assert.notEqual(second, qrUrl, 'a new attempt has a new QR code');
+    assert.equal(demo.sandbox!.control.saleRequests(), 2);
+    await context.close();
+  });
+
+  it('a reload mid-payment resumes the same payment: no second sale', async () => {
+    const demo = await shop();
+    const context = await browser.newContext();
+    const { page, qrUrl } = await openCheckout(context, `${demo.url}/`);
+    await page.reload();
+    await waitForStatus(page, 'awaiting-customer');
+    assert.equal(await scanQr(page), qrUrl);
+    assert.equal(demo.sandbox!.control.saleRequests(), 1);
+
+    const phone = await context.newPage();
+    await phone.goto(qrUrl);
+    await phone.getByRole('button', { name: /Approve/ }).click();
+    await waitForStatus(page, 'success');
+    await context.close();
+  });
+
+  it('the classic script and the themed page take a payment too', async () => {
+    const demo = await shop();
+    for (const path of ['/classic', '/themed']) {
+      const context = await browser.newContext();
+      const { page, qrUrl } = await openCheckout(context, `${demo.url}${path}`);
+      const phone = await context.newPage();
+      await phone.goto(qrUrl);
+      await phone.getByRole('button', { name: /Approve/ }).click();
+      await waitForStatus(page, 'success');
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,137 @@
+// What `npm run build` makes and `npm pack` ships: the bundles, the types, the manifest, and
+// nothing else (no tests, no demo, no data, no secrets). Then the built files are used as a
+// consumer would: the server entry from Node, the classic script in Chromium.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { launchChromium } from '../helpers/chromium.js';
+
+const run = promisify(execFile);
+const root = new URL('../../', import.meta.url);
+const dist = (path: string): URL => new URL(`dist/${path}`, root);
+
+/** The self-contained bundles' budget, gzipped (Lit and qrcode included). */
+const BUNDLE_BUDGET_GZIP_BYTES = 32 * 1024;
+
+describe('the built package', () => {
+  let files: string[] = [];
+
+  before(async () => {
+    await run('npm', ['run', 'build'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
+  });
+
+  it('ships the entries of package.json, the bundles, types and custom-elements.json', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+    const wanted = [
+      'bin/cup-qr-checkout.js',
+      'dist/cup-qr-checkout.esm.js',
+      'dist/cup-qr-checkout.min.js',
+      'dist/custom-elements.json',
+      'dist/cli.js',
+      ...Object.values(pkg.exports as Record<string, string | Record<string, string>>).flatMap(
+        (entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)),
+      ),
+    ].map((path) => path.replace(/^\.\//, ''));
+    for (const path of wanted) assert.ok(files.includes(path), `${path} is not in the package`);
+    assert.equal(pkg.customElements, 'dist/custom-elements.json');
+  });
+
+  it('ships no tests, demo, data, sources or secrets', () => {
+    const unwanted = files.filter((path) =>
+      /^(test|demo|data|src|bench|scripts|\.ci)\/|\.sqlite|\.env|\.test\./.test(path),
+    );
+    assert.deepEqual(unwanted, []);
+    for (const path of files.filter((p) => p.endsWith('.js'))) {
+      const text = readFileSync(new URL(path, root), 'utf8');
+      assert.ok(!text.includes('wtr-test-secret'), `${path} holds a test secret`);
+    }
+  });
+
+  it('describes the element in custom-elements.json', () => {
+    const manifest = JSON.parse(readFileSync(dist('custom-elements.json'), 'utf8'));
+    const element = manifest.modules
+      .flatMap((m: { declarations?: unknown[] }) => m.declarations ?? [])
+      .find((d: { tagName?: string }) => d.tagName === 'cup-qr-checkout');
+    assert.ok(element, 'no cup-qr-checkout in the manifest');
+    const names = (list: { name: string }[]): string[] => list.map((x) => x.name);
+    assert.deepEqual(names(element.events).sort(), [
+      'cup-qr-decline',
+      'cup-qr-error',
+      'cup-qr-expire',
+      'cup-qr-status',
+      'cup-qr-success',
+    ]);
+    for (const part of ['qr', 'timer', 'amount', 'status', 'actions']) {
+      assert.ok(names(element.cssParts).includes(part), `part ${part} is not documented`);
+    }
+    for (const attribute of ['payload', 'endpoint', 'locale', 'status']) {
+      assert.ok(names(element.attributes).includes(attribute), `attribute ${attribute}`);
+    }
+  });
+
+  it(`keeps each self-contained bundle within ${BUNDLE_BUDGET_GZIP_BYTES / 1024} KiB gzipped`, () => {
+    for (const name of ['cup-qr-checkout.esm.js', 'cup-qr-checkout.min.js']) {
+      const size = gzipSync(readFileSync(dist(name))).length;
+      assert.ok(size <= BUNDLE_BUDGET_GZIP_BYTES, `${name} is ${size} bytes gzipped`);
+    }
+  });
+
+  it('the built server entry signs like the sources (PROTOCOL.md vector 2)', async () => {
+    const server = await import(dist('server/index.js').href);
+    assert.equal(
+      server.sign({ payment: { id: '000049', status: 'success' } }, 'secret'),
+      '/3TrhHVz9BHaLfgLyhoxO7dsQNzbzZa/TdO3pxQocXWwgVM6tGlzMLVfpOxFNTnkR9iiFVK/77ZedMcbkCjmng==',
+    );
+    const sandbox = await import(dist('sandbox/index.js').href);
+    assert.equal(typeof sandbox.startSandbox, 'function');
+  });
+
+  describe('the classic script in Chromium', () => {
+    const page = `<!doctype html><html lang="en"><head>
+      <script src="/cup-qr-checkout.min.js"></script></head>
+      <body><cup-qr-checkout manual></cup-qr-checkout></body></html>`;
+    const http = createServer((req, res) => {
+      if (req.url === '/cup-qr-checkout.min.js') {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' });
+        res.end(readFileSync(dist('cup-qr-checkout.min.js')));
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy':
+          "default-src 'self'; require-trusted-types-for 'script'; trusted-types lit-html",
+      });
+      res.end(page);
+    });
+    before(() => new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve)));
+    after(() => new Promise<void>((resolve) => http.close(() => resolve())));
+
+    it('defines <cup-qr-checkout> from one script tag, under a strict CSP', async () => {
+      const browser = await launchChromium();
+      try {
+        const tab = await browser.newPage();
+        const problems: string[] = [];
+        tab.on('pageerror', (error) => problems.push(error.message));
+        tab.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+        const { port } = http.address() as { port: number };
+        await tab.goto(`http://127.0.0.1:${port}/`);
+        await tab.waitForFunction(() => customElements.get('cup-qr-checkout') !== undefined);
+        await tab.waitForFunction(
+          () => document.querySelector('cup-qr-checkout')?.getAttribute('status') === 'idle',
+        );
+        assert.deepEqual(problems, []);
+      } finally {
+        await browser.close();
+      }
+    });
+  });
+});
