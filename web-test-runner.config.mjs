@@ -38,8 +38,8 @@ export default {
   middleware: [checkout.middleware],
   plugins: [
     checkout.plugin,
-    // qrcode and jsqr ship CommonJS only: serve them pre-bundled as ES modules.
-    commonJsPackages(['qrcode', 'jsqr']),
+    // jsqr (the QR decoder of the tests) ships CommonJS only: serve it pre-bundled as ESM.
+    commonJsPackages(['jsqr']),
     esbuildPlugin({
       ts: true,
       target: 'es2022',

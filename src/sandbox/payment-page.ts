@@ -15,7 +15,8 @@
  * step, so a form cannot change what the merchant signed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import QRCode from 'qrcode';
+import { correction, generate } from 'lean-qr';
+import { toSvgSource } from 'lean-qr/extras/svg';
 import { CUP_QR_CURRENCY, MAX_PAYMENT_ID_LENGTH } from '../protocol/fields.js';
 import { checkSignature } from '../server/signature.js';
 import type { Clock } from './clock.js';
@@ -266,7 +267,12 @@ export async function handlePaymentSession(
   };
   if (record.status === 'awaiting customer action') {
     const qrUrl = context.platform.qrUrl(record);
-    const svg = await QRCode.toString(qrUrl, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+    const svg = toSvgSource(generate(qrUrl, { minCorrectionLevel: correction.M }), {
+      pad: 4,
+      width: 240,
+      height: 240,
+      xmlDeclaration: false,
+    });
     // Platform time: with a fast clock the countdown runs as fast as the timeout does.
     const elapsed = (Date.now() - record.createdAt.getTime()) / context.clock.scale / 1000;
     const secondsLeft = Math.max(0, Math.ceil(record.qrTimeoutSeconds - elapsed));

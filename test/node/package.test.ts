@@ -14,8 +14,11 @@ const run = promisify(execFile);
 const root = new URL('../../', import.meta.url);
 const dist = (path: string): URL => new URL(`dist/${path}`, root);
 
-/** The self-contained bundles' budget, gzipped (Lit and qrcode included). */
-const BUNDLE_BUDGET_GZIP_BYTES = 32 * 1024;
+/**
+ * The self-contained bundles' ceiling, gzipped (Lit and the QR encoder included): it stops
+ * growth. The product's target is 20 KiB; README's Limits gives the figure this test prints.
+ */
+const BUNDLE_BUDGET_GZIP_BYTES = 24 * 1024;
 
 describe('the built package', () => {
   let files: string[] = [];
@@ -78,9 +81,10 @@ describe('the built package', () => {
     }
   });
 
-  it(`keeps each self-contained bundle within ${BUNDLE_BUDGET_GZIP_BYTES / 1024} KiB gzipped`, () => {
+  it(`keeps each self-contained bundle within ${BUNDLE_BUDGET_GZIP_BYTES / 1024} KiB gzipped`, (t) => {
     for (const name of ['cup-qr-checkout.esm.js', 'cup-qr-checkout.min.js']) {
-      const size = gzipSync(readFileSync(dist(name))).length;
+      const size = gzipSync(readFileSync(dist(name)), { level: 9 }).length;
+      t.diagnostic(`${name}: ${size} bytes gzipped (${(size / 1024).toFixed(1)} KiB)`);
       assert.ok(size <= BUNDLE_BUDGET_GZIP_BYTES, `${name} is ${size} bytes gzipped`);
     }
   });
