@@ -8,6 +8,7 @@ import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js';
 import type { Receiver } from './receiver.js';
 import { startReceiver } from './receiver.js';
+import { TEST_CUSTOMER, TEST_IP } from './customer.js';
 
 export const PROJECT_ID = 200;
 export const SECRET_KEY = 'sandbox-test-secret';
@@ -16,18 +17,7 @@ export const SECRET_KEY = 'sandbox-test-secret';
 export function saleBody(paymentId: string, projectId = PROJECT_ID): Record<string, any> {
   return {
     general: { project_id: projectId, payment_id: paymentId },
-    customer: {
-      id: 'customer-7',
-      ip_address: '183.57.40.238',
-      first_name: '倩文',
-      last_name: '伍',
-      phone: '13632264147',
-      email: 'wu@example.com',
-      zip: '100022',
-      country: 'CN',
-      city: '北京',
-      street: '建国路88号',
-    },
+    customer: { ...TEST_CUSTOMER, ip_address: TEST_IP },
     payment: { amount: 30000, currency: 'CNY', description: '机械键盘 keyboard' },
     return_url: { success: 'https://shop.example.com/thanks' },
   };

@@ -13,6 +13,7 @@ import { toNodeHandler } from '../../src/server/node-adapter.js';
 import { createPayload, type Order } from '../../src/server/payload.js';
 import type { Store } from '../../src/server/store.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
+import { TEST_CUSTOMER } from './customer.js';
 
 export const PROJECT_ID = 843;
 export const SECRET_KEY = 'toolkit-test-secret';
@@ -24,17 +25,7 @@ export function order(ref: string, overrides: Partial<Order> = {}): Order {
     amount: 30000,
     currency: 'CNY',
     description: '机械键盘 keyboard',
-    customer: {
-      id: 'customer-7',
-      first_name: '倩文',
-      last_name: '伍',
-      phone: '13632264147',
-      email: 'wu@example.com',
-      zip: '100022',
-      country: 'CN',
-      city: '北京',
-      street: '建国路88号',
-    },
+    customer: { ...TEST_CUSTOMER },
     returnUrl: 'https://shop.example.com/thanks',
     ...overrides,
   };

@@ -16,6 +16,7 @@ import {
 } from '../../src/server/gate-client.js';
 import { parseGateAnswer } from '../../src/protocol/gate-answer.js';
 import { sign, verify } from '../../src/server/signature.js';
+import { TEST_CUSTOMER, TEST_IP } from '../helpers/customer.js';
 
 const PROJECT_ID = 200;
 const SECRET_KEY = 'test-secret-key';
@@ -24,18 +25,7 @@ const PAYMENT_ID = 'order-1001';
 function saleInput(): SaleInput {
   return {
     general: { payment_id: PAYMENT_ID },
-    customer: {
-      id: 'customer-7',
-      ip_address: '183.57.40.238',
-      first_name: '倩文',
-      last_name: '伍',
-      phone: '13632264147',
-      email: 'wu@example.com',
-      zip: '100022',
-      country: 'CN',
-      city: '北京',
-      street: '建国路88号',
-    },
+    customer: { ...TEST_CUSTOMER, ip_address: TEST_IP },
     payment: { amount: 30000, currency: 'CNY', description: '键盘' },
     return_url: { success: 'https://shop.example.com/thanks' },
   };
