@@ -1,31 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import jsQRModule from 'jsqr';
 import { QUIET_ZONE, qrMatrix, qrPath, renderQrSvg } from '../../src/qr-svg.js';
-
-// jsqr is CommonJS: its function is the module itself at run time, `.default` in its types.
-type Decode = typeof jsQRModule.default;
-const jsQR: Decode =
-  (jsQRModule as unknown as { default?: Decode }).default ?? (jsQRModule as unknown as Decode);
-
-/** Paints the SVG onto a canvas, as a phone camera would see it, and decodes it with jsQR. */
-async function decodeSvg(svgElement: SVGSVGElement, pixels = 400): Promise<string | undefined> {
-  const markup = new XMLSerializer().serializeToString(svgElement);
-  const url = URL.createObjectURL(new Blob([markup], { type: 'image/svg+xml' }));
-  try {
-    const image = new Image(pixels, pixels);
-    image.src = url;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = pixels;
-    canvas.height = pixels;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0, pixels, pixels);
-    const { data, width, height } = context.getImageData(0, 0, pixels, pixels);
-    return jsQR(data, width, height)?.data;
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
+import { decodeQrSvg } from './helpers/qr.js';
 
 async function renderAndDecode(text: string): Promise<string | undefined> {
   const host = await fixture<HTMLDivElement>(
@@ -33,11 +8,7 @@ async function renderAndDecode(text: string): Promise<string | undefined> {
       ${renderQrSvg(qrMatrix(text), 'QR')}
     </div>`,
   );
-  const svgElement = host.querySelector('svg')!;
-  // Serialized on its own, the SVG no longer inherits the page's colours: make them explicit.
-  svgElement.setAttribute('color', '#000');
-  svgElement.querySelector('rect')!.setAttribute('fill', '#fff');
-  return decodeSvg(svgElement);
+  return decodeQrSvg(host.querySelector('svg')!);
 }
 
 describe('QR code drawn as inline SVG', () => {

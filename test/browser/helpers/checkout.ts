@@ -3,13 +3,9 @@
  * (the real toolkit and sandbox in the test runner's process), and waiting for states.
  */
 import { waitUntil } from '@open-wc/testing';
-import jsQRModule from 'jsqr';
 import type { CupQrCheckout } from '../../../src/cup-qr-checkout.js';
 import type { CheckoutStatus } from '../../../src/events.js';
-
-type Decode = typeof jsQRModule.default;
-const jsQR: Decode =
-  (jsQRModule as unknown as { default?: Decode }).default ?? (jsQRModule as unknown as Decode);
+import { decodeQrSvg } from './qr.js';
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(`/__test__/${path}`, { method: 'POST', ...init });
@@ -85,27 +81,9 @@ export function button(el: CupQrCheckout, text: string): HTMLElement {
   return found;
 }
 
-/** Paints the element's QR code onto a canvas, as a phone camera would see it, and decodes it. */
-export async function decodeQr(el: CupQrCheckout, pixels = 400): Promise<string | undefined> {
-  const svgElement = shadow(el).querySelector('[part~="qr"] svg')!.cloneNode(true) as SVGElement;
-  svgElement.setAttribute('color', '#000');
-  svgElement.querySelector('rect')!.setAttribute('fill', '#fff');
-  const markup = new XMLSerializer().serializeToString(svgElement);
-  const url = URL.createObjectURL(new Blob([markup], { type: 'image/svg+xml' }));
-  try {
-    const image = new Image(pixels, pixels);
-    image.src = url;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = pixels;
-    canvas.height = pixels;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0, pixels, pixels);
-    const { data, width, height } = context.getImageData(0, 0, pixels, pixels);
-    return jsQR(data, width, height)?.data;
-  } finally {
-    URL.revokeObjectURL(url);
-  }
+/** Decodes the element's QR code from its pixels, as a phone camera would. */
+export function decodeQr(el: CupQrCheckout, pixels = 400): Promise<string | undefined> {
+  return decodeQrSvg(shadow(el).querySelector<SVGElement>('[part~="qr"] svg')!, pixels);
 }
 
 /** Counts the events of `types` that `el` fires from now on. */
