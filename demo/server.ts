@@ -29,8 +29,13 @@ export interface DemoOptions {
   host?: string;
   projectId?: number;
   secretKey?: string;
-  /** The real Gate (`https://api.ecommpay.com`): no sandbox is started. */
+  /** The real Gate (`https://api.ecommpay.com`) or a sandbox started apart: no sandbox is started. */
   gateUrl?: string;
+  /**
+   * The Payment Page for `mode="payment-page"`; default ECommPay's own with the real Gate,
+   * else `{gateUrl}/payment` (a sandbox started with `cup-qr-checkout sandbox`).
+   */
+  paymentPageUrl?: string;
   /** Where ECommPay reaches this shop; default `http://{host}:{port}`. */
   publicUrl?: string;
   /** The SQLite file's folder; default `./data`. */
@@ -78,6 +83,12 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const host = options.host ?? '127.0.0.1';
   const projectId = options.projectId ?? DEMO_PROJECT_ID;
+  if (options.gateUrl && !options.secretKey) {
+    // The demo key would only be refused by a real project: say what is missing instead.
+    throw new Error(
+      'ECOMMPAY_GATE_URL is set: set ECOMMPAY_SECRET_KEY (and ECOMMPAY_PROJECT_ID) too',
+    );
+  }
   const secretKey = options.secretKey ?? DEMO_SECRET_KEY;
   const log = options.log ?? (() => {});
   const dataDir = options.dataDir ?? 'data';
@@ -109,7 +120,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     gateUrl,
     publicUrl,
     store,
-    paymentPageUrl: sandbox ? `${sandbox.url}/payment` : undefined,
+    paymentPageUrl: options.paymentPageUrl ?? paymentPageFor(gateUrl),
     log: (message, error) => log(`[checkout] ${message}${error ? ` (${String(error)})` : ''}`),
   });
   const checkoutHandler = toNodeHandler(checkout);
@@ -156,6 +167,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   };
 }
 
+/** ECommPay's Payment Page for its Gate; a sandbox serves its own at `/payment`. */
+function paymentPageFor(gateUrl: string): string | undefined {
+  return new URL(gateUrl).hostname === 'api.ecommpay.com'
+    ? undefined
+    : `${gateUrl.replace(/\/+$/, '')}/payment`;
+}
+
 function newOrderRef(): string {
   return `demo-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
@@ -179,6 +197,7 @@ async function main(): Promise<void> {
     projectId: env.ECOMMPAY_PROJECT_ID ? number('ECOMMPAY_PROJECT_ID', DEMO_PROJECT_ID) : undefined,
     secretKey: env.ECOMMPAY_SECRET_KEY || undefined,
     gateUrl: env.ECOMMPAY_GATE_URL || undefined,
+    paymentPageUrl: env.ECOMMPAY_PAYMENT_PAGE_URL || undefined,
     publicUrl: env.PUBLIC_URL || undefined,
     dataDir: env.DATA_DIR || undefined,
     qrTimeoutSeconds: env.SANDBOX_QR_TIMEOUT ? number('SANDBOX_QR_TIMEOUT', 600) : undefined,
