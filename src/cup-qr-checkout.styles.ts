@@ -284,6 +284,66 @@ export default css`
     min-height: 1.35em;
   }
 
+  /* The customer form: fields start-aligned in a column, each error under its field. */
+  [part='form'],
+  [part='field'] {
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+    width: 100%;
+    max-width: 24em;
+    text-align: start;
+  }
+
+  [part='form'] {
+    gap: 12px;
+  }
+
+  [part='form'] p,
+  [part='form'] h3 {
+    margin: 0;
+  }
+
+  .form-title {
+    font-size: 1em;
+  }
+
+  .form-intro,
+  [part='hint'],
+  [part='field-error'],
+  [part='form-error'] {
+    color: var(--cup-qr-muted);
+    font-size: 0.9em;
+  }
+
+  [part='label'] {
+    font-weight: 600;
+  }
+
+  [part='input'] {
+    font: inherit;
+    min-height: 44px;
+    padding: 8px 10px;
+    border: 1px solid var(--cup-qr-muted);
+    border-radius: 8px;
+    background: var(--cup-qr-surface);
+    color: inherit;
+  }
+
+  [part='input']:focus-visible {
+    outline: 2px solid var(--cup-qr-accent);
+    outline-offset: 1px;
+  }
+
+  [part='input'][aria-invalid='true'] {
+    border-color: var(--cup-qr-danger);
+  }
+
+  [part='field-error'],
+  [part='form-error'] {
+    color: var(--cup-qr-danger);
+  }
+
   .visually-hidden {
     position: absolute;
     width: 1px;

@@ -2,6 +2,7 @@ import { html, LitElement, nothing, svg, type PropertyValues, type TemplateResul
 import { property, state } from 'lit/decorators.js';
 import { realClock, type Clock } from './controllers/clock.js';
 import { CountdownController } from './controllers/countdown.js';
+import { CustomerForm } from './controllers/customer-form.js';
 import { PageLangController } from './controllers/page-lang.js';
 import {
   errorOf,
@@ -10,6 +11,7 @@ import {
 } from './controllers/payment-stream.js';
 import styles from './cup-qr-checkout.styles.js';
 import {
+  CupQrCustomerEvent,
   CupQrDeclineEvent,
   CupQrErrorEvent,
   CupQrExpireEvent,
@@ -18,6 +20,7 @@ import {
   type CheckoutStatus,
   type PaymentEventDetail,
 } from './events.js';
+import { openShopperFields, type ShopperCustomer, type ShopperField } from './protocol/customer.js';
 import { parsePaymentState, type PaymentState } from './protocol/payment-state.js';
 import { formatProblems } from './protocol/problems.js';
 import { isTerminal } from './protocol/status.js';
@@ -51,8 +54,10 @@ export interface PaymentSession {
  * platform's time-out); once per attempt per page. A payment the server confirms after that
  * (paid in the very last second) still fires `cup-qr-success`.
  * @fires cup-qr-error - The payment could not be started, or ended in an error; once per attempt.
+ * @fires cup-qr-customer - The customer form was submitted with valid details (`detail.customer`),
+ * just before the payment starts with them (`CupQrCustomerEvent`).
  *
- * @attr status - Read-only, reflected: `idle` `starting` `pending` `awaiting-customer`
+ * @attr status - Read-only, reflected: `idle` `collecting` `starting` `pending` `awaiting-customer`
  * `success` `decline` `expired` `error` (the same as the `:state()` custom states).
  *
  * @slot header - Replaces the heading above the amount.
@@ -81,6 +86,13 @@ export interface PaymentSession {
  * @csspart button - Every button and button-like link.
  * @csspart notice - The reconnecting notice.
  * @csspart footer - The footer slot's wrapper.
+ * @csspart form - The customer form (details the payload leaves open; status `collecting`).
+ * @csspart field - One field of the form: label, control, hint and error.
+ * @csspart label - A field's label.
+ * @csspart input - A field's `<input>` or `<select>`.
+ * @csspart hint - How to fill a field in (names in Chinese characters...).
+ * @csspart field-error - Why a field was refused, next to it.
+ * @csspart form-error - How many fields were refused (a live region).
  *
  * @cssproperty [--cup-qr-size=220px] - The QR code's side (the `qr-size` attribute overrides it).
  * @cssproperty [--cup-qr-foreground=#111] - The QR code's dark modules.
@@ -100,6 +112,7 @@ export interface PaymentSession {
  * @cssproperty [--cup-qr-ring-width=4px] - The countdown ring's stroke.
  *
  * @cssstate idle - No payment yet (`manual`, or no payload).
+ * @cssstate collecting - The customer form asks for the details the payload leaves open.
  * @cssstate starting - Creating the payment on the merchant's server.
  * @cssstate pending - Created; waiting for the platform's QR code.
  * @cssstate awaiting-customer - The QR code is shown; waiting for the shopper.
@@ -132,6 +145,7 @@ export class CupQrCheckout extends LitElement {
   );
 
   private readonly pageLang = new PageLangController(this);
+  private readonly form = new CustomerForm(this, (customer) => this.handleCustomer(customer));
 
   @state() private currentStatus: CheckoutStatus = 'idle';
   @state() private payment: PaymentState | undefined;
@@ -162,6 +176,12 @@ export class CupQrCheckout extends LitElement {
   /** Do not start on connection: show a start button (or call `start()`). */
   @property({ type: Boolean }) manual = false;
 
+  /**
+   * Values the customer form starts with (the merchant's account data); the shopper may change
+   * them. Only fields the payload leaves open are asked, so only those are used.
+   */
+  @property({ attribute: false }) prefill: ShopperCustomer | undefined;
+
   /** Overrides for any of the locale's strings. */
   @property({ attribute: false }) strings: TranslationOverrides | undefined;
 
@@ -188,6 +208,8 @@ export class CupQrCheckout extends LitElement {
    */
   private renewalOf: string | undefined;
   private qrCache: { url: string; matrix: QrMatrix } | undefined;
+  /** What the shopper entered in the form, for this payload: sent with every attempt. */
+  private customer: ShopperCustomer | undefined;
 
   /** The element's state (read-only; reflected as the `status` attribute and `:state()`). */
   get status(): CheckoutStatus {
@@ -243,6 +265,9 @@ export class CupQrCheckout extends LitElement {
       this.stream.configure(this.streamOptions);
     }
     if (changed.has('currentStatus')) this.reflectStatus();
+    if (changed.has('prefill') && this.currentStatus === 'collecting') {
+      this.form.prefill(this.prefill);
+    }
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -306,6 +331,7 @@ export class CupQrCheckout extends LitElement {
     this.renewalOf = undefined;
     this.resumed = false;
     this.note = '';
+    this.customer = undefined;
     this.currentStatus = 'idle';
   }
 
@@ -332,6 +358,13 @@ export class CupQrCheckout extends LitElement {
       this.stream.connect({ endpoint: this.endpoint, ...saved });
       return;
     }
+    // Gate needs every customer detail: ask for the open ones first (Payment Page asks itself).
+    const open = this.mode === 'gate' ? openFieldsOf(this.payload) : [];
+    if (open.length > 0 && !this.customer) {
+      this.form.open(open, this.prefill);
+      this.setStatus('collecting');
+      return;
+    }
     this.setStatus('starting');
     let response: Response;
     let body: unknown;
@@ -343,6 +376,7 @@ export class CupQrCheckout extends LitElement {
         body: JSON.stringify({
           payload: this.payload,
           ...(this.mode === 'payment-page' ? { mode: 'payment-page' } : {}),
+          ...(this.customer && this.mode === 'gate' ? { customer: this.customer } : {}),
         }),
       });
       body = await response.json().catch(() => undefined);
@@ -352,6 +386,13 @@ export class CupQrCheckout extends LitElement {
     }
     if (attempt !== this.attempt) return;
     if (!response.ok) {
+      // Details the server (or Gate) refused go back to the form, next to their fields.
+      const fields = (body as { error?: { fields?: unknown } } | undefined)?.error?.fields;
+      if (this.customer && this.form.showServerErrors(fields)) {
+        this.customer = undefined;
+        this.setStatus('collecting');
+        return;
+      }
       const { code, message } = errorOf(body);
       this.fail(code ?? `http-${response.status}`, message ?? response.statusText);
       return;
@@ -481,7 +522,20 @@ export class CupQrCheckout extends LitElement {
     return translate(resolveLocale(this.locale, this.pageLang.lang), this.strings);
   }
 
-  private readonly handleStart = (): void => void this.start();
+  private handleCustomer(customer: ShopperCustomer): void {
+    if (this.currentStatus !== 'collecting') return;
+    this.customer = customer;
+    this.dispatchEvent(new CupQrCustomerEvent({ customer: { ...customer } }));
+    void this.begin(false);
+  }
+
+  private readonly handleStart = async (): Promise<void> => {
+    await this.start();
+    // The start button is gone: a keyboard user goes on in the form, not from the page's top.
+    if (this.currentStatus !== 'collecting') return;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('[part~="input"]')?.focus();
+  };
 
   private readonly handleNewCode = (): void => void this.restart();
 
@@ -587,6 +641,8 @@ export class CupQrCheckout extends LitElement {
     switch (status) {
       case 'idle':
         return '';
+      case 'collecting':
+        return t.customerIntro;
       case 'starting':
       case 'pending':
         return t[status];
@@ -615,6 +671,8 @@ export class CupQrCheckout extends LitElement {
                 </div>`
               : html`<p part="status">${t.idle}</p>`
           }`;
+      case 'collecting':
+        return this.form.render(t);
       case 'starting':
       case 'pending':
         if (this.mode === 'payment-page' && status === 'pending' && this.session) {
@@ -719,7 +777,18 @@ export class CupQrCheckout extends LitElement {
 }
 
 function isTerminalStatus(status: CheckoutStatus): boolean {
-  return status !== 'idle' && status !== 'starting' && isTerminal(status);
+  return (
+    status !== 'idle' && status !== 'collecting' && status !== 'starting' && isTerminal(status)
+  );
+}
+
+/**
+ * The customer fields a payload leaves open, read unverified (the server refuses any change
+ * of the others anyway); none of an unreadable payload, which the server refuses as a whole.
+ */
+function openFieldsOf(payload: string): ShopperField[] {
+  const parsed = readPayload(payload);
+  return parsed.ok ? openShopperFields(parsed.value.customer) : [];
 }
 
 function trimSlash(endpoint: string): string {

@@ -3,11 +3,15 @@
  * declared in `GlobalEventHandlersEventMap` so that
  * `el.addEventListener('cup-qr-success', (e) => e.detail.paymentId)` type-checks.
  */
+import type { ShopperCustomer } from './protocol/customer.js';
 import type { PaymentState } from './protocol/payment-state.js';
 import type { PaymentStatus } from './protocol/status.js';
 
-/** What the element's `status` can be: before a payment exists, then the payment's own state. */
-export type CheckoutStatus = 'idle' | 'starting' | PaymentStatus;
+/**
+ * What the element's `status` can be: before a payment exists (`collecting`: the customer form
+ * asks for details the payload leaves open), then the payment's own state.
+ */
+export type CheckoutStatus = 'idle' | 'collecting' | 'starting' | PaymentStatus;
 
 /** What every payment event tells about the attempt. */
 export interface PaymentEventDetail {
@@ -78,6 +82,19 @@ export class CupQrErrorEvent extends CupQrEvent<PaymentEventDetail> {
   }
 }
 
+export interface CustomerEventDetail {
+  /** What the shopper entered: the fields the payload leaves open, trimmed, all valid. */
+  customer: ShopperCustomer;
+}
+
+/** The customer form was submitted with valid details; the payment starts with them next. */
+export class CupQrCustomerEvent extends CupQrEvent<CustomerEventDetail> {
+  static readonly type = 'cup-qr-customer';
+  constructor(detail: CustomerEventDetail) {
+    super(CupQrCustomerEvent.type, detail);
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'cup-qr-status': CupQrStatusEvent;
@@ -85,5 +102,6 @@ declare global {
     'cup-qr-decline': CupQrDeclineEvent;
     'cup-qr-expire': CupQrExpireEvent;
     'cup-qr-error': CupQrErrorEvent;
+    'cup-qr-customer': CupQrCustomerEvent;
   }
 }

@@ -24,3 +24,4 @@ export type { Clock } from './controllers/clock.js';
 export type { PaymentStreamOptions } from './controllers/payment-stream.js';
 export type { PaymentQr, PaymentState } from './protocol/payment-state.js';
 export type { PaymentStatus } from './protocol/status.js';
+export type { CustomerRuleId, ShopperCustomer, ShopperField } from './protocol/customer.js';

@@ -11,28 +11,39 @@ export const CUP_QR_CURRENCY = 'CNY';
 export const MAX_PAYMENT_ID_LENGTH = 255;
 export const MAX_TEXT_LENGTH = 255;
 
-/** ISO 3166-1 alpha-2: every officially assigned code. */
+/**
+ * ISO 3166-1 alpha-2: every officially assigned code, by first letter (`C:ACDF…` is CA, CC,
+ * CD, CF…). Written compactly because the element's bundle carries it for its form.
+ */
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   (
-    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ ' +
-    'BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM ' +
-    'DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS ' +
-    'GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN ' +
-    'KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ ' +
-    'MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM ' +
-    'PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV ' +
-    'SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI ' +
-    'VN VU WF WS YE YT ZA ZM ZW'
-  ).split(' '),
+    'A:DEFGILMOQRSTUWXZ B:ABDEFGHIJLMNOQRSTVWYZ C:ACDFGHIKLMNORUVWXYZ D:EJKMOZ E:CEGHRST ' +
+    'F:IJKMOR G:ABDEFGHILMNPQRSTUWY H:KMNRTU I:DELMNOQRST J:EMOP K:EGHIMNPRWYZ ' +
+    'L:ABCIKRSTUVY M:ACDEFGHKLMNOPQRSTUVWXYZ N:ACEFGILOPRUZ O:M P:AEFGHKLMNRSTWY Q:A ' +
+    'R:EOSUW S:ABCDEGHIJKLMNORSTVXYZ T:CDFGHJKLMNORTVWZ U:AGMSYZ V:ACEGINU W:FS Y:ET Z:AMW'
+  )
+    .split(' ')
+    .flatMap((group) => [...group.slice(2)].map((second) => group[0] + second)),
 );
 
-export const nonEmpty: Rule<string> = (v) =>
-  v.trim().length === 0 ? 'must not be empty' : undefined;
+/**
+ * A rule with a stable id, so that a form can say what is wrong in the shopper's language
+ * (`translations/*`: `customerErrors`) while the rule itself stays here, in one place.
+ */
+export type TaggedRule<T> = Rule<T> & { readonly id: string };
 
-export const maxLength =
-  (max: number): Rule<string> =>
-  (v) =>
-    v.length > max ? `at most ${max} characters (got ${v.length})` : undefined;
+function tagged<T>(id: string, rule: Rule<T>): TaggedRule<T> {
+  return Object.assign(rule, { id });
+}
+
+export const nonEmpty: Rule<string> = tagged('required', (v) =>
+  v.trim().length === 0 ? 'must not be empty' : undefined,
+);
+
+export const maxLength = (max: number): Rule<string> =>
+  tagged('too-long', (v: string) =>
+    v.length > max ? `at most ${max} characters (got ${v.length})` : undefined,
+  );
 
 export const positiveInteger: Rule<number> = (v) =>
   v > 0 ? undefined : `must be a positive integer of minor units (got ${v})`;
@@ -42,25 +53,28 @@ export const cupQrCurrency: Rule<string> = (v) =>
     ? undefined
     : `CUP QR takes ${CUP_QR_CURRENCY} only (got ${JSON.stringify(v)})`;
 
-export const phoneDigits: Rule<string> = (v) => {
+export const phoneDigits: Rule<string> = tagged('phone', (v) => {
   if (v.startsWith('+')) return 'digits only, no "+"';
   if (!/^[0-9]+$/.test(v)) return 'digits only';
   if (v.length < 4 || v.length > 15) return `4 to 15 digits (got ${v.length})`;
   return undefined;
-};
+});
 
 // Pragmatic address check (local@domain.tld), as HTML's <input type="email"> with a TLD.
 const EMAIL =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
-export const email: Rule<string> = (v) =>
-  v.length <= 254 && EMAIL.test(v) ? undefined : 'not a valid email address';
+export const email: Rule<string> = tagged('email', (v) =>
+  v.length <= 254 && EMAIL.test(v) ? undefined : 'not a valid email address',
+);
 
-export const countryCode: Rule<string> = (v) =>
-  COUNTRY_CODES.has(v) ? undefined : 'an ISO 3166-1 alpha-2 country code, such as CN';
+export const countryCode: Rule<string> = tagged('country', (v) =>
+  COUNTRY_CODES.has(v) ? undefined : 'an ISO 3166-1 alpha-2 country code, such as CN',
+);
 
-export const postalCode: Rule<string> = (v) =>
-  /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(v) ? undefined : '2 to 10 letters or digits';
+export const postalCode: Rule<string> = tagged('zip', (v) =>
+  /^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/.test(v) ? undefined : '2 to 10 letters or digits',
+);
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -94,12 +108,14 @@ const HAN = /\p{Script=Han}/u;
 /** A name: Han characters, with the middle dot of transliterated names (`·`) between them. */
 const HAN_NAME = /^\p{Script=Han}+(?:[·・•]\p{Script=Han}+)*$/u;
 
-export const chineseName: Rule<string> = (v) =>
-  HAN_NAME.test(v.trim()) ? undefined : 'in Chinese characters (汉字)';
+export const chineseName: Rule<string> = tagged('chinese-name', (v) =>
+  HAN_NAME.test(v.trim()) ? undefined : 'in Chinese characters (汉字)',
+);
 
 /** City or street: written in Chinese, digits and Latin letters allowed beside it (`建国路88号`). */
-export const chineseAddress: Rule<string> = (v) =>
-  HAN.test(v) ? undefined : 'in Chinese characters (汉字)';
+export const chineseAddress: Rule<string> = tagged('chinese-address', (v) =>
+  HAN.test(v) ? undefined : 'in Chinese characters (汉字)',
+);
 
 /** An absolute URL with one of `schemes` (`https:` alone unless said). */
 export const absoluteUrl =

@@ -3,6 +3,7 @@ export * from './problems.js';
 export * from './fields.js';
 export * from './status.js';
 export * from './sale.js';
+export * from './customer.js';
 export * from './callback.js';
 export * from './payment-state.js';
 export * from './gate-answer.js';

@@ -58,10 +58,14 @@ export const SALE_CUSTOMER_FIELDS = [
 
 const text = [nonEmpty, maxLength(MAX_TEXT_LENGTH)];
 
-/** The rule of each customer field (shared with the element's form). */
-export const CUSTOMER_FIELD_RULES: Record<keyof SaleCustomer, Rule<string>[]> = {
-  id: text,
-  ip_address: [ipAddress],
+/**
+ * The rules of the fields a shopper may be asked for (the element's form, `customer.ts`): apart
+ * from the others so that the browser bundle does not carry the IP address parser.
+ */
+export const SHOPPER_FIELD_RULES: Record<
+  Exclude<keyof SaleCustomer, 'id' | 'ip_address'>,
+  Rule<string>[]
+> = {
   first_name: [...text, chineseName],
   last_name: [...text, chineseName],
   phone: [phoneDigits],
@@ -70,6 +74,13 @@ export const CUSTOMER_FIELD_RULES: Record<keyof SaleCustomer, Rule<string>[]> = 
   country: [countryCode],
   city: [...text, chineseAddress],
   street: [...text, chineseAddress],
+};
+
+/** The rule of each customer field (the form's are {@link SHOPPER_FIELD_RULES}). */
+export const CUSTOMER_FIELD_RULES: Record<keyof SaleCustomer, Rule<string>[]> = {
+  id: text,
+  ip_address: [ipAddress],
+  ...SHOPPER_FIELD_RULES,
 };
 
 export interface SaleRequest {

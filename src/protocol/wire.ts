@@ -35,7 +35,10 @@ export interface CreatePaymentBody {
   payload: string;
   /** `payment-page`: the shopper pays on ECommPay's Payment Page; nothing is sent to Gate. */
   mode?: 'gate' | 'payment-page';
-  /** Customer fields the payload does not fix (a form on the page); the payload's win. */
+  /**
+   * The customer fields the payload leaves open (the element's form). A field the payload
+   * fixes, `id` or `ip_address` is refused (`field-fixed`), as is any other top-level key.
+   */
   customer?: PayloadCustomer;
 }
 
@@ -60,7 +63,8 @@ export interface PaymentPageLink {
  * | `bad-request` | 400 | not JSON, or a field of the body missing or of the wrong type |
  * | `payload-invalid` | 400 | the payload is not one this server signed (tampered, truncated) |
  * | `payload-expired` | 410 | the payload's `exp` has passed: reload the page for a new one |
- * | `customer-incomplete` | 422 | the sale lacks customer fields (see `fields`) |
+ * | `customer-incomplete` | 422 | the sale lacks customer fields, or one is invalid (see `fields`) |
+ * | `field-fixed` | 400 | the body sets a field the payload fixes or the server sets (see `fields`) |
  * | `order-conflict` | 409 | the same order reference with another amount or currency |
  * | `attempts-exhausted` | 429 | the merchant's limit of attempts for this order is reached |
  * | `wrong-mode` | 409 | a Payment Page link for a payment started as a QR code (Gate sale) |
@@ -84,6 +88,7 @@ export const ERROR_CODES = [
   'payload-invalid',
   'payload-expired',
   'customer-incomplete',
+  'field-fixed',
   'order-conflict',
   'attempts-exhausted',
   'wrong-mode',
@@ -108,6 +113,11 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface FieldProblem {
   path: string;
   message: string;
+  /**
+   * For customer fields, the failed rule's id (`CustomerRuleId`: `required`, `phone`,
+   * `chinese-name`...), so a form can say it in the shopper's language next to the field.
+   */
+  rule?: string;
 }
 
 /** Every error answer's body. */

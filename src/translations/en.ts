@@ -63,6 +63,41 @@ const en: Translation = {
   },
   amountLabel: 'Amount due',
   resumed: 'Your earlier payment was resumed',
+  customerTitle: 'Your details',
+  customerIntro: 'UnionPay needs these details for the payment.',
+  customerSubmit: 'Continue to payment',
+  customerLabels: {
+    last_name: 'Family name',
+    first_name: 'Given name',
+    phone: 'Mobile phone',
+    email: 'Email',
+    country: 'Country or region',
+    zip: 'Postal code',
+    city: 'City',
+    street: 'Street address',
+  },
+  customerHints: {
+    last_name: 'In Chinese characters, e.g. 张',
+    first_name: 'In Chinese characters, e.g. 三',
+    phone: 'Digits only, with the country code and no "+", e.g. 8613800138000',
+    city: 'In Chinese characters, e.g. 北京市',
+    street: 'In Chinese characters, e.g. 长安街1号',
+  },
+  customerChooseCountry: 'Choose…',
+  customerErrors: {
+    required: 'Please fill in this field.',
+    'too-long': 'Too long: at most 255 characters.',
+    'chinese-name': 'Write the name in Chinese characters.',
+    'chinese-address': 'Write this in Chinese characters.',
+    phone: 'Use 4 to 15 digits, without "+" or spaces.',
+    email: 'Enter a valid email address, such as name@example.com.',
+    country: 'Choose a country or region.',
+    zip: 'Use 2 to 10 letters or digits.',
+    fixed: 'The shop has already set this.',
+    invalid: 'This value is not valid.',
+  },
+  customerErrorCount: (count) =>
+    count === 1 ? '1 field needs your attention.' : `${count} fields need your attention.`,
 };
 
 export default en;

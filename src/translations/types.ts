@@ -2,6 +2,7 @@
  * The element's words: one typed term table per locale (Shoelace's `translations/` habit).
  * Every string can be overridden through the element's `strings` property.
  */
+import type { CustomerRuleId, ShopperField } from '../protocol/customer.js';
 
 export interface Translation {
   /** BCP 47 tag of the table, used for number formatting too. */
@@ -59,6 +60,21 @@ export interface Translation {
   amountLabel: string;
   /** The payment was resumed after a reload. */
   resumed: string;
+  /** The customer form (details the payload leaves open): its heading and why it asks. */
+  customerTitle: string;
+  customerIntro: string;
+  /** Its submit button: the payment starts. */
+  customerSubmit: string;
+  /** Each field's label. */
+  customerLabels: Record<ShopperField, string>;
+  /** A hint under a field (names and address are written in Chinese characters...). */
+  customerHints: Partial<Record<ShopperField, string>>;
+  /** The country list's empty choice. */
+  customerChooseCountry: string;
+  /** Why a field was refused, by rule id (`protocol/customer.ts`), shown next to it. */
+  customerErrors: Record<CustomerRuleId, string>;
+  /** Announced on a refused submission: how many fields need a fix. */
+  customerErrorCount: (count: number) => string;
 }
 
 /** Overrides accepted by the `strings` property. */

@@ -7,8 +7,9 @@
 // - the sandbox delivers its callbacks to the same checkout through a small `node:http`
 //   listener on an ephemeral port (`toNodeHandler`);
 // - `/__test__/…` routes let a browser test mint payloads, act as the shopper's bank
-//   (approve, decline, expire), count the sales that reached Gate, and disturb the event
-//   stream (block it, duplicate every event, drop open connections).
+//   (approve, decline, expire), count the sales that reached Gate, read the sale request the
+//   sandbox received, and disturb the event stream (block it, duplicate every event, drop
+//   open connections).
 //
 // The TypeScript sources are imported through tsx, so nothing needs building first.
 import { createServer } from 'node:http';
@@ -28,6 +29,8 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
   let orders = 0;
   /** Status events sent twice while `duplicateSse` was on. */
   let duplicated = 0;
+  /** Every sale request sent to the sandbox's Gate, as sent, by payment id. */
+  const sales = new Map();
 
   async function start() {
     register();
@@ -62,6 +65,14 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
       paymentPageUrl: `${sandbox.url}/payment`,
       // A dropped stream comes back within half a second (the browser's EventSource waits this).
       streams: { retryMs: 500 },
+      // Records what the sandbox receives, so a test can check what the shopper typed got there.
+      fetch: (input, init) => {
+        if (String(input).endsWith('/v2/payment/cup/qr/sale') && typeof init?.body === 'string') {
+          const sale = JSON.parse(init.body);
+          sales.set(sale.general.payment_id, sale);
+        }
+        return fetch(input, init);
+      },
     });
     nodeHandler = toolkit.toNodeHandler(checkout);
     return { sandbox, checkout, toolkit, callbackServer };
@@ -72,6 +83,8 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
   async function mintPayload(url) {
     const { toolkit } = await env();
     orders++;
+    // `?customer=id,email`: only those customer fields fixed (the element asks for the rest).
+    const only = url.searchParams.get('customer')?.split(',');
     const order = {
       ref: `wtr-${Date.now().toString(36)}-${orders}`,
       amount: Number(url.searchParams.get('amount') ?? 30000),
@@ -90,6 +103,11 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
       },
       returnUrl: 'http://127.0.0.1/shop/thanks',
     };
+    if (only) {
+      order.customer = Object.fromEntries(
+        Object.entries(order.customer).filter(([field]) => only.includes(field)),
+      );
+    }
     const payload = await toolkit.createPayload(order, {
       secretKey: SECRET_KEY,
       ttlSeconds: Number(url.searchParams.get('ttl') ?? 600),
@@ -121,6 +139,12 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
           return send(200, {});
         case 'payment':
           return send(200, sandbox.control.payment(PROJECT_ID, id) ?? null);
+        case 'sale': {
+          // The sale request the sandbox received, and the payment it made of it.
+          const sale = sales.get(id);
+          const payment = sandbox.control.payment(PROJECT_ID, id);
+          return send(200, sale ? { request: sale, accepted: Boolean(payment) } : null);
+        }
         case 'sale-requests':
           return send(200, { count: sandbox.control.saleRequests() });
         case 'streams':

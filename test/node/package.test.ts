@@ -67,6 +67,7 @@ describe('the built package', () => {
     assert.ok(element, 'no cup-qr-checkout in the manifest');
     const names = (list: { name: string }[]): string[] => list.map((x) => x.name);
     assert.deepEqual(names(element.events).sort(), [
+      'cup-qr-customer',
       'cup-qr-decline',
       'cup-qr-error',
       'cup-qr-expire',

@@ -513,11 +513,10 @@ describe('checkout: payments through the sandbox', () => {
     assert.equal(partial.status, 422);
     assert.equal(partial.body.error.code, 'customer-incomplete');
     assert.ok(partial.body.error.fields.some((f: any) => f.path === 'customer.phone'));
-    // ...which the page may add (the payload's own fields cannot be overridden).
+    // ...which the page may add (overriding the payload's own is refused: customer*.test.ts).
     const completed = await shop.post('/payments', {
       payload: shop.payload('order-partial', { customer: { id: 'c1' } }),
       customer: {
-        id: 'someone-else',
         first_name: '倩文',
         last_name: '伍',
         phone: '13632264147',

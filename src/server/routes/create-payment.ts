@@ -2,7 +2,8 @@
  * `POST /payments {payload, mode?, customer?}`: starts (or resumes) the payment of an order.
  *
  * 1. The payload is verified (MAC, expiry) before anything else: a forged or stale one never
- *    reaches Gate.
+ *    reaches Gate. Then the body may only add the customer fields the payload leaves open:
+ *    anything that would change what it fixes is refused (400 `field-fixed`).
  * 2. The order's latest attempt is reused while it is live or paid (200, a new token for it,
  *    no second Gate call). After `decline`, `expired` or `error`, a new attempt gets a fresh
  *    `payment_id` (`ref~2`, `ref~3`...; Gate refuses a payment_id twice), up to `maxAttempts`.
@@ -12,10 +13,12 @@
  *    attempt to `error` (if no callback moved it first) and maps to a 4xx/5xx JSON error.
  */
 import {
-  CUSTOMER_FIELD_RULES,
-  SALE_CUSTOMER_FIELDS,
-  type SaleCustomer,
-} from '../../protocol/sale.js';
+  checkCustomerField,
+  openShopperFields,
+  type ShopperCustomer,
+  type ShopperField,
+} from '../../protocol/customer.js';
+import type { SaleCustomer } from '../../protocol/sale.js';
 import { isTerminal } from '../../protocol/status.js';
 import {
   PAYLOAD_CUSTOMER_FIELDS,
@@ -62,50 +65,114 @@ function readMode(body: Record<string, unknown>): PaymentChannel {
   throw new HttpError(400, 'bad-request', 'mode: "gate" or "payment-page".');
 }
 
+/** The keys of the body. */
+const BODY_KEYS = new Set(['payload', 'mode', 'customer']);
+/** Keys that would change what the payload signs (its own, and Gate's names for them). */
+const ORDER_KEYS = new Set([
+  ...['v', 'ref', 'amount', 'currency', 'description', 'returnUrl', 'exp', 'locale'],
+  ...['general', 'payment', 'return_url'],
+]);
+
 /**
- * The sale's customer: the payload's fields (the merchant fixed them: they win), then what the
- * page sent for the others, then the shopper's IP address. Gate needs every field.
+ * What the page sent for the customer, as strings by field, checked for shape only: an
+ * attempt to set what the signed payload fixes (`amount`, a customer field the merchant set),
+ * the merchant's customer `id` or the `ip_address` the server takes from the request is
+ * refused (`field-fixed`) before anything else, so it never reaches Gate nor the store.
+ */
+function readShopperCustomer(body: Record<string, unknown>, payload: PayloadBody): ShopperCustomer {
+  const fixed: FieldProblem[] = [];
+  const unknown: FieldProblem[] = [];
+  for (const key of Object.keys(body)) {
+    if (BODY_KEYS.has(key)) continue;
+    const owned = ORDER_KEYS.has(key);
+    (owned ? fixed : unknown).push({
+      path: key,
+      message: owned ? 'fixed by the signed payload' : 'not a field of this request',
+      ...(owned ? { rule: 'fixed' } : {}),
+    });
+  }
+  const raw = body.customer;
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new HttpError(400, 'bad-request', 'customer: must be an object.');
+  }
+  const sent = (raw ?? {}) as Record<string, unknown>;
+  const open = openShopperFields(payload.customer);
+  const customer: ShopperCustomer = {};
+  const invalid: FieldProblem[] = [];
+  for (const [key, value] of Object.entries(sent)) {
+    const path = `customer.${key}`;
+    if ((open as string[]).includes(key)) {
+      if (typeof value === 'string') customer[key as ShopperField] = value;
+      else if (value !== undefined && value !== null) {
+        invalid.push({ path, message: 'must be a string', rule: 'invalid' });
+      }
+    } else if (
+      (PAYLOAD_CUSTOMER_FIELDS as readonly string[]).includes(key) ||
+      key === 'ip_address'
+    ) {
+      const message =
+        key === 'ip_address'
+          ? 'taken from the request, never sent'
+          : key === 'id'
+            ? "the merchant's own reference, set in the payload only"
+            : 'fixed by the signed payload';
+      fixed.push({ path, message, rule: 'fixed' });
+    } else {
+      unknown.push({ path, message: 'not a customer field' });
+    }
+  }
+  if (fixed.length > 0) {
+    throw new HttpError(
+      400,
+      'field-fixed',
+      'The request tries to change details the shop fixed.',
+      fixed,
+    );
+  }
+  if (unknown.length > 0) {
+    throw new HttpError(400, 'bad-request', 'The request has unknown fields.', unknown);
+  }
+  if (invalid.length > 0) {
+    throw new HttpError(422, 'customer-incomplete', 'Some customer details are invalid.', invalid);
+  }
+  return customer;
+}
+
+/**
+ * The sale's customer: the payload's fields (the merchant fixed them), then what the shopper
+ * gave for the others, checked with the form's own rules ({@link checkCustomerField}), then
+ * the shopper's IP address from the request. Gate needs every field; Payment Page asks the
+ * shopper itself for what is missing, so there only what was given is checked.
  */
 function customerFor(
   ctx: CheckoutContext,
   payload: PayloadBody,
-  body: Record<string, unknown>,
+  sent: ShopperCustomer,
   ip: string | undefined,
   channel: PaymentChannel,
 ): PaymentRecord['customer'] {
   const fields: FieldProblem[] = [];
-  const sent =
-    typeof body.customer === 'object' && body.customer !== null
-      ? (body.customer as Record<string, unknown>)
-      : {};
-  const customer: PayloadCustomer & { ip_address?: string } = {};
-  for (const field of PAYLOAD_CUSTOMER_FIELDS) {
-    const fixed = payload.customer?.[field];
-    const value = fixed ?? sent[field];
-    if (value === undefined || value === null || value === '') continue;
-    if (typeof value !== 'string') {
-      fields.push({ path: `customer.${field}`, message: 'must be a string' });
-      continue;
-    }
-    const problem = CUSTOMER_FIELD_RULES[field].map((rule) => rule(value)).find(Boolean);
-    if (problem) fields.push({ path: `customer.${field}`, message: problem });
+  const customer: PayloadCustomer & { ip_address?: string } = { ...payload.customer };
+  for (const field of openShopperFields(payload.customer)) {
+    const value = sent[field]?.trim();
+    if (!value && channel !== 'gate') continue;
+    const problem = checkCustomerField(field, value);
+    if (problem) fields.push({ path: `customer.${field}`, ...problem });
     else customer[field] = value;
   }
-  if (ip) customer.ip_address = ip;
-  if (channel === 'gate') {
-    for (const field of SALE_CUSTOMER_FIELDS) {
-      if (customer[field] === undefined && !fields.some((f) => f.path === `customer.${field}`)) {
-        if (field === 'ip_address') {
-          ctx.log(
-            "the shopper's IP address is unknown: set trustProxy (behind a proxy, or in a " +
-              "runtime without the connection's address) or pass { remoteAddress } to fetch()",
-          );
-          throw new HttpError(500, 'configuration', 'The shop server is not configured fully.');
-        }
-        fields.push({ path: `customer.${field}`, message: 'required' });
-      }
-    }
+  // What the shopper cannot supply is the merchant's to fix: a configuration error, logged.
+  if (channel === 'gate' && !customer.id) {
+    ctx.log('a Gate sale needs customer.id: set order.customer.id in createPayload()');
+    throw new HttpError(500, 'configuration', 'The shop server is not configured fully.');
   }
+  if (channel === 'gate' && !ip) {
+    ctx.log(
+      "the shopper's IP address is unknown: set trustProxy (behind a proxy, or in a " +
+        "runtime without the connection's address) or pass { remoteAddress } to fetch()",
+    );
+    throw new HttpError(500, 'configuration', 'The shop server is not configured fully.');
+  }
+  if (ip) customer.ip_address = ip;
   if (fields.length > 0) {
     throw new HttpError(
       422,
@@ -172,6 +239,8 @@ export async function handleCreatePayment(
   const body = await readJsonObject(request, ctx.maxBodyBytes);
   const payload = readPayloadField(body, ctx);
   const channel = readMode(body);
+  // Before the order's attempts are looked at: a forged override is refused even on a resume.
+  const sent = readShopperCustomer(body, payload);
   const currency = payload.currency;
 
   const latest = await ctx.store.latestAttempt(payload.ref);
@@ -195,7 +264,7 @@ export async function handleCreatePayment(
   }
 
   const ip = clientIp(request.headers, info.remoteAddress, ctx.trustProxy);
-  const customer = customerFor(ctx, payload, body, ip, channel);
+  const customer = customerFor(ctx, payload, sent, ip, channel);
   const token = newToken();
   const now = ctx.now();
   const paymentId = paymentIdFor(payload.ref, attempt);

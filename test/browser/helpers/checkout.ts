@@ -22,6 +22,15 @@ export interface MintedPayload {
 export const server = {
   payload: (amount = 30000, description = '测试订单 Test order') =>
     call<MintedPayload>(`payload?amount=${amount}&description=${encodeURIComponent(description)}`),
+  /** A payload fixing only `fields` of the customer: the element asks for the others. */
+  partialPayload: (fields: string[]) =>
+    call<MintedPayload>(`payload?customer=${encodeURIComponent(fields.join(','))}`),
+  /** The sale request the sandbox received for a payment (null: none reached it). */
+  sale: (paymentId: string) =>
+    call<{
+      request: { customer: Record<string, string> };
+      accepted: boolean;
+    } | null>(`sale/${encodeURIComponent(paymentId)}`),
   approve: (paymentId: string) => call(`approve/${encodeURIComponent(paymentId)}`),
   decline: (paymentId: string) => call(`decline/${encodeURIComponent(paymentId)}`),
   expire: (paymentId: string) => call(`expire/${encodeURIComponent(paymentId)}`),

@@ -1,0 +1,80 @@
+/**
+ * The customer details a shopper may be asked for (the seed's Payment Page item 2: what the
+ * request leaves out, Payment Page asks for), checked with the sale's own rules
+ * (`SHOPPER_FIELD_RULES`, part of `CUSTOMER_FIELD_RULES`): the element's form and the server's merge call the same
+ * {@link checkCustomerField}, so the server refuses exactly what the form refuses.
+ *
+ * No DOM, no Node: the element imports it.
+ */
+import { SHOPPER_FIELD_RULES } from './sale.js';
+import type { PayloadCustomer } from './wire.js';
+
+/**
+ * The fields a shopper can be asked, in the form's order (family name first, as Chinese
+ * writes it). Never `id` (the merchant's own reference) nor `ip_address` (the server takes it
+ * from the request).
+ */
+export const SHOPPER_FIELDS = [
+  'last_name',
+  'first_name',
+  'phone',
+  'email',
+  'country',
+  'zip',
+  'city',
+  'street',
+] as const satisfies readonly (keyof PayloadCustomer)[];
+
+export type ShopperField = (typeof SHOPPER_FIELDS)[number];
+
+/** What the shopper typed, by field. */
+export type ShopperCustomer = Partial<Record<ShopperField, string>>;
+
+/**
+ * Why a customer field was refused, for a message in the shopper's language: the id of the
+ * field rule that failed (`fields.ts`), or `fixed` (the payload or the server sets it),
+ * `invalid` (not a string, or a rule without an id).
+ */
+export type CustomerRuleId =
+  | 'required'
+  | 'too-long'
+  | 'chinese-name'
+  | 'chinese-address'
+  | 'phone'
+  | 'email'
+  | 'country'
+  | 'zip'
+  | 'fixed'
+  | 'invalid';
+
+/** One refused field: the rule's id and its English message (the server's answer carries both). */
+export interface CustomerFieldError {
+  rule: CustomerRuleId;
+  message: string;
+}
+
+/**
+ * Checks one shopper field with the sale's rules. An empty (or blank) value is `required`:
+ * every field is, for a CUP QR sale.
+ */
+export function checkCustomerField(
+  field: ShopperField,
+  value: string | undefined,
+): CustomerFieldError | undefined {
+  if (value === undefined || value.trim() === '') {
+    return { rule: 'required', message: 'required' };
+  }
+  for (const rule of SHOPPER_FIELD_RULES[field]) {
+    const message = rule(value);
+    if (message !== undefined) {
+      const id = (rule as { id?: string }).id;
+      return { rule: (id as CustomerRuleId | undefined) ?? 'invalid', message };
+    }
+  }
+  return undefined;
+}
+
+/** The shopper fields a payload leaves open: the ones the form asks for. */
+export function openShopperFields(fixed: PayloadCustomer | undefined): ShopperField[] {
+  return SHOPPER_FIELDS.filter((field) => !fixed?.[field]);
+}
