@@ -37,3 +37,7 @@ export type {
   PayloadCustomer,
 } from '../protocol/wire.js';
 export { readPayload, ERROR_CODES, ROUTES, STATUS_EVENT } from '../protocol/wire.js';
+export { openRedisStore, RedisStore, DEFAULT_REDIS_PREFIX } from './stores/redis.js';
+export type { RedisStoreOptions, RedisConnectionOptions } from './stores/redis.js';
+export { openRedisHub, RedisHub } from './hubs/redis.js';
+export type { RedisHubOptions } from './hubs/redis.js';

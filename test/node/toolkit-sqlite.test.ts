@@ -1,4 +1,4 @@
-// The stores (memory and SQLite, one contract), the SQLite file across a server restart
+// The stores (memory, SQLite and Redis, one contract), the SQLite file across a server restart
 // mid-payment, and the reconciliation report over a real database file.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +8,8 @@ import { describe, it, type TestContext } from 'node:test';
 import type { PaymentRecord, Store } from '../../src/server/store.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
 import { openSqliteStore, SQLITE_SCHEMA_VERSION } from '../../src/server/stores/sqlite.js';
+import { openRedisStore } from '../../src/server/stores/redis.js';
+import { startRedis } from '../helpers/redis.js';
 import { reportCommand, toCsv } from '../../src/server/report.js';
 import { openSse } from '../helpers/sse-client.js';
 import { eventsUrl, PROJECT_ID, startShop } from '../helpers/toolkit.js';
@@ -45,6 +47,14 @@ const stores: [string, (t: TestContext) => Promise<Store>][] = [
     'sqlite',
     async (t) => {
       const store = await openSqliteStore({ file: join(tempDir(t), 'db.sqlite') });
+      t.after(() => store.close());
+      return store;
+    },
+  ],
+  [
+    'redis',
+    async (t) => {
+      const store = await openRedisStore({ url: (await startRedis(t)).url });
       t.after(() => store.close());
       return store;
     },

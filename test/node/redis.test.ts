@@ -1,0 +1,307 @@
+// Redis for several server instances: the store's compare-and-set across connections, the hub
+// across instances, two real checkout servers sharing one real Redis (the callback lands on
+// one, the shopper's stream is held by the other), an instance killed mid-payment, and a Redis
+// restart mid-payment. The shared store contract runs against Redis in toolkit-sqlite.test.ts.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it, type TestContext } from 'node:test';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createCheckout, type Checkout } from '../../src/server/checkout.js';
+import { openRedisHub, type RedisHub } from '../../src/server/hubs/redis.js';
+import { toNodeHandler } from '../../src/server/node-adapter.js';
+import { createPayload } from '../../src/server/payload.js';
+import type { PaymentRecord, PaymentUpdate } from '../../src/server/store.js';
+import { openRedisStore, type RedisStore } from '../../src/server/stores/redis.js';
+import { startRedis } from '../helpers/redis.js';
+import { openSse, type SseEvent } from '../helpers/sse-client.js';
+import { order, PROJECT_ID, SECRET_KEY, type Created } from '../helpers/toolkit.js';
+
+function record(paymentId: string, overrides: Partial<PaymentRecord> = {}): PaymentRecord {
+  return {
+    paymentId,
+    orderRef: paymentId,
+    attempt: 1,
+    projectId: 1,
+    channel: 'gate',
+    status: 'pending',
+    seq: 0,
+    amount: 100,
+    currency: 'CNY',
+    description: '描述',
+    customer: { id: 'c' },
+    returnUrl: 'https://shop.example/thanks',
+    tokenHashes: ['aa'],
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    ...overrides,
+  };
+}
+
+async function store(t: TestContext, url: string): Promise<RedisStore> {
+  const opened = await openRedisStore({ url });
+  t.after(() => opened.close());
+  return opened;
+}
+
+async function hub(t: TestContext, url: string): Promise<RedisHub> {
+  const opened = await openRedisHub({ url });
+  t.after(() => opened.close());
+  return opened;
+}
+
+/** Resolves with the first update a listener gets. */
+function nextUpdate(h: RedisHub, paymentId: string): Promise<PaymentUpdate> {
+  return new Promise((resolve, reject) => {
+    h.subscribe(paymentId, resolve).catch(reject);
+  });
+}
+
+const statusOf = (e: SseEvent): string => JSON.parse(e.data).status;
+const has = (status: string) => (events: SseEvent[]) => events.some((e) => statusOf(e) === status);
+
+describe('redis store across connections', () => {
+  it('of many concurrent updates from the same seq, exactly one wins', async (t) => {
+    const redis = await startRedis(t);
+    const stores = await Promise.all([1, 2, 3, 4].map(() => store(t, redis.url)));
+    await stores[0].createPayment(record('A'));
+    const results = await Promise.all(
+      stores.flatMap((s, i) =>
+        [0, 1].map((j) =>
+          s.updatePayment(
+            record('A', { seq: 1, status: 'awaiting-customer', code: `${i}${j}` }),
+            0,
+          ),
+        ),
+      ),
+    );
+    assert.equal(results.filter(Boolean).length, 1);
+    const history = await stores[3].listTransitions('A');
+    assert.deepEqual(
+      history.map((h) => h.seq),
+      [0, 1],
+    );
+    assert.equal((await stores[2].getPayment('A'))!.code, history[1].code);
+  });
+
+  it('refuses a second payment with the same order and attempt, keeps tokens across updates', async (t) => {
+    const s = await store(t, (await startRedis(t)).url);
+    assert.equal(await s.createPayment(record('A', { orderRef: 'order' })), true);
+    assert.equal(await s.createPayment(record('B', { orderRef: 'order' })), false);
+    await s.addTokenHash('A', 'bb', 5);
+    // An update computed from a read made before the token was added keeps that token.
+    assert.equal(await s.updatePayment(record('A', { orderRef: 'order', seq: 1 }), 0), true);
+    assert.deepEqual((await s.getPayment('A'))!.tokenHashes, ['aa', 'bb']);
+    await s.addTokenHash('missing', 'cc', 5);
+    assert.equal(await s.getPayment('missing'), undefined);
+  });
+
+  it('keeps callbacks of the same millisecond in arrival order, identical ones included', async (t) => {
+    const s = await store(t, (await startRedis(t)).url);
+    const base = { receivedAt: 5, paymentId: 'A', outcome: 'duplicate', body: '{}' } as const;
+    await s.recordCallback({ ...base, outcome: 'applied' });
+    await s.recordCallback(base);
+    await s.recordCallback(base);
+    const list = await s.listCallbacks({ from: 5, to: 6 });
+    assert.deepEqual(
+      list.map((c) => c.outcome),
+      ['applied', 'duplicate', 'duplicate'],
+    );
+  });
+});
+
+describe('redis hub', () => {
+  it('a publish on one instance reaches the listeners of another, until they unsubscribe', async (t) => {
+    const redis = await startRedis(t);
+    const [a, b] = [await hub(t, redis.url), await hub(t, redis.url)];
+    const heard = nextUpdate(b, 'P');
+    const update: PaymentUpdate & { tokenHashes?: string[] } = {
+      paymentId: 'P',
+      status: 'success',
+      seq: 2,
+      amount: 100,
+      currency: 'CNY',
+      description: 'd',
+      updatedAt: 7,
+      tokenHashes: ['secret'],
+    };
+    await a.publish(update);
+    const { tokenHashes: _secret, ...expected } = update;
+    assert.deepEqual(await heard, expected, 'only the update fields travel');
+
+    const seen: number[] = [];
+    const stop = await b.subscribe('Q', (u) => seen.push(u.seq));
+    assert.deepEqual(b.stats, { channels: 2, listeners: 2 });
+    await stop();
+    await a.publish({ ...update, paymentId: 'Q', seq: 3 });
+    // A round trip through the same Redis after the publish: had it been delivered, it would be.
+    const after = nextUpdate(b, 'R');
+    await a.publish({ ...update, paymentId: 'R', seq: 4 });
+    assert.equal((await after).seq, 4);
+    assert.deepEqual(seen, []);
+  });
+});
+
+interface Instance {
+  url: string;
+  api: string;
+  checkout: Checkout;
+  hub: RedisHub;
+  callbacks: number;
+  /** Kills it: streams cut, connections to Redis dropped, the port closed. */
+  kill(): Promise<void>;
+}
+
+/** A checkout server with its own Redis connections; callbacks asked for at `publicUrl`. */
+async function startInstance(
+  t: TestContext,
+  redisUrl: string,
+  sandbox: Sandbox,
+  publicUrl?: string,
+): Promise<Instance> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const s = await openRedisStore({ url: redisUrl });
+  const h = await openRedisHub({ url: redisUrl });
+  const checkout = createCheckout({
+    projectId: PROJECT_ID,
+    secretKey: SECRET_KEY,
+    gateUrl: sandbox.url,
+    publicUrl: publicUrl ?? url,
+    store: s,
+    hub: h,
+  });
+  const handler = toNodeHandler(checkout);
+  const instance: Instance = {
+    url,
+    api: `${url}/cup-qr`,
+    checkout,
+    hub: h,
+    callbacks: 0,
+    async kill() {
+      if (!server.listening) return;
+      await checkout.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await h.close();
+      await s.close();
+    },
+  };
+  server.on('request', (req, res) => {
+    if (req.url?.endsWith('/callback')) instance.callbacks++;
+    handler(req, res);
+  });
+  t.after(() => instance.kill());
+  return instance;
+}
+
+async function startPlatform(t: TestContext): Promise<Sandbox> {
+  const sandbox = await startSandbox({
+    port: 0,
+    projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: 'http://127.0.0.1:9/' }],
+    qrTimeoutSeconds: 600,
+    timeScale: 1,
+    retryDelaysMs: [50, 100, 200, 400, 800, 1600, 1600, 1600],
+  });
+  t.after(() => sandbox.close());
+  return sandbox;
+}
+
+async function startPayment(instance: Instance, ref: string): Promise<Created> {
+  const payload = createPayload(order(ref), { secretKey: SECRET_KEY });
+  const response = await fetch(`${instance.api}/payments`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ payload }),
+  });
+  assert.ok(response.status === 201 || response.status === 200, `POST: ${response.status}`);
+  return (await response.json()) as Created;
+}
+
+const eventsOf = (instance: Instance, created: Created): string =>
+  `${instance.api}/payments/${encodeURIComponent(created.paymentId)}/events?token=${encodeURIComponent(created.token)}`;
+
+describe('two checkout instances sharing one Redis', () => {
+  it('the callback lands on A, the stream held by B shows the QR code, then the success', async (t) => {
+    const redis = await startRedis(t);
+    const sandbox = await startPlatform(t);
+    const a = await startInstance(t, redis.url, sandbox);
+    // B asks for callbacks at A's address: behind a load balancer they land anywhere.
+    const b = await startInstance(t, redis.url, sandbox, a.url);
+    const created = await startPayment(b, 'order-two');
+    const stream = await openSse(eventsOf(b, created));
+    t.after(() => stream.close());
+    await stream.waitFor(has('awaiting-customer'), 'the QR code');
+    await sandbox.control.approve(PROJECT_ID, 'order-two');
+    const events = await stream.waitFor(has('success'), 'the success');
+    await stream.ended;
+    assert.deepEqual(
+      events.map(statusOf),
+      ['pending', 'awaiting-customer', 'success'].slice(-events.length),
+    );
+    await sandbox.control.settled();
+    assert.ok(a.callbacks >= 2, `A received ${a.callbacks} callbacks`);
+    assert.equal(b.callbacks, 0);
+    assert.equal(b.checkout.stats.streams, 0, 'the stream closed after the final state');
+    assert.deepEqual(b.hub.stats, { channels: 0, listeners: 0 }, 'and left no subscription');
+  });
+
+  it('the instance holding the stream dies mid-payment; the reconnect to the other gets the result', async (t) => {
+    const redis = await startRedis(t);
+    const sandbox = await startPlatform(t);
+    const b = await startInstance(t, redis.url, sandbox);
+    const a = await startInstance(t, redis.url, sandbox, b.url);
+    const created = await startPayment(a, 'order-kill');
+    const first = await openSse(eventsOf(a, created));
+    const seen = await first.waitFor(has('awaiting-customer'), 'the QR code');
+    const lastId = seen.at(-1)!.id!;
+    await a.kill();
+    await first.ended;
+    await sandbox.control.approve(PROJECT_ID, 'order-kill');
+    // The browser reconnects (to whichever instance the balancer picks) with Last-Event-ID.
+    const again = await openSse(eventsOf(b, created), { 'Last-Event-ID': lastId });
+    t.after(() => again.close());
+    assert.equal(again.status, 200);
+    const events = await again.waitFor(has('success'), 'the success');
+    assert.ok(
+      events.every((e) => Number(e.id) > Number(lastId)),
+      'nothing the shopper had is sent again',
+    );
+    await again.ended;
+  });
+
+  it('Redis restarts mid-payment: the open stream reconnects and nothing is lost', async (t) => {
+    const redis = await startRedis(t, { persistent: true });
+    const sandbox = await startPlatform(t);
+    const a = await startInstance(t, redis.url, sandbox);
+    const b = await startInstance(t, redis.url, sandbox, a.url);
+    const created = await startPayment(b, 'order-restart');
+    const stream = await openSse(eventsOf(b, created));
+    t.after(() => stream.close());
+    await stream.waitFor(has('awaiting-customer'), 'the QR code');
+    await sandbox.control.settled();
+
+    await redis.stop();
+    // Approved while Redis is down: A cannot store the callback, answers 500, the platform retries.
+    await sandbox.control.approve(PROJECT_ID, 'order-restart');
+    await redis.start();
+    await stream.waitFor(has('success'), 'the success after the restart', 15_000);
+    await stream.ended;
+    await sandbox.control.settled();
+
+    const check = await store(t, redis.url);
+    const history = await check.listTransitions('order-restart');
+    assert.deepEqual(
+      history.map((h) => h.status),
+      ['pending', 'awaiting-customer', 'success'],
+    );
+    const callbacks = await check.listCallbacks({ from: 0, to: Date.now() + 1 });
+    assert.deepEqual(
+      callbacks.map((c) => c.outcome),
+      ['applied', 'applied'],
+    );
+  });
+});
