@@ -39,8 +39,10 @@ export class SignatureError extends Error {
 }
 
 interface Leaf {
-  /** Path segments, unescaped. */
-  keys: string[];
+  /** The segments joined with `:` as they are (JS, Python, Java and Go SDKs). */
+  path: string;
+  /** The segments joined with `:`, a `:` inside a segment written `::` (PHP SDK). */
+  escapedPath: string;
   value: string;
 }
 
@@ -80,11 +82,10 @@ function collectLeaves(data: unknown): Leaf[] {
   }
   const leaves: Leaf[] = [];
   const open = new Set<object>();
-
-  const walk = (value: unknown, keys: string[]): void => {
-    const path = keys.join(':');
+  // Paths are built as the walk goes down.
+  const walk = (value: unknown, path: string, escapedPath: string, depth: number): void => {
     if (typeof value !== 'object' || value === null) {
-      leaves.push({ keys, value: leafValue(value, path) });
+      leaves.push({ path, escapedPath, value: leafValue(value, path) });
       return;
     }
     if (open.has(value)) throw new SignatureError(path, 'the data refers to itself (a cycle)');
@@ -95,56 +96,65 @@ function collectLeaves(data: unknown): Leaf[] {
       throw new SignatureError(path, `a ${kind} object cannot be signed: use plain JSON`);
     }
     open.add(value);
-    const entries: [string, unknown][] = isArray
-      ? (value as unknown[]).map((item, index) => [String(index), item])
-      : Object.entries(value);
-    for (const [key, child] of entries) {
+    const record = value as Record<string, unknown>;
+    const keys = isArray
+      ? Array.from({ length: (value as unknown[]).length }, (_, i) => String(i))
+      : Object.keys(record);
+    for (const key of keys) {
       if (SKIPPED_KEYS.has(key)) continue;
+      const child = record[key];
+      const childPath = depth === 0 ? key : `${path}:${key}`;
       if (child === undefined) {
         // An absent property, as JSON.stringify leaves it out; an array has no such hole.
-        if (isArray)
-          throw new SignatureError([...keys, key].join(':'), 'undefined cannot be signed');
+        if (isArray) throw new SignatureError(childPath, 'undefined cannot be signed');
         continue;
       }
-      walk(child, [...keys, key]);
+      const escapedKey = key.includes(':') ? key.replaceAll(':', '::') : key;
+      walk(child, childPath, depth === 0 ? escapedKey : `${escapedPath}:${escapedKey}`, depth + 1);
     }
     open.delete(value);
   };
 
-  walk(data, []);
+  walk(data, '', '', 0);
   return leaves;
 }
 
 const INTEGER_KEY = /^(0|[1-9][0-9]*)$/;
 
-/** Code point order (what sorting UTF-8 bytes gives), not JavaScript's UTF-16 code unit order. */
+/**
+ * Code point order (what sorting UTF-8 bytes gives), not JavaScript's UTF-16 code unit order.
+ * The two differ only where a surrogate meets a character above U+DFFF, so code units are
+ * compared directly and code points only at a surrogate.
+ */
 function compareCodePoints(a: string, b: string): number {
-  const left = Array.from(a);
-  const right = Array.from(b);
-  const length = Math.min(left.length, right.length);
+  const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
-    const diff = left[i].codePointAt(0)! - right[i].codePointAt(0)!;
-    if (diff !== 0) return diff;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const surrogate = (x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff);
+    return surrogate ? a.codePointAt(i)! - b.codePointAt(i)! : x - y;
   }
-  return left.length - right.length;
+  return a.length - b.length;
 }
 
 const DIGIT_RUN = /(\d+)/;
 
-/**
- * Natural order, as PHP's `strnatcmp`: runs of digits compare as numbers (`x2` < `x10`), the
- * rest by code point; leading zeros make the shorter-valued run sort first.
- */
-export function compareNatural(a: string, b: string): number {
-  const left = a.split(DIGIT_RUN);
-  const right = b.split(DIGIT_RUN);
+/** A path cut into text and digit runs (digit runs at odd indexes), for natural order. */
+type NaturalKey = string[];
+
+function naturalKey(text: string): NaturalKey {
+  return text.split(DIGIT_RUN);
+}
+
+function compareNaturalKeys(left: NaturalKey, right: NaturalKey): number {
   const length = Math.min(left.length, right.length);
   for (let i = 0; i < length; i++) {
     const x = left[i];
     const y = right[i];
     if (x === y) continue;
     if (i % 2 === 1) {
-      // Both are digit runs (split puts captures at odd indexes).
+      // Both are digit runs: as numbers, then the one with fewer leading zeros first.
       const xs = x.replace(/^0+(?=\d)/, '');
       const ys = y.replace(/^0+(?=\d)/, '');
       if (xs.length !== ys.length) return xs.length - ys.length;
@@ -156,6 +166,34 @@ export function compareNatural(a: string, b: string): number {
   return left.length - right.length;
 }
 
+/**
+ * A string whose plain (code unit) order is the natural order of `path`: each run of digits
+ * becomes U+0001 (below every other character, as the end of a text run is), its length, its
+ * digits without leading zeros, then how many zeros it had. `undefined` where plain order
+ * would not do: a surrogate (code point order differs) or U+0000/U+0001 in the path.
+ */
+function naturalSortKey(path: string): string | undefined {
+  if (path.includes('\u0000') || path.includes('\u0001')) return undefined;
+  if (!DIGIT_OR_SURROGATE.test(path)) return path; // most paths: nothing to do
+  if (SURROGATE.test(path)) return undefined;
+  return path.replace(/\d+/g, (run) => {
+    const digits = run.replace(/^0+(?=\d)/, '');
+    const zeros = run.length - digits.length;
+    return `\u0001${String.fromCharCode(0x20 + digits.length)}${digits}${String.fromCharCode(0x20 + zeros)}`;
+  });
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+const DIGIT_OR_SURROGATE = /[\d\ud800-\udfff]/;
+
+/**
+ * Natural order, as PHP's `strnatcmp`: runs of digits compare as numbers (`x2` < `x10`), the
+ * rest by code point; leading zeros make the shorter-valued run sort first.
+ */
+export function compareNatural(a: string, b: string): number {
+  return compareNaturalKeys(naturalKey(a), naturalKey(b));
+}
+
 /** JS SDK: integer-like keys first in numeric order, then the others by UTF-16 code unit. */
 function comparePerLevel(a: string, b: string): number {
   const ai = INTEGER_KEY.test(a);
@@ -165,13 +203,25 @@ function comparePerLevel(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareKeyLists(a: string[], b: string[]): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const diff = comparePerLevel(a[i], b[i]);
-    if (diff !== 0) return diff;
-  }
-  return a.length - b.length;
+/**
+ * The JS SDK's string: the data walked again with each level's keys sorted (the values were
+ * checked by {@link collectLeaves} already).
+ */
+function perLevelString(data: unknown): string {
+  const lines: string[] = [];
+  const walk = (value: unknown, path: string, depth: number): void => {
+    if (typeof value !== 'object' || value === null) {
+      lines.push(`${path}:${leafValue(value, path)}`);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record)
+      .filter((key) => !SKIPPED_KEYS.has(key) && record[key] !== undefined)
+      .sort(comparePerLevel);
+    for (const key of keys) walk(record[key], depth === 0 ? key : `${path}:${key}`, depth + 1);
+  };
+  walk(data, '', 0);
+  return lines.join(';');
 }
 
 /**
@@ -183,24 +233,31 @@ function compareKeyLists(a: string[], b: string[]): number {
  *   past 2^53, BigInt, function, symbol, a non-plain object) or a cycle.
  */
 export function canonicalString(data: unknown, ordering: SignatureOrdering = 'natural'): string {
-  const leaves = collectLeaves(data);
+  return orderLeaves(data, collectLeaves(data), ordering);
+}
+
+function orderLeaves(data: unknown, leaves: readonly Leaf[], ordering: SignatureOrdering): string {
   switch (ordering) {
     case 'natural': {
-      const keyed = leaves.map(({ keys, value }) => {
-        const path = keys.map((key) => key.replaceAll(':', '::')).join(':');
-        return { path, line: `${path}:${value}` };
+      // Each path gets a sort key once, so that the sort compares plain strings.
+      let plain = true;
+      const keyed = leaves.map(({ escapedPath, value }) => {
+        const key = naturalSortKey(escapedPath);
+        if (key === undefined) plain = false;
+        return { key, path: escapedPath, line: `${escapedPath}:${value}` };
       });
-      keyed.sort((x, y) => compareNatural(x.path, y.path));
+      if (plain) {
+        keyed.sort((x, y) => (x.key! < y.key! ? -1 : x.key! > y.key! ? 1 : 0));
+      } else {
+        keyed.sort((x, y) => compareNatural(x.path, y.path));
+      }
       return keyed.map(({ line }) => line).join(';');
     }
     case 'per-level':
-      return [...leaves]
-        .sort((x, y) => compareKeyLists(x.keys, y.keys))
-        .map(({ keys, value }) => `${keys.join(':')}:${value}`)
-        .join(';');
+      return perLevelString(data);
     case 'codepoint':
       return leaves
-        .map(({ keys, value }) => `${keys.join(':')}:${value}`)
+        .map(({ path, value }) => `${path}:${value}`)
         .sort(compareCodePoints)
         .join(';');
   }
@@ -256,28 +313,28 @@ export function checkSignature(data: unknown, secretKey: string): SignatureCheck
   const given = findSignature(data);
   if (given === undefined)
     return { valid: false, reason: 'no signature (looked at signature and general.signature)' };
+  let leaves: Leaf[];
+  try {
+    leaves = collectLeaves(data);
+  } catch (error) {
+    return { valid: false, reason: `cannot be verified: ${(error as Error).message}` };
+  }
   const presented = Buffer.from(given, 'base64');
   let tried = 0;
-  let match: SignatureOrdering | undefined;
   let lastText: string | undefined;
+  // The orderings are tried one by one, ours first, and only built when the one before did not
+  // match: a valid callback costs one ordering and one HMAC. Which ordering matched is no
+  // secret; the digests themselves are compared in constant time.
   for (const ordering of SIGNATURE_ORDERINGS) {
-    let text: string;
-    try {
-      text = canonicalString(data, ordering);
-    } catch (error) {
-      return { valid: false, reason: `cannot be verified: ${(error as Error).message}` };
-    }
-    if (text === lastText) continue; // the orderings agree: one HMAC is enough
+    const text = orderLeaves(data, leaves, ordering);
+    if (text === lastText) continue; // the orderings agree here: one HMAC is enough
     lastText = text;
     tried++;
     const expected = hmac(text, secretKey);
-    // Always compare equal lengths so the time taken says nothing about the digest.
-    const candidate =
-      presented.length === expected.length ? presented : Buffer.alloc(expected.length);
-    if (timingSafeEqual(candidate, expected) && candidate === presented && match === undefined)
-      match = ordering;
+    if (presented.length === expected.length && timingSafeEqual(presented, expected)) {
+      return { valid: true, ordering };
+    }
   }
-  if (match !== undefined) return { valid: true, ordering: match };
   return {
     valid: false,
     reason: `signature does not match (${tried === 1 ? 'all orderings agree' : `${tried} orderings tried`})`,

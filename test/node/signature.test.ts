@@ -265,3 +265,34 @@ describe('properties on random nested JSON', () => {
     );
   });
 });
+
+describe('natural order: the fast sort key agrees with the comparison', () => {
+  // Keys with digit runs, leading zeros, ":" and Chinese, where a plain sort would differ.
+  const naturalKey = fc.oneof(
+    fc.constantFrom('x2', 'x10', 'x02', 'x010', 'a', 'a-b', 'a:b', '0', '007', '10', '伍', 'b1c2'),
+    fc.stringMatching(/^[a-c0-9:-]{1,5}$/),
+  );
+  const flat = fc.dictionary(naturalKey, fc.integer({ min: 0, max: 99 }), {
+    minKeys: 1,
+    maxKeys: 12,
+  });
+
+  it('canonicalString(natural) orders the paths as compareNatural does', () => {
+    fc.assert(
+      fc.property(fc.dictionary(naturalKey, flat, { maxKeys: 4 }), (data) => {
+        const lines = Object.entries(data).flatMap(([outer, inner]) =>
+          Object.entries(inner).map(([key, value]) => {
+            const path = `${outer.replaceAll(':', '::')}:${key.replaceAll(':', '::')}`;
+            return { path, line: `${path}:${value}` };
+          }),
+        );
+        const expected = lines
+          .sort((x, y) => compareNatural(x.path, y.path))
+          .map((l) => l.line)
+          .join(';');
+        assert.equal(canonicalString(data, 'natural'), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
