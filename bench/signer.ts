@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { sign } from '../src/server/signature.js';
+import { TEST_CUSTOMER, TEST_IP } from '../test/helpers/customer.js';
 import { SECRET_KEY, successCallback } from './common.js';
 
 type Signer = (message: object, secret: string) => string;
@@ -21,18 +22,7 @@ function saleRequest(i: number): Record<string, unknown> {
       payment_id: `order-${i}`,
       merchant_callback_url: 'https://shop.example.com/cup-qr/callback',
     },
-    customer: {
-      id: 'customer-7',
-      first_name: '倩文',
-      last_name: '伍',
-      phone: '13632264147',
-      email: 'wu@example.com',
-      zip: '100022',
-      country: 'CN',
-      city: '北京',
-      street: '建国路88号',
-      ip_address: '183.57.40.238',
-    },
+    customer: { ...TEST_CUSTOMER, ip_address: TEST_IP },
     payment: { amount: 30000 + i, currency: 'CNY', description: '机械键盘 keyboard' },
     return_url: { success: 'https://shop.example.com/thanks' },
   };

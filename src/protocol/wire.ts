@@ -9,6 +9,7 @@
  */
 import { FieldReader, type Parsed, type Problem } from './problems.js';
 import type { PaymentState } from './payment-state.js';
+import { SALE_CUSTOMER_FIELDS } from './sale.js';
 
 /** The route prefix the element calls by default (its `endpoint` attribute). */
 export const DEFAULT_ROUTE_PREFIX = '/cup-qr';
@@ -144,17 +145,11 @@ export interface PayloadCustomer {
   street?: string;
 }
 
-export const PAYLOAD_CUSTOMER_FIELDS = [
-  'id',
-  'first_name',
-  'last_name',
-  'phone',
-  'email',
-  'zip',
-  'country',
-  'city',
-  'street',
-] as const satisfies readonly (keyof PayloadCustomer)[];
+/** The customer fields a payload can fix: the sale's, less the IP (the server takes it). */
+export const PAYLOAD_CUSTOMER_FIELDS = SALE_CUSTOMER_FIELDS.filter(
+  (field): field is Exclude<(typeof SALE_CUSTOMER_FIELDS)[number], 'ip_address'> =>
+    field !== 'ip_address',
+) satisfies readonly (keyof PayloadCustomer)[];
 
 /**
  * The readable part of a payload: `base64url(JSON of this) + '.' + base64url(MAC)`. All of it
