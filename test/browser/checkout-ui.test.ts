@@ -30,7 +30,9 @@ describe('<cup-qr-checkout> on a phone', () => {
     const phone = part(el, 'phone-actions')!;
     expect(getComputedStyle(phone).display).to.equal('none');
     await setViewport({ width: 390, height: 800 });
-    await waitUntil(() => getComputedStyle(phone).display !== 'none', 'phone actions shown');
+    await waitUntil(() => getComputedStyle(phone).display !== 'none', 'phone actions shown', {
+      timeout: 10000,
+    });
     await expect(el).to.be.accessible();
   });
 
@@ -56,19 +58,22 @@ describe('<cup-qr-checkout> on a phone', () => {
 
   it('saves the QR code as a PNG that still scans', async () => {
     const el = await mountWaiting();
-    const saved: { href: string; download: string }[] = [];
+    // The element builds the PNG (image decode, canvas) before it clicks a download link:
+    // wait for that click itself, however long the drawing takes on a busy machine.
     const click = HTMLAnchorElement.prototype.click;
-    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
-      saved.push({ href: this.href, download: this.download });
-    };
+    let saved: { href: string; download: string };
     try {
-      button(el, '保存二维码图片').click();
-      await waitUntil(() => saved.length === 1, 'a download');
+      saved = await new Promise((resolve) => {
+        HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+          resolve({ href: this.href, download: this.download });
+        };
+        button(el, '保存二维码图片').click();
+      });
     } finally {
       HTMLAnchorElement.prototype.click = click;
     }
-    expect(saved[0].download).to.equal('unionpay-qr.png');
-    const blob = await (await fetch(saved[0].href)).blob();
+    expect(saved.download).to.equal('unionpay-qr.png');
+    const blob = await (await fetch(saved.href)).blob();
     expect(blob.type).to.equal('image/png');
     const bitmap = await createImageBitmap(blob);
     const canvas = document.createElement('canvas');

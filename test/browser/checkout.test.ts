@@ -199,7 +199,9 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     await server.settled();
     // Every callback delivered and the stream ended: nothing more can arrive.
     const id = el.paymentSession!.paymentId;
-    await waitUntil(async () => (await server.streams(id)) === 0, 'stream ended');
+    await waitUntil(async () => (await server.streams(id)) === 0, 'stream ended', {
+      timeout: 10000,
+    });
     await el.updateComplete;
     expect(seen.map((e) => e.type)).to.deep.equal(['cup-qr-success']);
     const { duplicated } = await server.sse({});
@@ -221,7 +223,9 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     const el = await mount(payload);
     await statusReached(el, 'awaiting-customer');
     const id = el.paymentSession!.paymentId;
-    await waitUntil(async () => (await server.streams(id)) === 1, 'stream open');
+    await waitUntil(async () => (await server.streams(id)) === 1, 'stream open', {
+      timeout: 10000,
+    });
     await server.dropStreams(id);
     await waitUntil(async () => (await server.streams(id)) === 1, 'stream reopened', {
       timeout: 8000,
@@ -325,11 +329,15 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     const el = await mountWithClock(payload, clock);
     await statusReached(el, 'awaiting-customer');
     const id = el.paymentSession!.paymentId;
-    await waitUntil(async () => (await server.streams(id)) === 1, 'stream open');
+    await waitUntil(async () => (await server.streams(id)) === 1, 'stream open', {
+      timeout: 10000,
+    });
     expect(clock.pending).to.be.greaterThan(0);
     el.remove();
     expect(clock.pending).to.equal(0);
-    await waitUntil(async () => (await server.streams(id)) === 0, 'stream closed on the server');
+    await waitUntil(async () => (await server.streams(id)) === 0, 'stream closed on the server', {
+      timeout: 10000,
+    });
   });
 
   describe('countdown on a fake clock', () => {
@@ -423,7 +431,9 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
       await statusReached(el, 'pending');
       await expect(el).to.be.accessible();
       button(el, '前往银联收银台付款').click();
-      await waitUntil(() => opened[0]?.location.href, 'the window pointed at the page');
+      await waitUntil(() => opened[0]?.location.href, 'the window pointed at the page', {
+        timeout: 10000,
+      });
       expect(opened[0].opener, 'no opener handed to the page').to.equal(null);
       const pageUrl = new URL(opened[0].location.href);
       expect(pageUrl.searchParams.get('force_payment_method')).to.equal('cup-qr');

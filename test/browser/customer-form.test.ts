@@ -89,7 +89,9 @@ describe('<cup-qr-checkout> customer form', () => {
 
       // Nothing typed: every field refused, counted in the live region, focus on the first.
       await pressEnterIn(el, 'street');
-      await waitUntil(() => shadow(el).activeElement === lastName, 'focus on the first field');
+      await waitUntil(() => shadow(el).activeElement === lastName, 'focus on the first field', {
+        timeout: 10000,
+      });
       for (const name of ['last_name', 'first_name', 'city', 'street']) {
         expect(errorOf(el, name), name).to.equal(t.customerErrors.required);
       }
@@ -104,7 +106,9 @@ describe('<cup-qr-checkout> customer form', () => {
       await typeInto(el, 'city', 'Beijing');
       await typeInto(el, 'street', '长安街1号');
       await pressEnterIn(el, 'street');
-      await waitUntil(() => shadow(el).activeElement === lastName, 'focus back on the first');
+      await waitUntil(() => shadow(el).activeElement === lastName, 'focus back on the first', {
+        timeout: 10000,
+      });
       expect(errorOf(el, 'last_name')).to.equal(t.customerErrors['chinese-name']);
       expect(errorOf(el, 'first_name')).to.equal(undefined);
       expect(errorOf(el, 'city')).to.equal(t.customerErrors['chinese-address']);
@@ -182,11 +186,13 @@ describe('<cup-qr-checkout> customer form', () => {
       const seen: CheckoutStatus[] = [];
       el.addEventListener('cup-qr-status', (e) => seen.push(e.detail.status));
       await pressEnterIn(el, 'street');
-      await waitUntil(() => seen.length === 2, 'starting, then the form again');
+      await waitUntil(() => seen.length === 2, 'starting, then the form again', { timeout: 10000 });
       expect(seen).to.deep.equal(['starting', 'collecting']);
       await el.updateComplete;
       expect(errorOf(el, 'city')).to.equal(en.customerErrors['chinese-address']);
-      await waitUntil(() => shadow(el).activeElement === control(el, 'city'), 'focus on city');
+      await waitUntil(() => shadow(el).activeElement === control(el, 'city'), 'focus on city', {
+        timeout: 10000,
+      });
       expect(part(el, 'form-error')!.textContent!.trim()).to.equal(en.customerErrorCount(1));
       expect(await server.saleRequests()).to.equal(sales, 'nothing reached Gate');
       await expect(el).to.be.accessible();
@@ -206,7 +212,9 @@ describe('<cup-qr-checkout> customer form', () => {
     shadow(el).querySelector<HTMLButtonElement>('[part~="button"]')!.focus();
     await sendKeys({ press: 'Enter' });
     await statusReached(el, 'collecting');
-    await waitUntil(() => shadow(el).activeElement === control(el, 'last_name'), 'focus in form');
+    await waitUntil(() => shadow(el).activeElement === control(el, 'last_name'), 'focus in form', {
+      timeout: 10000,
+    });
   });
 
   it('a payload with every field shows no form', async () => {
