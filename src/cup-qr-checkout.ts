@@ -321,6 +321,14 @@ export class CupQrCheckout extends LitElement {
   /** Forgets the current attempt (a new payload): back to `idle`. */
   private reset(): void {
     this.attempt++;
+    this.renewalOf = undefined;
+    this.clearAttempt();
+    this.customer = undefined;
+    this.currentStatus = 'idle';
+  }
+
+  /** Stops following the current attempt and forgets what it showed. */
+  private clearAttempt(): void {
     this.stream.disconnect();
     this.countdown.stop();
     this.session = undefined;
@@ -328,26 +336,15 @@ export class CupQrCheckout extends LitElement {
     this.failure = undefined;
     this.lastSeq = -1;
     this.locallyExpired = false;
-    this.renewalOf = undefined;
     this.resumed = false;
     this.note = '';
-    this.customer = undefined;
-    this.currentStatus = 'idle';
   }
 
   private async begin(fresh: boolean): Promise<void> {
     const attempt = ++this.attempt;
     const renewing = this.locallyExpired ? this.session?.paymentId : undefined;
     this.renewalOf = undefined;
-    this.stream.disconnect();
-    this.countdown.stop();
-    this.session = undefined;
-    this.payment = undefined;
-    this.failure = undefined;
-    this.lastSeq = -1;
-    this.locallyExpired = false;
-    this.resumed = false;
-    this.note = '';
+    this.clearAttempt();
     const key = storageKey(this.endpoint, this.payload);
     if (fresh) removeSession(key);
     const saved = fresh ? undefined : readSession(key);

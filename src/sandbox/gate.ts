@@ -122,20 +122,8 @@ export async function handleSale(
   const sale: SaleRequest = parsed.value;
   const projectId = sale.general.project_id;
   const paymentId = sale.general.payment_id;
-  const project = platform.project(projectId);
-  if (!project) {
-    refuse(response, 'unknownProject', requestId, echo, {
-      message: `${GATE_ERRORS.unknownProject.message}: ${projectId}`,
-    });
-    return;
-  }
-  const check = checkSignature(body, project.secretKey);
-  if (!check.valid) {
-    refuse(response, 'invalidSignature', requestId, echo, {
-      message: `${GATE_ERRORS.invalidSignature.message}: ${check.reason}`,
-    });
-    return;
-  }
+  const project = authenticate(platform, projectId, body, response, requestId, echo);
+  if (!project) return;
   if (platform.find(projectId, paymentId)) {
     refuse(response, 'paymentIdUsed', requestId, echo, {
       message: `${GATE_ERRORS.paymentIdUsed.message}: ${paymentId}`,
@@ -195,20 +183,8 @@ export async function handleStatus(
     refuse(response, 'invalidParameters', requestId, echo, { errors: problems.map(fieldError) });
     return;
   }
-  const project = platform.project(projectId);
-  if (!project) {
-    refuse(response, 'unknownProject', requestId, echo, {
-      message: `${GATE_ERRORS.unknownProject.message}: ${projectId}`,
-    });
-    return;
-  }
-  const check = checkSignature(body, project.secretKey);
-  if (!check.valid) {
-    refuse(response, 'invalidSignature', requestId, echo, {
-      message: `${GATE_ERRORS.invalidSignature.message}: ${check.reason}`,
-    });
-    return;
-  }
+  const project = authenticate(platform, projectId, body, response, requestId, echo);
+  if (!project) return;
   const record = platform.find(projectId, paymentId);
   if (!record) {
     refuse(response, 'paymentNotFound', requestId, echo, {
@@ -223,6 +199,35 @@ export async function handleStatus(
 function hang(context: GateContext, response: ServerResponse): void {
   context.hanging.add(response);
   response.on('close', () => context.hanging.delete(response));
+}
+
+/**
+ * The request's project, when it exists and the request is signed with its key; otherwise
+ * the refusal is sent and the answer is `undefined`.
+ */
+function authenticate(
+  platform: Platform,
+  projectId: number,
+  body: Record<string, unknown>,
+  response: ServerResponse,
+  requestId: string,
+  echo: Echo,
+): ReturnType<Platform['project']> {
+  const project = platform.project(projectId);
+  if (!project) {
+    refuse(response, 'unknownProject', requestId, echo, {
+      message: `${GATE_ERRORS.unknownProject.message}: ${projectId}`,
+    });
+    return undefined;
+  }
+  const check = checkSignature(body, project.secretKey);
+  if (!check.valid) {
+    refuse(response, 'invalidSignature', requestId, echo, {
+      message: `${GATE_ERRORS.invalidSignature.message}: ${check.reason}`,
+    });
+    return undefined;
+  }
+  return project;
 }
 
 function refuse(
