@@ -18,6 +18,7 @@ import { updateOf } from '../store.js';
 import {
   connectRedis,
   DEFAULT_REDIS_PREFIX,
+  endConnection,
   runScript,
   type RedisConnectionOptions,
 } from '../stores/redis.js';
@@ -200,10 +201,8 @@ export class RedisHub implements Hub {
     this.#closed = true;
     this.#channels.clear();
     await Promise.all([
-      this.#subscriber.quit().catch(() => this.#subscriber.disconnect()),
-      this.#ownsPublisher
-        ? this.#publisher.quit().catch(() => this.#publisher.disconnect())
-        : undefined,
+      endConnection(this.#subscriber),
+      this.#ownsPublisher ? endConnection(this.#publisher) : undefined,
     ]);
   }
 }

@@ -63,6 +63,20 @@ const shas = new Map<string, string>();
  * Runs a Lua script by its SHA1 (EVALSHA), sending the text only when Redis does not have it
  * yet (first use, or after a Redis restart emptied its script cache).
  */
+/**
+ * Ends a connection without waiting on a server that is gone: QUIT when it is up (pending
+ * replies arrive first), else a plain disconnect. ioredis would queue the QUIT of a
+ * reconnecting client until Redis came back, so close() would never return.
+ */
+export async function endConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status === 'ready') {
+    await redis.quit().catch(() => redis.disconnect());
+  } else {
+    redis.disconnect();
+  }
+}
+
 export async function runScript(
   redis: Redis,
   script: string,
@@ -252,6 +266,6 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.#owned && this.#redis.status !== 'end') await this.#redis.quit().catch(() => {});
+    if (this.#owned) await endConnection(this.#redis);
   }
 }
