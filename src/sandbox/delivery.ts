@@ -26,6 +26,11 @@ export interface DeliveryJob {
   delayMs: number;
   /** The first attempt waits for this (the previous callback's first attempt). */
   after?: Promise<void>;
+  /**
+   * The body of each attempt, when it may differ from `body` (the `corruptSignature` fault is
+   * read at every attempt, so lifting it lets the retries of a refused callback through).
+   */
+  bodyFor?: () => Record<string, unknown>;
   /** The first N attempts fail on the platform side (the `failDeliveries` fault). */
   failFirst: number;
   failMode: 'unreachable' | 'answer-lost';
@@ -158,7 +163,7 @@ export class Deliverer {
     }
     if (simulated === 'unreachable') return Promise.resolve({});
     const url = new URL(job.url);
-    const payload = Buffer.from(JSON.stringify(job.body), 'utf8');
+    const payload = Buffer.from(JSON.stringify(job.bodyFor?.() ?? job.body), 'utf8');
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve) => {
       const request = send(url, {

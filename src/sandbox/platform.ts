@@ -337,6 +337,14 @@ export class Platform {
         paymentId: record.paymentId,
         url: this.callbackUrl(record),
         body: sent,
+        // Signed for each attempt (the same signature while the fault is unchanged), so a
+        // `corruptSignature` lifted meanwhile lets the retries through.
+        bodyFor: () =>
+          signCallback(
+            sent,
+            project.secretKey,
+            this.options.faults.resolve(record.projectId, record.paymentId).corruptSignature,
+          ),
         delayMs: this.options.clock.real(faults.callbackDelayMs ?? 0),
         after: record.chain,
         failFirst: faults.failDeliveries ?? 0,

@@ -68,7 +68,11 @@ export interface SandboxFaults {
    * but the merchant's answer is treated as lost, so the merchant receives it N+1 times.
    */
   failMode?: 'unreachable' | 'answer-lost';
-  /** Callbacks carry a signature that does not verify. */
+  /**
+   * Callbacks carry a signature that does not verify. Read at each delivery attempt: once it
+   * is lifted, the retries of a refused callback go out correctly signed (as a merchant who
+   * fixed a wrong key would see them verify).
+   */
   corruptSignature?: boolean;
   /** Gate answers the sale with this HTTP status (5xx) and a Gate-shaped error; nothing is created. */
   gateError?: number;
