@@ -2,14 +2,23 @@
  * A real `redis-server` for tests, on a free port of 127.0.0.1, stopped by the test's context.
  * Ready is awaited from the server's own "Ready to accept connections" line and a PING, never
  * a timer. `persistent` keeps an append-only file in a temp dir (fsync on every write), so a
- * restart keeps the data, as a production Redis configured for payments would.
+ * restart keeps the data, as a production Redis configured for payments would. Checkout
+ * instances sharing it ({@link startInstance}) stand for several servers behind a balancer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createCheckout, type Checkout } from '../../src/server/checkout.js';
+import { openRedisHub, type RedisHub } from '../../src/server/hubs/redis.js';
+import { toNodeHandler } from '../../src/server/node-adapter.js';
+import { createPayload } from '../../src/server/payload.js';
+import { openRedisStore } from '../../src/server/stores/redis.js';
+import { order, PROJECT_ID, SECRET_KEY, type Created } from './toolkit.js';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 
@@ -117,3 +126,91 @@ export async function startRedis(
   });
   return server;
 }
+
+/** A checkout server of several sharing one Redis (store and hub). */
+export interface Instance {
+  url: string;
+  api: string;
+  checkout: Checkout;
+  hub: RedisHub;
+  callbacks: number;
+  /** Kills it: streams cut, connections to Redis dropped, the port closed. */
+  kill(): Promise<void>;
+}
+
+/** A checkout server with its own Redis connections; callbacks asked for at `publicUrl`. */
+export async function startInstance(
+  t: TestContext,
+  redisUrl: string,
+  sandbox: Sandbox,
+  publicUrl?: string,
+): Promise<Instance> {
+  const server: Server = createHttpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const s = await openRedisStore({ url: redisUrl });
+  const h = await openRedisHub({ url: redisUrl });
+  const checkout = createCheckout({
+    projectId: PROJECT_ID,
+    secretKey: SECRET_KEY,
+    gateUrl: sandbox.url,
+    publicUrl: publicUrl ?? url,
+    store: s,
+    hub: h,
+  });
+  const handler = toNodeHandler(checkout);
+  const instance: Instance = {
+    url,
+    api: `${url}/cup-qr`,
+    checkout,
+    hub: h,
+    callbacks: 0,
+    async kill() {
+      if (!server.listening) return;
+      await checkout.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await h.close();
+      await s.close();
+    },
+  };
+  server.on('request', (req, res) => {
+    if (req.url?.endsWith('/callback')) instance.callbacks++;
+    handler(req, res);
+  });
+  t.after(() => instance.kill());
+  return instance;
+}
+
+/** A sandbox whose callbacks go where each sale says (`merchant_callback_url`). */
+export async function startPlatform(t: TestContext): Promise<Sandbox> {
+  const sandbox = await startSandbox({
+    port: 0,
+    projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: 'http://127.0.0.1:9/' }],
+    qrTimeoutSeconds: 600,
+    timeScale: 1,
+    retryDelaysMs: [50, 100, 200, 400, 800, 1600, 1600, 1600],
+  });
+  t.after(() => sandbox.close());
+  return sandbox;
+}
+
+/** `POST /payments` of a fresh order on an instance. */
+export async function startPayment(instance: Instance, ref: string): Promise<Created> {
+  const payload = createPayload(order(ref), { secretKey: SECRET_KEY });
+  const response = await fetch(`${instance.api}/payments`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ payload }),
+  });
+  if (response.status !== 201 && response.status !== 200) {
+    throw new Error(`POST /payments: ${response.status} ${await response.text()}`);
+  }
+  return (await response.json()) as Created;
+}
+
+/** The events URL of a payment on an instance. */
+export const eventsOf = (instance: Instance, created: Created): string =>
+  `${instance.api}/payments/${encodeURIComponent(created.paymentId)}/events?token=${encodeURIComponent(created.token)}`;

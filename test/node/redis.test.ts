@@ -1,21 +1,22 @@
 // Redis for several server instances: the store's compare-and-set across connections, the hub
 // across instances, two real checkout servers sharing one real Redis (the callback lands on
-// one, the shopper's stream is held by the other), an instance killed mid-payment, and a Redis
-// restart mid-payment. The shared store contract runs against Redis in toolkit-sqlite.test.ts.
+// one, the shopper's stream is held by the other) and an instance killed mid-payment. A Redis
+// restart mid-payment is in faults.test.ts, with the other faults; the shared store contract
+// runs against Redis in toolkit-sqlite.test.ts.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { createCheckout, type Checkout } from '../../src/server/checkout.js';
 import { openRedisHub, type RedisHub } from '../../src/server/hubs/redis.js';
-import { toNodeHandler } from '../../src/server/node-adapter.js';
-import { createPayload } from '../../src/server/payload.js';
 import type { PaymentRecord, PaymentUpdate } from '../../src/server/store.js';
 import { openRedisStore, type RedisStore } from '../../src/server/stores/redis.js';
-import { startRedis } from '../helpers/redis.js';
+import {
+  eventsOf,
+  startInstance,
+  startPayment,
+  startPlatform,
+  startRedis,
+} from '../helpers/redis.js';
 import { openSse, type SseEvent } from '../helpers/sse-client.js';
-import { order, PROJECT_ID, SECRET_KEY, type Created } from '../helpers/toolkit.js';
+import { PROJECT_ID } from '../helpers/toolkit.js';
 
 function record(paymentId: string, overrides: Partial<PaymentRecord> = {}): PaymentRecord {
   return {
@@ -142,88 +143,6 @@ describe('redis hub', () => {
   });
 });
 
-interface Instance {
-  url: string;
-  api: string;
-  checkout: Checkout;
-  hub: RedisHub;
-  callbacks: number;
-  /** Kills it: streams cut, connections to Redis dropped, the port closed. */
-  kill(): Promise<void>;
-}
-
-/** A checkout server with its own Redis connections; callbacks asked for at `publicUrl`. */
-async function startInstance(
-  t: TestContext,
-  redisUrl: string,
-  sandbox: Sandbox,
-  publicUrl?: string,
-): Promise<Instance> {
-  const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const s = await openRedisStore({ url: redisUrl });
-  const h = await openRedisHub({ url: redisUrl });
-  const checkout = createCheckout({
-    projectId: PROJECT_ID,
-    secretKey: SECRET_KEY,
-    gateUrl: sandbox.url,
-    publicUrl: publicUrl ?? url,
-    store: s,
-    hub: h,
-  });
-  const handler = toNodeHandler(checkout);
-  const instance: Instance = {
-    url,
-    api: `${url}/cup-qr`,
-    checkout,
-    hub: h,
-    callbacks: 0,
-    async kill() {
-      if (!server.listening) return;
-      await checkout.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await h.close();
-      await s.close();
-    },
-  };
-  server.on('request', (req, res) => {
-    if (req.url?.endsWith('/callback')) instance.callbacks++;
-    handler(req, res);
-  });
-  t.after(() => instance.kill());
-  return instance;
-}
-
-async function startPlatform(t: TestContext): Promise<Sandbox> {
-  const sandbox = await startSandbox({
-    port: 0,
-    projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: 'http://127.0.0.1:9/' }],
-    qrTimeoutSeconds: 600,
-    timeScale: 1,
-    retryDelaysMs: [50, 100, 200, 400, 800, 1600, 1600, 1600],
-  });
-  t.after(() => sandbox.close());
-  return sandbox;
-}
-
-async function startPayment(instance: Instance, ref: string): Promise<Created> {
-  const payload = createPayload(order(ref), { secretKey: SECRET_KEY });
-  const response = await fetch(`${instance.api}/payments`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ payload }),
-  });
-  assert.ok(response.status === 201 || response.status === 200, `POST: ${response.status}`);
-  return (await response.json()) as Created;
-}
-
-const eventsOf = (instance: Instance, created: Created): string =>
-  `${instance.api}/payments/${encodeURIComponent(created.paymentId)}/events?token=${encodeURIComponent(created.token)}`;
-
 describe('two checkout instances sharing one Redis', () => {
   it('the callback lands on A, the stream held by B shows the QR code, then the success', async (t) => {
     const redis = await startRedis(t);
@@ -271,37 +190,5 @@ describe('two checkout instances sharing one Redis', () => {
       'nothing the shopper had is sent again',
     );
     await again.ended;
-  });
-
-  it('Redis restarts mid-payment: the open stream reconnects and nothing is lost', async (t) => {
-    const redis = await startRedis(t, { persistent: true });
-    const sandbox = await startPlatform(t);
-    const a = await startInstance(t, redis.url, sandbox);
-    const b = await startInstance(t, redis.url, sandbox, a.url);
-    const created = await startPayment(b, 'order-restart');
-    const stream = await openSse(eventsOf(b, created));
-    t.after(() => stream.close());
-    await stream.waitFor(has('awaiting-customer'), 'the QR code');
-    await sandbox.control.settled();
-
-    await redis.stop();
-    // Approved while Redis is down: A cannot store the callback, answers 500, the platform retries.
-    await sandbox.control.approve(PROJECT_ID, 'order-restart');
-    await redis.start();
-    await stream.waitFor(has('success'), 'the success after the restart', 15_000);
-    await stream.ended;
-    await sandbox.control.settled();
-
-    const check = await store(t, redis.url);
-    const history = await check.listTransitions('order-restart');
-    assert.deepEqual(
-      history.map((h) => h.status),
-      ['pending', 'awaiting-customer', 'success'],
-    );
-    const callbacks = await check.listCallbacks({ from: 0, to: Date.now() + 1 });
-    assert.deepEqual(
-      callbacks.map((c) => c.outcome),
-      ['applied', 'applied'],
-    );
   });
 });
