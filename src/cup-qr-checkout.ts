@@ -124,28 +124,28 @@ export interface PaymentSession {
 export class CupQrCheckout extends LitElement {
   static override styles = styles;
 
-  private readonly internals = this.attachInternals();
-  private readonly elementClock: Clock = {
+  readonly #internals = this.attachInternals();
+  readonly #elementClock: Clock = {
     now: () => this.clock.now(),
     setTimeout: (callback, ms) => this.clock.setTimeout(callback, ms),
     clearTimeout: (handle) => this.clock.clearTimeout(handle),
   };
-  private readonly countdown = new CountdownController(this, {
-    clock: this.elementClock,
-    onExpire: () => this.handleCountdownExpired(),
+  readonly #countdown = new CountdownController(this, {
+    clock: this.#elementClock,
+    onExpire: () => this.#handleCountdownExpired(),
   });
-  private readonly stream = new PaymentStreamController(
+  readonly #stream = new PaymentStreamController(
     this,
     {
-      onState: (paymentState) => this.applyState(paymentState),
+      onState: (paymentState) => this.#applyState(paymentState),
       onConnectionChange: (down) => (this.reconnecting = down),
-      onFatal: (code, message) => this.fail(code, message),
+      onFatal: (code, message) => this.#fail(code, message),
     },
-    { clock: this.elementClock },
+    { clock: this.#elementClock },
   );
 
-  private readonly pageLang = new PageLangController(this);
-  private readonly form = new CustomerForm(this, (customer) => this.handleCustomer(customer));
+  readonly #pageLang = new PageLangController(this);
+  readonly #form = new CustomerForm(this, (customer) => this.#handleCustomer(customer));
 
   @state() private currentStatus: CheckoutStatus = 'idle';
   @state() private payment: PaymentState | undefined;
@@ -195,21 +195,21 @@ export class CupQrCheckout extends LitElement {
   @property({ attribute: false }) streamOptions: Partial<PaymentStreamOptions> | undefined;
 
   /** Increases with each attempt; async answers of an older attempt are dropped. */
-  private attempt = 0;
-  private session: PaymentSession | undefined;
-  private lastSeq = -1;
+  #attempt = 0;
+  #session: PaymentSession | undefined;
+  #lastSeq = -1;
   /** Statuses whose event was fired, by payment attempt (`paymentId`) or page try (`#n`). */
-  private readonly fired = new Map<string, Set<CheckoutStatus>>();
-  private locallyExpired = false;
+  readonly #fired = new Map<string, Set<CheckoutStatus>>();
+  #locallyExpired = false;
   /**
    * A new code was asked for after the countdown ran out but before the server heard of the
    * time-out: the server still answers with that attempt, so the element waits for its end
    * (then asks again) instead of showing a dead code.
    */
-  private renewalOf: string | undefined;
-  private qrCache: { url: string; matrix: QrMatrix } | undefined;
+  #renewalOf: string | undefined;
+  #qrCache: { url: string; matrix: QrMatrix } | undefined;
   /** What the shopper entered in the form, for this payload: sent with every attempt. */
-  private customer: ShopperCustomer | undefined;
+  #customer: ShopperCustomer | undefined;
 
   /** The element's state (read-only; reflected as the `status` attribute and `:state()`). */
   get status(): CheckoutStatus {
@@ -218,7 +218,7 @@ export class CupQrCheckout extends LitElement {
 
   /** The payment's id and token of the current attempt, once the server gave them. */
   get paymentSession(): PaymentSession | undefined {
-    return this.session ? { ...this.session } : undefined;
+    return this.#session ? { ...this.#session } : undefined;
   }
 
   /** The last state the server reported. */
@@ -233,13 +233,13 @@ export class CupQrCheckout extends LitElement {
   async start(): Promise<void> {
     if (!this.payload) return;
     if (this.currentStatus !== 'idle' && !isTerminalStatus(this.currentStatus)) return;
-    await this.begin(false);
+    await this.#begin(false);
   }
 
   /** A fresh attempt (a new QR code) after an expired code, a decline or an error. */
   async restart(): Promise<void> {
     if (!this.payload) return;
-    await this.begin(true);
+    await this.#begin(true);
   }
 
   /** `status` too, so that a page writing the attribute is put right at once. */
@@ -249,12 +249,12 @@ export class CupQrCheckout extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.reflectStatus();
+    this.#reflectStatus();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     if (name === 'status') {
-      if (value !== this.currentStatus) this.reflectStatus();
+      if (value !== this.currentStatus) this.#reflectStatus();
       return;
     }
     super.attributeChangedCallback(name, old, value);
@@ -262,19 +262,19 @@ export class CupQrCheckout extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has('streamOptions') && this.streamOptions) {
-      this.stream.configure(this.streamOptions);
+      this.#stream.configure(this.streamOptions);
     }
-    if (changed.has('currentStatus')) this.reflectStatus();
+    if (changed.has('currentStatus')) this.#reflectStatus();
     if (changed.has('prefill') && this.currentStatus === 'collecting') {
-      this.form.prefill(this.prefill);
+      this.#form.prefill(this.prefill);
     }
   }
 
   protected override updated(changed: PropertyValues): void {
-    if (changed.has('qrSize')) this.applyQrSize();
+    if (changed.has('qrSize')) this.#applyQrSize();
     if (changed.has('payload')) {
       const previous = changed.get('payload') as string | undefined;
-      if (previous && previous !== this.payload) this.reset();
+      if (previous && previous !== this.payload) this.#reset();
     }
     if (
       (changed.has('payload') || changed.has('manual')) &&
@@ -290,7 +290,7 @@ export class CupQrCheckout extends LitElement {
    * `qr-size` as the private `--_size`, set through the CSSOM: a `style` attribute would break
    * on pages whose CSP forbids inline styles.
    */
-  private applyQrSize(): void {
+  #applyQrSize(): void {
     const base = this.renderRoot.querySelector<HTMLElement>('[part="base"]');
     if (!base) return;
     const size = this.qrSize;
@@ -301,17 +301,17 @@ export class CupQrCheckout extends LitElement {
     }
   }
 
-  private reflectStatus(): void {
+  #reflectStatus(): void {
     if (this.getAttribute('status') !== this.currentStatus) {
       this.setAttribute('status', this.currentStatus);
     }
     try {
-      this.internals.states.clear();
-      this.internals.states.add(this.currentStatus);
+      this.#internals.states.clear();
+      this.#internals.states.add(this.currentStatus);
     } catch {
       // A browser without CustomStateSet, or an older one that wants `--name`.
       try {
-        this.internals.states.add(`--${this.currentStatus}`);
+        this.#internals.states.add(`--${this.currentStatus}`);
       } catch {
         /* the attribute still says it */
       }
@@ -319,50 +319,50 @@ export class CupQrCheckout extends LitElement {
   }
 
   /** Forgets the current attempt (a new payload): back to `idle`. */
-  private reset(): void {
-    this.attempt++;
-    this.renewalOf = undefined;
-    this.clearAttempt();
-    this.customer = undefined;
+  #reset(): void {
+    this.#attempt++;
+    this.#renewalOf = undefined;
+    this.#clearAttempt();
+    this.#customer = undefined;
     this.currentStatus = 'idle';
   }
 
   /** Stops following the current attempt and forgets what it showed. */
-  private clearAttempt(): void {
-    this.stream.disconnect();
-    this.countdown.stop();
-    this.session = undefined;
+  #clearAttempt(): void {
+    this.#stream.disconnect();
+    this.#countdown.stop();
+    this.#session = undefined;
     this.payment = undefined;
     this.failure = undefined;
-    this.lastSeq = -1;
-    this.locallyExpired = false;
+    this.#lastSeq = -1;
+    this.#locallyExpired = false;
     this.resumed = false;
     this.note = '';
   }
 
-  private async begin(fresh: boolean): Promise<void> {
-    const attempt = ++this.attempt;
-    const renewing = this.locallyExpired ? this.session?.paymentId : undefined;
-    this.renewalOf = undefined;
-    this.clearAttempt();
+  async #begin(fresh: boolean): Promise<void> {
+    const attempt = ++this.#attempt;
+    const renewing = this.#locallyExpired ? this.#session?.paymentId : undefined;
+    this.#renewalOf = undefined;
+    this.#clearAttempt();
     const key = storageKey(this.endpoint, this.payload);
     if (fresh) removeSession(key);
     const saved = fresh ? undefined : readSession(key);
     if (saved) {
       this.resumed = true;
-      this.session = saved;
-      this.setStatus('starting');
-      this.stream.connect({ endpoint: this.endpoint, ...saved });
+      this.#session = saved;
+      this.#setStatus('starting');
+      this.#stream.connect({ endpoint: this.endpoint, ...saved });
       return;
     }
     // Gate needs every customer detail: ask for the open ones first (Payment Page asks itself).
     const open = this.mode === 'gate' ? openFieldsOf(this.payload) : [];
-    if (open.length > 0 && !this.customer) {
-      this.form.open(open, this.prefill);
-      this.setStatus('collecting');
+    if (open.length > 0 && !this.#customer) {
+      this.#form.open(open, this.prefill);
+      this.#setStatus('collecting');
       return;
     }
-    this.setStatus('starting');
+    this.#setStatus('starting');
     let response: Response;
     let body: unknown;
     try {
@@ -373,98 +373,98 @@ export class CupQrCheckout extends LitElement {
         body: JSON.stringify({
           payload: this.payload,
           ...(this.mode === 'payment-page' ? { mode: 'payment-page' } : {}),
-          ...(this.customer && this.mode === 'gate' ? { customer: this.customer } : {}),
+          ...(this.#customer && this.mode === 'gate' ? { customer: this.#customer } : {}),
         }),
       });
       body = await response.json().catch(() => undefined);
     } catch (error) {
-      if (attempt === this.attempt) this.fail('network', messageOf(error));
+      if (attempt === this.#attempt) this.#fail('network', messageOf(error));
       return;
     }
-    if (attempt !== this.attempt) return;
+    if (attempt !== this.#attempt) return;
     if (!response.ok) {
       // Details the server (or Gate) refused go back to the form, next to their fields.
       const fields = (body as { error?: { fields?: unknown } } | undefined)?.error?.fields;
-      if (this.customer && this.form.showServerErrors(fields)) {
-        this.customer = undefined;
-        this.setStatus('collecting');
+      if (this.#customer && this.#form.showServerErrors(fields)) {
+        this.#customer = undefined;
+        this.#setStatus('collecting');
         return;
       }
       const { code, message } = errorOf(body);
-      this.fail(code ?? `http-${response.status}`, message ?? response.statusText);
+      this.#fail(code ?? `http-${response.status}`, message ?? response.statusText);
       return;
     }
     const created = readCreated(body);
     if (typeof created === 'string') {
-      this.fail('invalid-response', created);
+      this.#fail('invalid-response', created);
       return;
     }
-    this.session = { paymentId: created.paymentId, token: created.token };
-    writeSession(key, this.session);
+    this.#session = { paymentId: created.paymentId, token: created.token };
+    writeSession(key, this.#session);
     if (renewing === created.paymentId && created.state && !isTerminal(created.state.status)) {
-      this.renewalOf = renewing;
-      this.lastSeq = created.state.seq;
-      this.stream.connect({ endpoint: this.endpoint, ...this.session }, this.lastSeq);
+      this.#renewalOf = renewing;
+      this.#lastSeq = created.state.seq;
+      this.#stream.connect({ endpoint: this.endpoint, ...this.#session }, this.#lastSeq);
       return;
     }
-    if (created.state) this.applyState(created.state);
+    if (created.state) this.#applyState(created.state);
     if (!created.state || !isTerminal(created.state.status)) {
-      this.stream.connect({ endpoint: this.endpoint, ...this.session }, this.lastSeq);
+      this.#stream.connect({ endpoint: this.endpoint, ...this.#session }, this.#lastSeq);
     }
   }
 
-  private applyState(paymentState: PaymentState): void {
-    if (!this.session || paymentState.paymentId !== this.session.paymentId) return;
-    if (paymentState.seq <= this.lastSeq) return;
-    this.lastSeq = paymentState.seq;
-    if (this.renewalOf === paymentState.paymentId) {
+  #applyState(paymentState: PaymentState): void {
+    if (!this.#session || paymentState.paymentId !== this.#session.paymentId) return;
+    if (paymentState.seq <= this.#lastSeq) return;
+    this.#lastSeq = paymentState.seq;
+    if (this.#renewalOf === paymentState.paymentId) {
       if (!isTerminal(paymentState.status)) return;
-      this.renewalOf = undefined;
+      this.#renewalOf = undefined;
       // Its time-out (or a decline) arrived: now the server starts a fresh attempt. A payment
       // made in the very last second is a success all the same.
       if (paymentState.status !== 'success') {
-        void this.begin(true);
+        void this.#begin(true);
         return;
       }
     }
     // After the countdown ran out, only a final word from the server counts.
-    if (this.locallyExpired && !isTerminal(paymentState.status)) return;
+    if (this.#locallyExpired && !isTerminal(paymentState.status)) return;
     const previousQr = this.payment?.qr?.url;
     this.payment = paymentState;
     if (isTerminal(paymentState.status)) {
-      this.countdown.stop();
+      this.#countdown.stop();
       this.failure = undefined;
     }
-    this.setStatus(paymentState.status, paymentState);
+    this.#setStatus(paymentState.status, paymentState);
     // After the status: a code with no time left expires at once, from `awaiting-customer`.
     const { qr } = paymentState;
     if (paymentState.status === 'awaiting-customer' && qr) {
-      const sameCode = previousQr === qr.url && this.countdown.running;
-      this.countdown.start(qr.expiresInSeconds, qr.timeoutSeconds, !sameCode);
+      const sameCode = previousQr === qr.url && this.#countdown.running;
+      this.#countdown.start(qr.expiresInSeconds, qr.timeoutSeconds, !sameCode);
     }
   }
 
-  private handleCountdownExpired(): void {
+  #handleCountdownExpired(): void {
     if (this.currentStatus !== 'awaiting-customer') return;
     // The stream stays open: a payment made in the last second still reports success.
-    this.locallyExpired = true;
-    this.setStatus('expired');
+    this.#locallyExpired = true;
+    this.#setStatus('expired');
   }
 
-  private fail(code: string, message: string): void {
-    this.stream.disconnect();
-    this.countdown.stop();
+  #fail(code: string, message: string): void {
+    this.#stream.disconnect();
+    this.#countdown.stop();
     this.failure = { code, message };
-    this.setStatus('error');
+    this.#setStatus('error');
   }
 
-  private setStatus(status: CheckoutStatus, paymentState?: PaymentState): void {
+  #setStatus(status: CheckoutStatus, paymentState?: PaymentState): void {
     const previous = this.currentStatus;
     if (status === previous) return;
     this.currentStatus = status;
     // Reflect now, so that listeners of the event see the new attribute and state.
-    this.reflectStatus();
-    const detail = this.eventDetail(paymentState);
+    this.#reflectStatus();
+    const detail = this.#eventDetail(paymentState);
     this.dispatchEvent(
       new CupQrStatusEvent({
         ...detail,
@@ -478,10 +478,10 @@ export class CupQrCheckout extends LitElement {
     // server refused, the network failed) once per try of this page.
     const attemptKey =
       paymentState || status !== 'error'
-        ? (this.session?.paymentId ?? `#${this.attempt}`)
-        : `#${this.attempt}`;
-    let fired = this.fired.get(attemptKey);
-    if (!fired) this.fired.set(attemptKey, (fired = new Set()));
+        ? (this.#session?.paymentId ?? `#${this.#attempt}`)
+        : `#${this.#attempt}`;
+    let fired = this.#fired.get(attemptKey);
+    if (!fired) this.#fired.set(attemptKey, (fired = new Set()));
     if (fired.has(status)) return;
     fired.add(status);
     switch (status) {
@@ -500,13 +500,13 @@ export class CupQrCheckout extends LitElement {
     }
   }
 
-  private eventDetail(paymentState?: PaymentState): PaymentEventDetail {
+  #eventDetail(paymentState?: PaymentState): PaymentEventDetail {
     const known = paymentState ?? this.payment;
     const preview = peekPayload(this.payload);
     const code = known?.code ?? this.failure?.code;
     const message = known?.message ?? this.failure?.message;
     return {
-      paymentId: this.session?.paymentId ?? '',
+      paymentId: this.#session?.paymentId ?? '',
       amount: known?.amount ?? preview.amount ?? 0,
       currency: known?.currency ?? preview.currency ?? 'CNY',
       ...(code !== undefined ? { code } : {}),
@@ -515,18 +515,18 @@ export class CupQrCheckout extends LitElement {
     };
   }
 
-  private get translation(): Translation {
-    return translate(resolveLocale(this.locale, this.pageLang.lang), this.strings);
+  get #translation(): Translation {
+    return translate(resolveLocale(this.locale, this.#pageLang.lang), this.strings);
   }
 
-  private handleCustomer(customer: ShopperCustomer): void {
+  #handleCustomer(customer: ShopperCustomer): void {
     if (this.currentStatus !== 'collecting') return;
-    this.customer = customer;
+    this.#customer = customer;
     this.dispatchEvent(new CupQrCustomerEvent({ customer: { ...customer } }));
-    void this.begin(false);
+    void this.#begin(false);
   }
 
-  private readonly handleStart = async (): Promise<void> => {
+  readonly #handleStart = async (): Promise<void> => {
     await this.start();
     // The start button is gone: a keyboard user goes on in the form, not from the page's top.
     if (this.currentStatus !== 'collecting') return;
@@ -534,11 +534,11 @@ export class CupQrCheckout extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('[part~="input"]')?.focus();
   };
 
-  private readonly handleNewCode = (): void => void this.restart();
+  readonly #handleNewCode = (): void => void this.restart();
 
-  private readonly handleCopy = async (): Promise<void> => {
+  readonly #handleCopy = async (): Promise<void> => {
     const url = this.payment?.qr?.url;
-    const t = this.translation;
+    const t = this.#translation;
     if (!url) return;
     try {
       await navigator.clipboard.writeText(url);
@@ -548,7 +548,7 @@ export class CupQrCheckout extends LitElement {
     }
   };
 
-  private readonly handleSave = async (): Promise<void> => {
+  readonly #handleSave = async (): Promise<void> => {
     const svgElement = this.renderRoot.querySelector<SVGSVGElement>('[part="qr"] svg');
     if (!svgElement) return;
     const blob = await qrImage(svgElement);
@@ -561,9 +561,9 @@ export class CupQrCheckout extends LitElement {
     this.clock.setTimeout(() => URL.revokeObjectURL(url), 10000);
   };
 
-  private readonly handlePaymentPage = async (): Promise<void> => {
-    const session = this.session;
-    const t = this.translation;
+  readonly #handlePaymentPage = async (): Promise<void> => {
+    const session = this.#session;
+    const t = this.#translation;
     if (!session) return;
     // Opened in the click itself, so that no pop-up blocker stops it; pointed at the page later.
     const popup = this.paymentPageTarget === 'window' ? window.open('', '_blank') : null;
@@ -594,13 +594,13 @@ export class CupQrCheckout extends LitElement {
     }
   };
 
-  private qrFor(url: string): QrMatrix {
-    if (this.qrCache?.url !== url) this.qrCache = { url, matrix: qrMatrix(url) };
-    return this.qrCache.matrix;
+  #qrFor(url: string): QrMatrix {
+    if (this.#qrCache?.url !== url) this.#qrCache = { url, matrix: qrMatrix(url) };
+    return this.#qrCache.matrix;
   }
 
   protected override render(): TemplateResult {
-    const t = this.translation;
+    const t = this.#translation;
     const status = this.currentStatus;
     const preview = peekPayload(this.payload);
     const amount = this.payment?.amount ?? preview.amount;
@@ -623,18 +623,18 @@ export class CupQrCheckout extends LitElement {
         }
       </p>
       <p part="description">${description}</p>
-      <div part="stage">${this.renderStage(t, status)}</div>
+      <div part="stage">${this.#renderStage(t, status)}</div>
       <p part="notice" role="status">${this.reconnecting ? t.reconnecting : ''}</p>
       <p class="note" role="status">
         ${this.note || (this.resumed && status === 'awaiting-customer' ? t.resumed : '')}
       </p>
-      <div class="visually-hidden" role="status">${this.renderAnnouncement(t, status)}</div>
+      <div class="visually-hidden" role="status">${this.#renderAnnouncement(t, status)}</div>
       <div part="footer"><slot name="footer"></slot></div>
     </section>`;
   }
 
   /** What the polite live region says: the status, or the remaining time at a calm cadence. */
-  private renderAnnouncement(t: Translation, status: CheckoutStatus): string {
+  #renderAnnouncement(t: Translation, status: CheckoutStatus): string {
     switch (status) {
       case 'idle':
         return '';
@@ -645,7 +645,7 @@ export class CupQrCheckout extends LitElement {
         return t[status];
       case 'awaiting-customer': {
         if (this.mode === 'payment-page') return t.paymentPageInstructions;
-        const seconds = this.countdown.announced;
+        const seconds = this.#countdown.announced;
         return seconds === undefined
           ? ''
           : t.remainingSpoken(Math.floor(seconds / 60), seconds % 60);
@@ -655,29 +655,29 @@ export class CupQrCheckout extends LitElement {
     }
   }
 
-  private renderStage(t: Translation, status: CheckoutStatus): TemplateResult {
+  #renderStage(t: Translation, status: CheckoutStatus): TemplateResult {
     switch (status) {
       case 'idle':
         return html`<p part="instructions">${t.instructions}</p>
           ${
             this.manual && this.payload
               ? html`<div part="actions">
-                  <button part="button" class="primary" type="button" @click=${this.handleStart}>
+                  <button part="button" class="primary" type="button" @click=${this.#handleStart}>
                     ${t.startButton}
                   </button>
                 </div>`
               : html`<p part="status">${t.idle}</p>`
           }`;
       case 'collecting':
-        return this.form.render(t);
+        return this.#form.render(t);
       case 'starting':
       case 'pending':
-        if (this.mode === 'payment-page' && status === 'pending' && this.session) {
-          return this.renderPaymentPage(t);
+        if (this.mode === 'payment-page' && status === 'pending' && this.#session) {
+          return this.#renderPaymentPage(t);
         }
-        return this.renderSkeleton(t, status === 'starting' ? t.starting : t.pending);
+        return this.#renderSkeleton(t, status === 'starting' ? t.starting : t.pending);
       case 'awaiting-customer':
-        return this.mode === 'payment-page' ? this.renderPaymentPage(t) : this.renderQr(t);
+        return this.mode === 'payment-page' ? this.#renderPaymentPage(t) : this.#renderQr(t);
       case 'success':
         return html`<div part="status">
           <slot name="success">
@@ -689,18 +689,18 @@ export class CupQrCheckout extends LitElement {
       case 'decline':
       case 'expired':
       case 'error':
-        return this.renderFailure(t, status);
+        return this.#renderFailure(t, status);
     }
   }
 
-  private renderQr(t: Translation): TemplateResult {
+  #renderQr(t: Translation): TemplateResult {
     const qr = this.payment?.qr;
-    if (!qr) return this.renderSkeleton(t, t.pending);
-    const remaining = this.countdown.remaining;
+    if (!qr) return this.#renderSkeleton(t, t.pending);
+    const remaining = this.#countdown.remaining;
     const clock = `${Math.floor(remaining / 60)}:${String(remaining % 60).padStart(2, '0')}`;
     const circumference = 2 * Math.PI * 10;
     const appLink = appLinkFor(qr.url);
-    return html`<div part="qr">${renderQrSvg(this.qrFor(qr.url), t.qrLabel)}</div>
+    return html`<div part="qr">${renderQrSvg(this.#qrFor(qr.url), t.qrLabel)}</div>
       <div part="timer" class=${remaining <= 60 ? 'low' : ''}>
         <svg part="timer-ring" viewBox="0 0 24 24" aria-hidden="true">
           ${svg`<circle class="track" cx="12" cy="12" r="10"></circle>
@@ -710,7 +710,7 @@ export class CupQrCheckout extends LitElement {
               cy="12"
               r="10"
               stroke-dasharray=${circumference}
-              stroke-dashoffset=${circumference * (1 - this.countdown.fraction)}
+              stroke-dashoffset=${circumference * (1 - this.#countdown.fraction)}
             ></circle>`}
         </svg>
         <span part="timer-text">${t.remaining(clock)}</span>
@@ -729,28 +729,28 @@ export class CupQrCheckout extends LitElement {
               >`
             : nothing
         }
-        <button part="button" type="button" @click=${this.handleCopy}>${t.copyLink}</button>
-        <button part="button" type="button" @click=${this.handleSave}>${t.saveImage}</button>
+        <button part="button" type="button" @click=${this.#handleCopy}>${t.copyLink}</button>
+        <button part="button" type="button" @click=${this.#handleSave}>${t.saveImage}</button>
       </div>`;
   }
 
   /** The QR code's layout with placeholders, so that the code arrives without a jump. */
-  private renderSkeleton(t: Translation, progress: string): TemplateResult {
+  #renderSkeleton(t: Translation, progress: string): TemplateResult {
     return html`<div part="qr skeleton" class="skeleton" aria-hidden="true"></div>
       <p part="timer progress">${progress}</p>
       <p part="instructions">${t.instructions}</p>`;
   }
 
-  private renderPaymentPage(t: Translation): TemplateResult {
+  #renderPaymentPage(t: Translation): TemplateResult {
     return html`<p part="instructions">${t.paymentPageInstructions}</p>
       <div part="actions">
-        <button part="button" class="primary" type="button" @click=${this.handlePaymentPage}>
+        <button part="button" class="primary" type="button" @click=${this.#handlePaymentPage}>
           ${t.paymentPageButton}
         </button>
       </div>`;
   }
 
-  private renderFailure(t: Translation, status: 'decline' | 'expired' | 'error'): TemplateResult {
+  #renderFailure(t: Translation, status: 'decline' | 'expired' | 'error'): TemplateResult {
     const title = t[status];
     const code = this.payment?.code ?? this.failure?.code;
     const explained = status === 'error' ? t.errorFor(code) : undefined;
@@ -766,7 +766,7 @@ export class CupQrCheckout extends LitElement {
         </slot>
       </div>
       <div part="actions">
-        <button part="button" class="primary" type="button" @click=${this.handleNewCode}>
+        <button part="button" class="primary" type="button" @click=${this.#handleNewCode}>
           ${status === 'error' ? t.retry : t.newCode}
         </button>
       </div>`;
@@ -873,20 +873,12 @@ function readCreated(
   return { paymentId, token, state: parsed.value };
 }
 
-/** A short, stable key for the payload in `sessionStorage` (cyrb53). */
+/**
+ * The payload's key in `sessionStorage`: its MAC (the part after the dot) names it uniquely,
+ * with the endpoint, since two shops on one origin may sign alike.
+ */
 function storageKey(endpoint: string, payload: string): string {
-  const text = `${trimSlash(endpoint)}\n${payload}`;
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  const hash = (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
-  return `cup-qr-checkout:${hash}`;
+  return `cup-qr-checkout:${trimSlash(endpoint)}:${payload.slice(payload.lastIndexOf('.') + 1)}`;
 }
 
 function readSession(key: string): PaymentSession | undefined {

@@ -30,24 +30,24 @@ export class CountdownController implements ReactiveController {
   /** Bumped on each announcement, so a repeated value is still a change. */
   announcements = 0;
 
-  private readonly host: ReactiveControllerHost;
-  private readonly clock: Clock;
-  private readonly onExpire: (() => void) | undefined;
-  private deadline: number | undefined;
-  private timer: unknown;
-  private expired = false;
-  private hostIsConnected = false;
+  readonly #host: ReactiveControllerHost;
+  readonly #clock: Clock;
+  readonly #onExpire: (() => void) | undefined;
+  #deadline: number | undefined;
+  #timer: unknown;
+  #expired = false;
+  #hostIsConnected = false;
 
   constructor(host: ReactiveControllerHost, options: CountdownOptions = {}) {
-    this.host = host;
-    this.clock = options.clock ?? realClock;
-    this.onExpire = options.onExpire;
+    this.#host = host;
+    this.#clock = options.clock ?? realClock;
+    this.#onExpire = options.onExpire;
     host.addController(this);
   }
 
   /** Whether the countdown is running. */
   get running(): boolean {
-    return this.deadline !== undefined && !this.expired;
+    return this.#deadline !== undefined && !this.#expired;
   }
 
   /** The fraction of the timeout still left, 0 to 1. */
@@ -61,67 +61,67 @@ export class CountdownController implements ReactiveController {
    * corrects the time; `announce` says whether to announce the starting time.
    */
   start(seconds: number, total = seconds, announce = true): void {
-    this.clearTimer();
-    this.expired = false;
+    this.#clearTimer();
+    this.#expired = false;
     this.total = Math.max(total, seconds);
-    this.deadline = this.clock.now() + Math.max(0, seconds) * 1000;
+    this.#deadline = this.#clock.now() + Math.max(0, seconds) * 1000;
     this.remaining = Math.max(0, Math.ceil(seconds));
-    if (announce && this.remaining > 0) this.announce(this.remaining);
+    if (announce && this.remaining > 0) this.#announce(this.remaining);
     // A detached host runs no timer: `hostConnected` resumes from the deadline.
-    if (this.hostIsConnected) this.tick(false);
+    if (this.#hostIsConnected) this.#tick(false);
   }
 
   /** Stops without expiring (a result arrived, a new attempt began). */
   stop(): void {
-    this.clearTimer();
-    this.deadline = undefined;
+    this.#clearTimer();
+    this.#deadline = undefined;
     this.announced = undefined;
   }
 
   hostConnected(): void {
-    this.hostIsConnected = true;
+    this.#hostIsConnected = true;
     // Moved in the page: carry on where the deadline says.
-    if (this.running && this.timer === undefined) this.tick(true);
+    if (this.running && this.#timer === undefined) this.#tick(true);
   }
 
   hostDisconnected(): void {
-    this.hostIsConnected = false;
-    this.clearTimer();
+    this.#hostIsConnected = false;
+    this.#clearTimer();
   }
 
-  private tick(announce: boolean): void {
-    this.timer = undefined;
-    if (this.deadline === undefined || this.expired) return;
-    const left = this.deadline - this.clock.now();
+  #tick(announce: boolean): void {
+    this.#timer = undefined;
+    if (this.#deadline === undefined || this.#expired) return;
+    const left = this.#deadline - this.#clock.now();
     const previous = this.remaining;
     this.remaining = Math.max(0, Math.ceil(left / 1000));
     if (announce) {
       // Ticks may be late (a background tab): announce if a cadence point was crossed.
       for (let s = Math.min(previous - 1, this.remaining + 60); s >= this.remaining; s--) {
         if (isAnnouncementPoint(s)) {
-          this.announce(this.remaining);
+          this.#announce(this.remaining);
           break;
         }
       }
     }
-    this.host.requestUpdate();
+    this.#host.requestUpdate();
     if (this.remaining === 0) {
-      this.expired = true;
-      this.onExpire?.();
+      this.#expired = true;
+      this.#onExpire?.();
       return;
     }
     // Wake up when the whole-second value next drops.
     const delay = left - (this.remaining - 1) * 1000;
-    this.timer = this.clock.setTimeout(() => this.tick(true), Math.max(1, Math.ceil(delay)));
+    this.#timer = this.#clock.setTimeout(() => this.#tick(true), Math.max(1, Math.ceil(delay)));
   }
 
-  private announce(seconds: number): void {
+  #announce(seconds: number): void {
     this.announced = seconds;
     this.announcements++;
   }
 
-  private clearTimer(): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }

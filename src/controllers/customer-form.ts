@@ -61,10 +61,10 @@ function countries(locale: string): [string, string][] {
 export class CustomerForm {
   /** The fields asked, in the form's order. */
   fields: ShopperField[] = [];
-  private values: ShopperCustomer = {};
-  private errors: Partial<Record<ShopperField, CustomerRuleId>> = {};
+  #values: ShopperCustomer = {};
+  #errors: Partial<Record<ShopperField, CustomerRuleId>> = {};
   /** How many fields the last refused submission had; said in the live region. */
-  private refusedCount = 0;
+  #refusedCount = 0;
 
   constructor(
     private readonly host: LitElement,
@@ -74,9 +74,9 @@ export class CustomerForm {
   /** Opens the form for `fields`, prefilled with what the merchant knows. */
   open(fields: ShopperField[], prefill: ShopperCustomer | undefined): void {
     this.fields = fields;
-    this.values = {};
-    this.errors = {};
-    this.refusedCount = 0;
+    this.#values = {};
+    this.#errors = {};
+    this.#refusedCount = 0;
     this.prefill(prefill);
   }
 
@@ -84,7 +84,7 @@ export class CustomerForm {
   prefill(values: ShopperCustomer | undefined): void {
     for (const field of this.fields) {
       const value = values?.[field];
-      if (typeof value === 'string' && !this.values[field]) this.values[field] = value;
+      if (typeof value === 'string' && !this.#values[field]) this.#values[field] = value;
     }
     this.host.requestUpdate();
   }
@@ -104,59 +104,59 @@ export class CustomerForm {
       errors[field] ??= String(problem.rule) as CustomerRuleId;
     }
     if (Object.keys(errors).length === 0) return false;
-    this.errors = errors;
-    void this.refused();
+    this.#errors = errors;
+    void this.#refused();
     return true;
   }
 
-  private check(field: ShopperField): CustomerRuleId | undefined {
-    return checkCustomerField(field, this.values[field]?.trim())?.rule;
+  #check(field: ShopperField): CustomerRuleId | undefined {
+    return checkCustomerField(field, this.#values[field]?.trim())?.rule;
   }
 
-  private readonly handleInput = (event: Event): void => {
+  readonly #handleInput = (event: Event): void => {
     const input = event.target as HTMLInputElement | HTMLSelectElement;
     const field = input.name as ShopperField;
-    this.values[field] = input.value;
+    this.#values[field] = input.value;
     // A shown error goes as soon as the value is right; new ones wait for the next submission
     // (errors while the shopper is still typing only distract).
-    if (this.errors[field] && !this.check(field)) delete this.errors[field];
+    if (this.#errors[field] && !this.#check(field)) delete this.#errors[field];
     this.host.requestUpdate();
   };
 
-  private readonly handleSubmit = async (event: Event): Promise<void> => {
+  readonly #handleSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
-    this.errors = {};
+    this.#errors = {};
     for (const field of this.fields) {
-      const rule = this.check(field);
-      if (rule) this.errors[field] = rule;
+      const rule = this.#check(field);
+      if (rule) this.#errors[field] = rule;
     }
-    if (Object.keys(this.errors).length > 0) {
-      await this.refused();
+    if (Object.keys(this.#errors).length > 0) {
+      await this.#refused();
       return;
     }
     const customer: ShopperCustomer = {};
-    for (const field of this.fields) customer[field] = this.values[field]!.trim();
-    this.refusedCount = 0;
+    for (const field of this.fields) customer[field] = this.#values[field]!.trim();
+    this.#refusedCount = 0;
     this.onSubmit(customer);
   };
 
   /** Says how many fields need a fix (emptied first, so a repeat is said again); focuses the first. */
-  private async refused(): Promise<void> {
-    this.refusedCount = 0;
+  async #refused(): Promise<void> {
+    this.#refusedCount = 0;
     this.host.requestUpdate();
     await this.host.updateComplete;
-    this.refusedCount = Object.keys(this.errors).length;
+    this.#refusedCount = Object.keys(this.#errors).length;
     this.host.requestUpdate();
     await this.host.updateComplete;
     this.host.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }
 
   render(t: Translation): TemplateResult {
-    const count = this.refusedCount;
-    return html`<form part="form" novalidate @submit=${this.handleSubmit}>
+    const count = this.#refusedCount;
+    return html`<form part="form" novalidate @submit=${this.#handleSubmit}>
       <h3 class="form-title">${t.customerTitle}</h3>
       <p class="form-intro">${t.customerIntro}</p>
-      ${this.fields.map((field) => this.renderField(t, field))}
+      ${this.fields.map((field) => this.#renderField(t, field))}
       <p part="form-error" role="alert">${count > 0 ? t.customerErrorCount(count) : ''}</p>
       <div part="actions">
         <button part="button" class="primary" type="submit">${t.customerSubmit}</button>
@@ -164,14 +164,14 @@ export class CustomerForm {
     </form>`;
   }
 
-  private renderField(t: Translation, field: ShopperField): TemplateResult {
+  #renderField(t: Translation, field: ShopperField): TemplateResult {
     const id = `cup-qr-${field}`;
     const hint = t.customerHints[field];
-    const error = this.errors[field];
+    const error = this.#errors[field];
     const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : '']
       .filter(Boolean)
       .join(' ');
-    const value = this.values[field] ?? '';
+    const value = this.#values[field] ?? '';
     const common = {
       id,
       invalid: error ? 'true' : 'false',
@@ -187,7 +187,7 @@ export class CustomerForm {
         required
         aria-invalid=${common.invalid}
         aria-describedby=${common.describedBy}
-        @change=${this.handleInput}
+        @change=${this.#handleInput}
       >
         <option value="" ?selected=${!value}>${t.customerChooseCountry}</option>
         ${countries(t.locale).map(
@@ -209,7 +209,7 @@ export class CustomerForm {
         aria-invalid=${common.invalid}
         aria-describedby=${common.describedBy}
         .value=${value}
-        @input=${this.handleInput}
+        @input=${this.#handleInput}
       />`;
     }
     return html`<div part="field">

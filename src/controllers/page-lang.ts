@@ -6,33 +6,33 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export class PageLangController implements ReactiveController {
-  private readonly host: ReactiveControllerHost & HTMLElement;
-  private observer: MutationObserver | undefined;
+  readonly #host: ReactiveControllerHost & HTMLElement;
+  #observer: MutationObserver | undefined;
 
   constructor(host: ReactiveControllerHost & HTMLElement) {
-    this.host = host;
+    this.#host = host;
     host.addController(this);
   }
 
   /** The language tag in force where the host stands, `undefined` when none is set. */
   get lang(): string | undefined {
     const tag =
-      this.host.closest('[lang]')?.getAttribute('lang') ??
+      this.#host.closest('[lang]')?.getAttribute('lang') ??
       (typeof document !== 'undefined' ? document.documentElement.lang : undefined);
     return tag || undefined;
   }
 
   hostConnected(): void {
     if (typeof MutationObserver === 'undefined') return;
-    this.observer = new MutationObserver(() => this.host.requestUpdate());
-    this.observer.observe(document.documentElement, {
+    this.#observer = new MutationObserver(() => this.#host.requestUpdate());
+    this.#observer.observe(document.documentElement, {
       attributes: true,
       attributeFilter: ['lang'],
     });
   }
 
   hostDisconnected(): void {
-    this.observer?.disconnect();
-    this.observer = undefined;
+    this.#observer?.disconnect();
+    this.#observer = undefined;
   }
 }

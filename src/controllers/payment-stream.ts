@@ -78,76 +78,76 @@ export class PaymentStreamController implements ReactiveController {
   /** The link has been down longer than `noticeAfterMs`. */
   reconnecting = false;
 
-  private readonly host: ReactiveControllerHost;
-  private readonly callbacks: PaymentStreamCallbacks;
-  private options: PaymentStreamOptions;
-  private target: PaymentStreamTarget | undefined;
-  private source: EventSource | undefined;
+  readonly #host: ReactiveControllerHost;
+  readonly #callbacks: PaymentStreamCallbacks;
+  #options: PaymentStreamOptions;
+  #target: PaymentStreamTarget | undefined;
+  #source: EventSource | undefined;
   /** The stream has delivered a message since it was opened. */
-  private sourceLive = false;
-  private failures = 0;
-  private downSince: number | undefined;
-  private noticeTimer: unknown;
-  private retryTimer: unknown;
-  private pollTimer: unknown;
-  private pollAbort: AbortController | undefined;
-  private listening = false;
-  private finished = false;
-  private hostIsConnected = false;
+  #sourceLive = false;
+  #failures = 0;
+  #downSince: number | undefined;
+  #noticeTimer: unknown;
+  #retryTimer: unknown;
+  #pollTimer: unknown;
+  #pollAbort: AbortController | undefined;
+  #listening = false;
+  #finished = false;
+  #hostIsConnected = false;
 
   constructor(
     host: ReactiveControllerHost,
     callbacks: PaymentStreamCallbacks,
     options: Partial<PaymentStreamOptions> = {},
   ) {
-    this.host = host;
-    this.callbacks = callbacks;
-    this.options = this.withDefaults(options);
+    this.#host = host;
+    this.#callbacks = callbacks;
+    this.#options = this.#withDefaults(options);
     host.addController(this);
   }
 
   /** Changes timings or injected globals; takes effect on the next connection. */
   configure(options: Partial<PaymentStreamOptions>): void {
-    this.options = { ...this.options, ...options };
+    this.#options = { ...this.#options, ...options };
   }
 
   /** Follows `target`, from scratch (`lastSeq` as given: -1 for a new payment). */
   connect(target: PaymentStreamTarget, lastSeq = -1): void {
-    this.close();
-    this.target = target;
+    this.#close();
+    this.#target = target;
     this.lastSeq = lastSeq;
-    this.finished = false;
-    this.failures = 0;
+    this.#finished = false;
+    this.#failures = 0;
     // A detached host opens nothing: `hostConnected` does, when it is attached.
-    if (this.hostIsConnected) this.open();
+    if (this.#hostIsConnected) this.#open();
   }
 
   /** Stops following the payment and forgets it. */
   disconnect(): void {
-    this.close();
-    this.target = undefined;
+    this.#close();
+    this.#target = undefined;
   }
 
   /** Asks the server for the current state now (a single GET), whatever the mode. */
   resync(): void {
-    if (!this.target || this.finished) return;
-    void this.poll(false);
-    if (this.mode === 'stream' && this.source?.readyState !== OPEN) {
-      this.reopen();
+    if (!this.#target || this.#finished) return;
+    void this.#poll(false);
+    if (this.mode === 'stream' && this.#source?.readyState !== OPEN) {
+      this.#reopen();
     }
   }
 
   hostConnected(): void {
-    this.hostIsConnected = true;
-    if (this.target && !this.finished && this.mode === 'closed') this.open();
+    this.#hostIsConnected = true;
+    if (this.#target && !this.#finished && this.mode === 'closed') this.#open();
   }
 
   hostDisconnected(): void {
-    this.hostIsConnected = false;
-    this.close();
+    this.#hostIsConnected = false;
+    this.#close();
   }
 
-  private withDefaults(options: Partial<PaymentStreamOptions>): PaymentStreamOptions {
+  #withDefaults(options: Partial<PaymentStreamOptions>): PaymentStreamOptions {
     return {
       ...DEFAULT_STREAM_OPTIONS,
       clock: realClock,
@@ -157,133 +157,133 @@ export class PaymentStreamController implements ReactiveController {
     };
   }
 
-  private open(): void {
-    this.listen(true);
+  #open(): void {
+    this.#listen(true);
     this.mode = 'stream';
-    this.openSource();
+    this.#openSource();
   }
 
-  private openSource(): void {
-    if (!this.target) return;
-    this.closeSource();
-    const source = new this.options.EventSource(paymentUrl(this.target, '/events'));
-    this.source = source;
-    this.sourceLive = false;
+  #openSource(): void {
+    if (!this.#target) return;
+    this.#closeSource();
+    const source = new this.#options.EventSource(paymentUrl(this.#target, '/events'));
+    this.#source = source;
+    this.#sourceLive = false;
     source.addEventListener(STATUS_EVENT, (event) => {
-      if (source !== this.source) return;
-      this.onMessage((event as MessageEvent<string>).data);
+      if (source !== this.#source) return;
+      this.#onMessage((event as MessageEvent<string>).data);
     });
     // Open is enough to call the link up: a browser that reconnects with Last-Event-ID gets
     // no replay when nothing changed, so no message may follow for a long time.
     source.addEventListener('open', () => {
-      if (source !== this.source) return;
-      this.onSourceOpen();
+      if (source !== this.#source) return;
+      this.#onSourceOpen();
     });
     source.addEventListener('error', () => {
-      if (source !== this.source) return;
-      this.onSourceError(source);
+      if (source !== this.#source) return;
+      this.#onSourceError(source);
     });
   }
 
-  private onSourceOpen(): void {
-    if (!this.sourceLive) {
-      this.sourceLive = true;
-      this.failures = 0;
+  #onSourceOpen(): void {
+    if (!this.#sourceLive) {
+      this.#sourceLive = true;
+      this.#failures = 0;
       if (this.mode === 'polling') {
         // The stream works again: polling stops, and one poll covers what it may have missed.
-        this.stopPolling();
+        this.#stopPolling();
         this.mode = 'stream';
-        void this.poll(false);
+        void this.#poll(false);
       }
     }
-    this.linkUp();
+    this.#linkUp();
   }
 
-  private onMessage(data: string): void {
-    this.onSourceOpen();
+  #onMessage(data: string): void {
+    this.#onSourceOpen();
     let json: unknown;
     try {
       json = JSON.parse(data);
     } catch {
-      this.callbacks.onInvalid?.('the stream sent something that is not JSON');
+      this.#callbacks.onInvalid?.('the stream sent something that is not JSON');
       return;
     }
-    this.deliver(json);
+    this.#deliver(json);
   }
 
-  private onSourceError(source: EventSource): void {
-    this.sourceLive = false;
-    this.failures++;
-    this.linkDown();
+  #onSourceError(source: EventSource): void {
+    this.#sourceLive = false;
+    this.#failures++;
+    this.#linkDown();
     if (this.mode === 'polling') {
       // A trial of the stream while polling failed: keep polling, try again later.
-      this.closeSource();
-      this.scheduleRetry(this.options.streamRetryWhilePollingMs);
+      this.#closeSource();
+      this.#scheduleRetry(this.#options.streamRetryWhilePollingMs);
       return;
     }
-    if (this.failures >= this.options.pollAfterFailures) {
-      this.closeSource();
-      this.startPolling();
-      this.scheduleRetry(this.options.streamRetryWhilePollingMs);
+    if (this.#failures >= this.#options.pollAfterFailures) {
+      this.#closeSource();
+      this.#startPolling();
+      this.#scheduleRetry(this.#options.streamRetryWhilePollingMs);
       return;
     }
     // CONNECTING: the browser retries by itself (with Last-Event-ID). CLOSED: it gave up
     // (an HTTP error, a wrong content type); open a new one after a delay.
     if (source.readyState === CLOSED) {
-      this.closeSource();
-      const delays = this.options.retryDelaysMs;
-      this.scheduleRetry(delays[Math.min(this.failures - 1, delays.length - 1)] ?? 1000);
+      this.#closeSource();
+      const delays = this.#options.retryDelaysMs;
+      this.#scheduleRetry(delays[Math.min(this.#failures - 1, delays.length - 1)] ?? 1000);
     }
   }
 
-  private scheduleRetry(ms: number): void {
-    const { clock } = this.options;
-    if (this.retryTimer !== undefined) clock.clearTimeout(this.retryTimer);
-    this.retryTimer = clock.setTimeout(() => {
-      this.retryTimer = undefined;
-      if (!this.finished && this.target) this.openSource();
+  #scheduleRetry(ms: number): void {
+    const { clock } = this.#options;
+    if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (!this.#finished && this.#target) this.#openSource();
     }, ms);
   }
 
-  private reopen(): void {
-    const { clock } = this.options;
-    if (this.retryTimer !== undefined) clock.clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    this.openSource();
+  #reopen(): void {
+    const { clock } = this.#options;
+    if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#openSource();
   }
 
-  private startPolling(): void {
+  #startPolling(): void {
     if (this.mode === 'polling') return;
     this.mode = 'polling';
-    void this.poll(true);
+    void this.#poll(true);
   }
 
-  private stopPolling(): void {
-    const { clock } = this.options;
-    if (this.pollTimer !== undefined) clock.clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
+  #stopPolling(): void {
+    const { clock } = this.#options;
+    if (this.#pollTimer !== undefined) clock.clearTimeout(this.#pollTimer);
+    this.#pollTimer = undefined;
   }
 
   /** One GET of the status URL; `chain` schedules the next poll. */
-  private async poll(chain: boolean): Promise<void> {
-    const target = this.target;
+  async #poll(chain: boolean): Promise<void> {
+    const target = this.#target;
     if (!target) return;
-    if (chain) this.pollTimer = undefined;
+    if (chain) this.#pollTimer = undefined;
     const abort = new AbortController();
-    this.pollAbort?.abort();
-    this.pollAbort = abort;
+    this.#pollAbort?.abort();
+    this.#pollAbort = abort;
     try {
-      const response = await this.options.fetch(paymentUrl(target, ''), {
+      const response = await this.#options.fetch(paymentUrl(target, ''), {
         headers: { accept: 'application/json' },
         cache: 'no-store',
         signal: abort.signal,
       });
-      if (target !== this.target) return;
+      if (target !== this.#target) return;
       const body: unknown = await response.json().catch(() => undefined);
-      if (target !== this.target) return;
+      if (target !== this.#target) return;
       if (response.ok) {
-        if (this.mode === 'polling') this.linkUp();
-        this.deliver(body);
+        if (this.mode === 'polling') this.#linkUp();
+        this.#deliver(body);
       } else if (
         response.status >= 400 &&
         response.status < 500 &&
@@ -291,108 +291,108 @@ export class PaymentStreamController implements ReactiveController {
         response.status !== 429
       ) {
         const error = errorOf(body);
-        this.callbacks.onFatal?.(
+        this.#callbacks.onFatal?.(
           error.code ?? String(response.status),
           error.message ?? response.statusText,
           response.status,
         );
-        this.close();
+        this.#close();
         return;
       } else if (this.mode === 'polling') {
-        this.linkDown();
+        this.#linkDown();
       }
     } catch {
-      if (abort.signal.aborted || target !== this.target) return;
-      if (this.mode === 'polling') this.linkDown();
+      if (abort.signal.aborted || target !== this.#target) return;
+      if (this.mode === 'polling') this.#linkDown();
     } finally {
-      if (this.pollAbort === abort) this.pollAbort = undefined;
+      if (this.#pollAbort === abort) this.#pollAbort = undefined;
     }
-    if (chain && this.mode === 'polling' && !this.finished && target === this.target) {
-      this.pollTimer = this.options.clock.setTimeout(
-        () => void this.poll(true),
-        this.options.pollIntervalMs,
+    if (chain && this.mode === 'polling' && !this.#finished && target === this.#target) {
+      this.#pollTimer = this.#options.clock.setTimeout(
+        () => void this.#poll(true),
+        this.#options.pollIntervalMs,
       );
     }
   }
 
-  private deliver(json: unknown): void {
+  #deliver(json: unknown): void {
     const parsed = parsePaymentState(json);
     if (!parsed.ok) {
-      this.callbacks.onInvalid?.(formatProblems(parsed.problems));
+      this.#callbacks.onInvalid?.(formatProblems(parsed.problems));
       return;
     }
     const state = parsed.value;
-    if (!this.target || state.paymentId !== this.target.paymentId) return;
+    if (!this.#target || state.paymentId !== this.#target.paymentId) return;
     if (state.seq <= this.lastSeq) return;
     this.lastSeq = state.seq;
     if (isTerminal(state.status)) {
       // Nothing more can happen to this payment: let go of the connection first.
-      this.finished = true;
-      this.close();
+      this.#finished = true;
+      this.#close();
     }
-    this.callbacks.onState(state);
+    this.#callbacks.onState(state);
   }
 
-  private linkDown(): void {
-    if (this.downSince !== undefined) return;
-    const { clock } = this.options;
-    this.downSince = clock.now();
-    this.noticeTimer = clock.setTimeout(() => {
-      this.noticeTimer = undefined;
-      if (this.downSince === undefined || this.reconnecting) return;
+  #linkDown(): void {
+    if (this.#downSince !== undefined) return;
+    const { clock } = this.#options;
+    this.#downSince = clock.now();
+    this.#noticeTimer = clock.setTimeout(() => {
+      this.#noticeTimer = undefined;
+      if (this.#downSince === undefined || this.reconnecting) return;
       this.reconnecting = true;
-      this.callbacks.onConnectionChange?.(true);
-      this.host.requestUpdate();
-    }, this.options.noticeAfterMs);
+      this.#callbacks.onConnectionChange?.(true);
+      this.#host.requestUpdate();
+    }, this.#options.noticeAfterMs);
   }
 
-  private linkUp(): void {
-    this.downSince = undefined;
-    if (this.noticeTimer !== undefined) this.options.clock.clearTimeout(this.noticeTimer);
-    this.noticeTimer = undefined;
+  #linkUp(): void {
+    this.#downSince = undefined;
+    if (this.#noticeTimer !== undefined) this.#options.clock.clearTimeout(this.#noticeTimer);
+    this.#noticeTimer = undefined;
     if (this.reconnecting) {
       this.reconnecting = false;
-      this.callbacks.onConnectionChange?.(false);
-      this.host.requestUpdate();
+      this.#callbacks.onConnectionChange?.(false);
+      this.#host.requestUpdate();
     }
   }
 
-  private readonly onOnline = (): void => this.resync();
+  readonly #onOnline = (): void => this.resync();
 
-  private readonly onVisibility = (): void => {
+  readonly #onVisibility = (): void => {
     if (document.visibilityState === 'visible') this.resync();
   };
 
-  private listen(on: boolean): void {
-    if (on === this.listening) return;
-    this.listening = on;
+  #listen(on: boolean): void {
+    if (on === this.#listening) return;
+    this.#listening = on;
     const method = on ? 'addEventListener' : 'removeEventListener';
-    window[method]('online', this.onOnline);
-    document[method]('visibilitychange', this.onVisibility);
+    window[method]('online', this.#onOnline);
+    document[method]('visibilitychange', this.#onVisibility);
   }
 
-  private closeSource(): void {
-    this.source?.close();
-    this.source = undefined;
-    this.sourceLive = false;
+  #closeSource(): void {
+    this.#source?.close();
+    this.#source = undefined;
+    this.#sourceLive = false;
   }
 
-  private close(): void {
-    const { clock } = this.options;
-    this.closeSource();
-    this.stopPolling();
-    this.pollAbort?.abort();
-    this.pollAbort = undefined;
-    if (this.retryTimer !== undefined) clock.clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    if (this.noticeTimer !== undefined) clock.clearTimeout(this.noticeTimer);
-    this.noticeTimer = undefined;
-    this.downSince = undefined;
-    this.listen(false);
+  #close(): void {
+    const { clock } = this.#options;
+    this.#closeSource();
+    this.#stopPolling();
+    this.#pollAbort?.abort();
+    this.#pollAbort = undefined;
+    if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    if (this.#noticeTimer !== undefined) clock.clearTimeout(this.#noticeTimer);
+    this.#noticeTimer = undefined;
+    this.#downSince = undefined;
+    this.#listen(false);
     this.mode = 'closed';
     if (this.reconnecting) {
       this.reconnecting = false;
-      this.callbacks.onConnectionChange?.(false);
+      this.#callbacks.onConnectionChange?.(false);
     }
   }
 }
