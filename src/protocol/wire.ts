@@ -76,6 +76,8 @@ export interface PaymentPageLink {
  * | `too-large` | 413 | the body is over the size limit |
  * | `unsupported-media-type` | 415 | the body is not `application/json` |
  * | `too-many-streams` | 429 | stream caps reached; retry later |
+ * | `origin-refused` | 403 | a payment started from a page of another site (its `Origin` is not allowed) |
+ * | `rate-limited` | 429 | this client started too many payments; retry after `Retry-After` seconds |
  * | `bad-signature` | 403 | a callback whose signature does not verify |
  * | `wrong-project` | 400 | a callback of another ECommPay project |
  * | `invalid-request` | 422 | Gate found the sale invalid (see `fields`) |
@@ -100,6 +102,8 @@ export const ERROR_CODES = [
   'too-large',
   'unsupported-media-type',
   'too-many-streams',
+  'origin-refused',
+  'rate-limited',
   'bad-signature',
   'wrong-project',
   'invalid-request',

@@ -8,17 +8,23 @@
  *   GET  {prefix}/payments/:id           its state as JSON (routes/status.ts)
  *   POST {prefix}/payment-page           a signed Payment Page link (routes/payment-page.ts)
  *   POST {prefix}/callback               ECommPay's callbacks (callback-receiver.ts)
+ *
+ * The two routes that start payments are guarded before their body is read: a browser page of
+ * another site is refused (origin.ts), then the client's budget is counted (rate-limit.ts). The
+ * callback is not: ECommPay posts it server to server, and its signature authenticates it.
  */
 import type { PaymentState } from '../protocol/payment-state.js';
 import { DEFAULT_ROUTE_PREFIX } from '../protocol/wire.js';
 import { handleCallback } from './callback-receiver.js';
-import type { TrustProxy } from './client-ip.js';
+import { clientIp, type TrustProxy } from './client-ip.js';
 import type { CheckoutContext } from './context.js';
 import { GateClient } from './gate-client.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpError } from './http.js';
 import type { Hub } from './hub.js';
 import { MemoryHub } from './hub.js';
+import { originCheck, type AllowedOrigins } from './origin.js';
 import { payloadKeyOf } from './payload.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, rateKey, type RateLimit } from './rate-limit.js';
 import { handleCreatePayment, type ConnectionInfo } from './routes/create-payment.js';
 import { handleEvents } from './routes/events.js';
 import { DEFAULT_PAYMENT_PAGE_URL, handlePaymentPage } from './routes/payment-page.js';
@@ -54,6 +60,18 @@ export interface CheckoutOptions {
   maxAttempts?: number;
   /** Whom to believe about the shopper's IP address; default the connection only. */
   trustProxy?: TrustProxy;
+  /**
+   * Pages of other origins that may start payments (`POST /payments`, `/payment-page`), beside
+   * the request's own origin and `publicUrl`'s: exact origins (`['https://m.shop.example']`),
+   * or a function deciding alone. A foreign `Origin` gets 403 `origin-refused`; a request with
+   * no `Origin` (not a browser) is let through.
+   */
+  allowedOrigins?: AllowedOrigins;
+  /**
+   * Payment starts per client address (`trustProxy` decides the address); default 20 per
+   * 60 s. Beyond it, 429 `rate-limited` with `Retry-After`. Counted per process. `false`: off.
+   */
+  rateLimit?: RateLimit | false;
   /** The key payloads are signed with; default one derived from `secretKey`. */
   payloadKey?: string | Uint8Array;
   /** Default `https://paymentpage.ecommpay.com/payment`. */
@@ -117,6 +135,37 @@ function checkUrl(name: string, value: string): string {
 
 const PAYMENT_ROUTE = /^\/payments\/([^/]+)(\/events)?$/;
 
+/** Addresses that are the shop's own proxy when `trustProxy` is not set. */
+const LOCAL_ADDRESS = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|f[cd])/i;
+
+/**
+ * The guards of the routes that start payments, before anything is read: the page's origin
+ * (403 `origin-refused`), then the client's budget (429 `rate-limited`, `Retry-After`).
+ */
+function guardStart(ctx: CheckoutContext, request: Request, info: ConnectionInfo): void {
+  ctx.checkOrigin(request);
+  if (!ctx.rateLimiter) return;
+  const ip = clientIp(request.headers, info.remoteAddress, ctx.trustProxy);
+  const key = rateKey(ip);
+  const decision = ctx.rateLimiter.hit(key, ctx.now());
+  if (decision.ok) return;
+  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  if (decision.first) {
+    const proxied = ctx.trustProxy === false && LOCAL_ADDRESS.test(ip ?? '');
+    ctx.log(
+      `rate limit: ${key} started too many payments; refused for ${seconds} s` +
+        (proxied ? ' (a proxy of yours? set trustProxy, or every shopper shares its budget)' : ''),
+    );
+  }
+  throw new HttpError(
+    429,
+    'rate-limited',
+    `Too many payments started from this address; try again in ${seconds} s.`,
+    [],
+    { 'Retry-After': String(seconds) },
+  );
+}
+
 export function createCheckout(options: CheckoutOptions): Checkout {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('createCheckout: options are required');
@@ -130,6 +179,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   const now = options.now ?? Date.now;
   const ownHub = options.hub === undefined;
   const hub = options.hub ?? new MemoryHub();
+  const publicUrl = checkUrl('publicUrl', options.publicUrl);
   const limits = { ...DEFAULT_STREAM_LIMITS, ...options.streams };
   const streams = new StreamRegistry(hub, limits, now);
   const ctx: CheckoutContext = {
@@ -151,9 +201,13 @@ export function createCheckout(options: CheckoutOptions): Checkout {
         ? { payloadKey: options.payloadKey }
         : { secretKey: options.secretKey },
     ),
-    callbackUrl: `${checkUrl('publicUrl', options.publicUrl)}${prefix}/callback`,
+    callbackUrl: `${publicUrl}${prefix}/callback`,
     maxAttempts,
     trustProxy: options.trustProxy ?? false,
+    checkOrigin: originCheck(publicUrl, options.allowedOrigins),
+    ...(options.rateLimit === false
+      ? {}
+      : { rateLimiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT) }),
     paymentPageUrl: checkUrl('paymentPageUrl', options.paymentPageUrl ?? DEFAULT_PAYMENT_PAGE_URL),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     defaultQrTimeoutSeconds: options.defaultQrTimeoutSeconds ?? DEFAULT_QR_TIMEOUT_SECONDS,
@@ -173,13 +227,17 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       throw new HttpError(405, 'method-not-allowed', `Use ${allowed}.`, [], { Allow: allowed });
     };
     if (path === '/payments') {
-      return method === 'POST' ? handleCreatePayment(ctx, request, info) : allow('POST');
+      if (method !== 'POST') return allow('POST');
+      guardStart(ctx, request, info);
+      return handleCreatePayment(ctx, request, info);
     }
     if (path === '/callback') {
       return method === 'POST' ? handleCallback(ctx, request) : allow('POST');
     }
     if (path === '/payment-page') {
-      return method === 'POST' ? handlePaymentPage(ctx, request) : allow('POST');
+      if (method !== 'POST') return allow('POST');
+      guardStart(ctx, request, info);
+      return handlePaymentPage(ctx, request);
     }
     const match = PAYMENT_ROUTE.exec(path);
     if (match) {
@@ -203,7 +261,8 @@ export function createCheckout(options: CheckoutOptions): Checkout {
         return await route(request, info);
       } catch (error) {
         if (error instanceof HttpError) return error.toResponse();
-        ctx.log(`${request.method} ${request.url} failed`, error);
+        // The path only: the query may hold a payment's token.
+        ctx.log(`${request.method} ${new URL(request.url).pathname} failed`, error);
         return new HttpError(
           500,
           'internal',

@@ -7,6 +7,7 @@ import type { StreamRegistry } from './sse.js';
 import type { Store, PaymentRecord } from './store.js';
 import { updateOf } from './store.js';
 import type { TrustProxy } from './client-ip.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export interface CheckoutContext {
   projectId: number;
@@ -20,6 +21,10 @@ export interface CheckoutContext {
   callbackUrl: string;
   maxAttempts: number;
   trustProxy: TrustProxy;
+  /** Throws 403 `origin-refused` for a browser page of a site that may not start payments. */
+  checkOrigin: (request: Request) => void;
+  /** Counts payment starts per client; undefined when `rateLimit: false`. */
+  rateLimiter?: RateLimiter;
   paymentPageUrl: string;
   maxBodyBytes: number;
   defaultQrTimeoutSeconds: number;

@@ -36,6 +36,8 @@ async function recordingShop(t: TestContext): Promise<Shop & { sales: Map<string
   const sales = new Map<string, any>();
   const shop = await startShop(t, {
     checkout: {
+      // The property tests start hundreds of payments from one address: no rate limit here.
+      rateLimit: false,
       fetch: async (input, init) => {
         if (String(input).endsWith('/v2/payment/cup/qr/sale') && typeof init?.body === 'string') {
           const body = JSON.parse(init.body);
