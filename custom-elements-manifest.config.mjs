@@ -1,4 +1,22 @@
 // `cem analyze` (npm run build): custom-elements.json from the element's JSDoc API header.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * The analyzer gives a default set from a constant as the constant's name
+ * (`DEFAULT_ROUTE_PREFIX`); a page author needs its value. The string constants the protocol
+ * exports, by name, quoted as the analyzer quotes literals.
+ */
+const PROTOCOL = new URL('./src/protocol/', import.meta.url);
+const CONSTANTS = Object.fromEntries(
+  readdirSync(PROTOCOL).flatMap((file) =>
+    [
+      ...readFileSync(new URL(file, PROTOCOL), 'utf8').matchAll(
+        /^export const ([A-Z_]+) = '([^']*)';$/gm,
+      ),
+    ].map(([, name, value]) => [name, `'${value}'`]),
+  ),
+);
+
 export default {
   globs: ['src/cup-qr-checkout.ts'],
   outdir: 'dist',
@@ -11,6 +29,13 @@ export default {
       packageLinkPhase({ customElementsManifest }) {
         for (const module of customElementsManifest.modules) {
           for (const declaration of module.declarations ?? []) {
+            for (const member of [
+              ...(declaration.members ?? []),
+              ...(declaration.attributes ?? []),
+            ]) {
+              if (Object.hasOwn(CONSTANTS, member.default ?? ''))
+                member.default = CONSTANTS[member.default];
+            }
             if (declaration.events) {
               declaration.events = declaration.events.filter((event) =>
                 event.name?.startsWith('cup-qr-'),
