@@ -3,16 +3,51 @@
 // consumer would: the server entry from Node, the classic script in Chromium.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { DEMO_SECRET_KEY } from '../../src/sandbox/cli.js';
+import { payloadKeyOf } from '../../src/server/payload.js';
 import { launchChromium } from '../helpers/chromium.js';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url);
 const dist = (path: string): URL => new URL(`dist/${path}`, root);
+
+/** Every file under a folder, as paths relative to the repository. */
+function filesUnder(folder: string): string[] {
+  return readdirSync(new URL(folder, root), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => `${entry.parentPath ?? entry.path}/${entry.name}`.slice(root.pathname.length));
+}
+
+/**
+ * The secret keys that must never be built in: every key the tests and benchmarks sign with
+ * (`SECRET_KEY = '…'`, `secretKey: '…'`, 8 characters or more), the key in the environment of
+ * this build, and the payload keys derived from them. Not the sandbox's `sandbox-secret-key`:
+ * it is the public demo key, documented, and the sandbox CLI's default on purpose.
+ */
+function realSecrets(): string[] {
+  const keys = new Set<string>();
+  for (const path of [...filesUnder('test/'), ...filesUnder('bench/')]) {
+    if (!/\.(ts|mjs|js)$/.test(path)) continue;
+    const text = readFileSync(new URL(path, root), 'utf8');
+    for (const match of text.matchAll(
+      /(?:SECRET_KEY|SECRET|secretKey|KEY)\s*[:=]\s*'([^']{8,})'/g,
+    )) {
+      keys.add(match[1]);
+    }
+  }
+  const fromEnv = process.env.ECOMMPAY_SECRET_KEY;
+  if (fromEnv && fromEnv.length >= 8) keys.add(fromEnv);
+  keys.delete(DEMO_SECRET_KEY);
+  return [...keys].flatMap((key) => {
+    const derived = payloadKeyOf({ secretKey: key });
+    return [key, derived.toString('hex'), derived.toString('base64url')];
+  });
+}
 
 /**
  * The self-contained bundles' ceiling, gzipped (Lit and the QR encoder included): it stops
@@ -57,6 +92,24 @@ describe('the built package', () => {
       const text = readFileSync(new URL(path, root), 'utf8');
       assert.ok(!text.includes('wtr-test-secret'), `${path} holds a test secret`);
     }
+  });
+
+  it('holds no real secret key in any file of dist/', (t) => {
+    const secrets = realSecrets();
+    for (const known of [
+      'toolkit-test-secret',
+      'wtr-test-secret',
+      'security-test-wrong-secret-key',
+    ]) {
+      assert.ok(secrets.includes(known), `${known} is looked for`);
+    }
+    const built = filesUnder('dist/');
+    const found = built.flatMap((path) => {
+      const text = readFileSync(new URL(path, root), 'latin1');
+      return secrets.filter((secret) => text.includes(secret)).map((s) => `${s} in ${path}`);
+    });
+    t.diagnostic(`${secrets.length} secret forms looked for in ${built.length} files of dist/`);
+    assert.deepEqual(found, []);
   });
 
   it('describes the element in custom-elements.json', () => {
