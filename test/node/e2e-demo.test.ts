@@ -9,13 +9,14 @@ import { after, before, describe, it } from 'node:test';
 import jsQRModule from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { DEMO_PAGES } from '../../demo/pages.js';
 import { startDemo, type Demo } from '../../demo/server.js';
 import { launchChromium } from '../helpers/chromium.js';
 
 // jsqr is CommonJS: under Node its function is `.default` of the module.
 const jsQR = jsQRModule.default;
 
-type Status = 'awaiting-customer' | 'success' | 'decline' | 'expired';
+type Status = 'idle' | 'pending' | 'awaiting-customer' | 'success' | 'decline' | 'expired';
 
 function statusOf(page: Page): Promise<string | null> {
   return page.locator('cup-qr-checkout').getAttribute('status');
@@ -35,6 +36,33 @@ async function scanQr(page: Page): Promise<string> {
   const code = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
   assert.ok(code, 'no QR code found in the screenshot of the element');
   return code.data;
+}
+
+/**
+ * Reports every `securitypolicyviolation` of every page of the context (demo and sandbox
+ * alike) into `into`, from before the page's first script runs.
+ */
+async function watchCsp(context: BrowserContext, into: string[]): Promise<void> {
+  await context.exposeBinding('__cspViolation', ({ page }, text: string) => {
+    into.push(`${page.url()}: ${text}`);
+  });
+  await context.addInitScript(() => {
+    const report = (window as unknown as { __cspViolation(text: string): Promise<void> })
+      .__cspViolation;
+    const pending: Promise<void>[] = [];
+    (window as unknown as { __cspPending: Promise<void>[] }).__cspPending = pending;
+    window.addEventListener(
+      'securitypolicyviolation',
+      (e) => {
+        pending.push(
+          report(
+            `${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`,
+          ),
+        );
+      },
+      true,
+    );
+  });
 }
 
 describe('the demo shop, end to end in Chromium', () => {
@@ -132,6 +160,98 @@ describe('the demo shop, end to end in Chromium', () => {
     await phone.getByRole('button', { name: /Approve/ }).click();
     await waitForStatus(page, 'success');
     await context.close();
+  });
+
+  it('every demo page takes a whole payment under its strict CSP with zero violations', async () => {
+    const demo = await shop();
+    // The listener itself: a Trusted Types violation on purpose is reported.
+    const control = await browser.newContext();
+    const controlReports: string[] = [];
+    await watchCsp(control, controlReports);
+    const probe = await control.newPage();
+    await probe.route(`${demo.url}/csp-probe`, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        headers: { 'Content-Security-Policy': "require-trusted-types-for 'script'" },
+        body: '<!doctype html><title>probe</title><p>probe</p>',
+      }),
+    );
+    await probe.goto(`${demo.url}/csp-probe`);
+    await probe.evaluate(async () => {
+      const reported = new Promise((resolve) =>
+        window.addEventListener('securitypolicyviolation', resolve, { once: true }),
+      );
+      try {
+        document.body.innerHTML = '<i>refused</i>';
+      } catch {
+        /* refused by Trusted Types, as it should be */
+      }
+      await reported;
+      await Promise.all((window as unknown as { __cspPending: Promise<void>[] }).__cspPending);
+    });
+    assert.equal(controlReports.length, 1, JSON.stringify(controlReports));
+    assert.match(controlReports[0], /require-trusted-types-for/);
+    await control.close();
+
+    const reports: string[] = [];
+    const paid: string[] = [];
+    let loads = 0;
+    for (const page of DEMO_PAGES) {
+      const context = await browser.newContext();
+      await watchCsp(context, reports);
+      context.on('page', (opened) => opened.on('load', () => loads++));
+      const tab = await context.newPage();
+      await tab.goto(`${demo.url}${page.path}?lang=en`);
+      const checkout = tab.locator('cup-qr-checkout');
+      const manual = page.attributes?.includes('manual') ?? false;
+      if (manual) {
+        await waitForStatus(tab, 'idle');
+        await checkout.getByRole('button', { name: 'Start payment' }).click();
+      }
+      let bankApp: Page;
+      if (page.attributes?.includes('payment-page')) {
+        await waitForStatus(tab, 'pending');
+        const [popup] = await Promise.all([
+          context.waitForEvent('page'),
+          checkout.getByRole('button', { name: /UnionPay payment page/ }).click(),
+        ]);
+        await popup.waitForURL(/\/payment\?/);
+        await popup.getByRole('button', { name: /Pay/ }).click();
+        await popup.locator('[data-field="bank-link"]').click();
+        bankApp = popup;
+      } else {
+        await waitForStatus(tab, 'awaiting-customer');
+        bankApp = await context.newPage();
+        await bankApp.goto(await scanQr(tab));
+      }
+      await bankApp.getByRole('button', { name: /Approve/ }).click();
+      await waitForStatus(tab, 'success');
+      // A reload shows the paid order again, under the same policy; then every report is in.
+      await tab.reload();
+      if (manual) {
+        await waitForStatus(tab, 'idle');
+        await checkout.getByRole('button', { name: 'Start payment' }).click();
+      }
+      await waitForStatus(tab, 'success');
+      for (const open of context.pages()) {
+        await open.evaluate(() =>
+          Promise.all((window as unknown as { __cspPending?: Promise<void>[] }).__cspPending ?? []),
+        );
+      }
+      paid.push(page.path);
+      await context.close();
+    }
+    assert.deepEqual(
+      paid,
+      DEMO_PAGES.map((p) => p.path),
+    );
+    console.log(
+      `csp: ${paid.length} demo pages (${paid.join(' ')}), a whole payment each, ` +
+        `${loads} documents loaded (shop, sandbox Payment Page, bank app), ` +
+        `${reports.length} violations`,
+    );
+    violations.push(...reports);
+    assert.deepEqual(reports, []);
   });
 
   it('the classic script and the themed page take a payment too', async () => {
