@@ -61,7 +61,9 @@ export const KNOWN_PLATFORM_STATUSES: readonly string[] = Object.keys(PLATFORM_S
  * new code, not told that the payment failed.
  */
 export function fromPlatformStatus(status: string, code?: string): PaymentStatus | undefined {
-  const mapped = PLATFORM_STATUSES[status.trim().toLowerCase()];
+  const key = status.trim().toLowerCase();
+  // Own keys only: `constructor` or `__proto__` is no status, whatever Object.prototype has.
+  const mapped = Object.hasOwn(PLATFORM_STATUSES, key) ? PLATFORM_STATUSES[key] : undefined;
   if (mapped === 'decline' && code === TIMEOUT_DECLINE_CODE) return 'expired';
   return mapped;
 }
