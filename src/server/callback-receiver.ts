@@ -1,18 +1,18 @@
 /**
  * `POST /callback`: ECommPay's callbacks (PROTOCOL.md §3).
  *
- * Order of checks: size (413), JSON (400), signature on the parsed body, top-level or
- * `general.signature` (403, nothing stored: an unsigned body is nobody's), then the callback is
- * recorded whatever it says, and the payment moved on by the state machine, stored, then
- * published. The platform retries anything but 200 for days, so every signed callback we
- * can act on, or can never act on, gets 200 at once; only a wrong project (our configuration
- * is wrong, a retry after the fix can succeed) is refused.
+ * Order of checks: size (413), UTF-8 and JSON of a sane depth (400), signature on the parsed
+ * body, top-level or `general.signature` (403, nothing stored: an unsigned body is nobody's),
+ * then the callback is recorded whatever it says, and the payment moved on by the state
+ * machine, stored, then published. The platform retries anything but 200 for days, so every
+ * signed callback we can act on, or can never act on, gets 200 at once; only a wrong project
+ * (our configuration is wrong, a retry after the fix can succeed) is refused.
  */
 import { parseCallback } from '../protocol/callback.js';
 import { formatProblems } from '../protocol/problems.js';
 import type { CheckoutContext } from './context.js';
 import { publish, updateWithRetry } from './context.js';
-import { HttpError, readText } from './http.js';
+import { HttpError, parseJson, readText } from './http.js';
 import { checkSignature } from './signature.js';
 import { applyCallback } from './state-machine.js';
 import type { CallbackOutcome } from './store.js';
@@ -22,12 +22,7 @@ const OK = (): Response =>
 
 export async function handleCallback(ctx: CheckoutContext, request: Request): Promise<Response> {
   const text = await readText(request, ctx.maxBodyBytes);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'bad-request', 'The callback is not JSON.');
-  }
+  const body = parseJson(text, 'The callback');
   const check = checkSignature(body, ctx.secretKey);
   if (!check.valid) {
     ctx.log(`callback refused: ${check.reason}`);

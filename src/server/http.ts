@@ -1,11 +1,18 @@
 /**
  * Small helpers for the Web `Request -> Response` handlers: JSON answers, the one error body
  * shape `{error: {code, message, fields?}}`, and reading a body with a size limit (the limit
- * is enforced while reading, so a huge body is never held in memory).
+ * is enforced while reading, so a huge body is never held in memory), as strict UTF-8 and as
+ * JSON of a bounded depth.
  */
 import type { ErrorBody, ErrorCode, FieldProblem } from '../protocol/wire.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The deepest JSON a body may nest (objects and arrays). The deepest real message, a callback,
+ * nests 4 levels; a limit keeps recursive walks (the signature's) far from the stack's end.
+ */
+export const MAX_JSON_DEPTH = 32;
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
@@ -45,7 +52,11 @@ export class HttpError extends Error {
   }
 }
 
-/** The body as text, refusing more than `maxBytes` (413) without reading the rest. */
+/**
+ * The body as UTF-8 text, refusing more than `maxBytes` (413) without reading the rest, and
+ * bytes that are not UTF-8 (400) rather than replacing them: what is verified (a callback's
+ * signature) and stored must be what was sent.
+ */
 export async function readText(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
@@ -63,11 +74,59 @@ export async function readText(request: Request, maxBytes: number): Promise<stri
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new HttpError(400, 'bad-request', 'The body is not UTF-8 text.');
+  }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * The rest of a refused body is left unread, so the connection cannot serve another request:
+ * `Connection: close` tells the client (a browser, a proxy) not to send one on it.
+ */
 function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, 'too-large', `The body is over ${maxBytes} bytes.`);
+  return new HttpError(413, 'too-large', `The body is over ${maxBytes} bytes.`, [], {
+    Connection: 'close',
+  });
+}
+
+/**
+ * JSON text as a value: 400 `bad-request` when it is not JSON or nests deeper than
+ * {@link MAX_JSON_DEPTH}. `what` names the body in the message (`The callback is not JSON.`).
+ */
+export function parseJson(text: string, what = 'The body'): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? ` (${error.message})` : '';
+    throw new HttpError(400, 'bad-request', `${what} is not JSON${reason}.`);
+  }
+  if (depthOver(value, MAX_JSON_DEPTH)) {
+    throw new HttpError(
+      400,
+      'bad-request',
+      `${what} nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels.`,
+    );
+  }
+  return value;
+}
+
+/** Whether `value` nests objects or arrays deeper than `max` (without recursion). */
+export function depthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** The body as a JSON object (400 otherwise). */
@@ -79,13 +138,7 @@ export async function readJsonObject(
   if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
     throw new HttpError(415, 'unsupported-media-type', 'Send the body as application/json.');
   }
-  const text = await readText(request, maxBytes);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'bad-request', 'The body is not JSON.');
-  }
+  const value = parseJson(await readText(request, maxBytes));
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpError(400, 'bad-request', 'The body must be a JSON object.');
   }
