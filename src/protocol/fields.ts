@@ -103,6 +103,19 @@ function isIpv6(v: string): boolean {
 export const ipAddress: Rule<string> = (v) =>
   IPV4.test(v) || isIpv6(v) ? undefined : 'not a valid IPv4 or IPv6 address';
 
+/**
+ * One line of visible text: no control characters (NUL, newline, tab...), no invisible
+ * format characters (zero-width spaces and joiners, right-to-left overrides and isolates,
+ * soft hyphens) and no lone surrogates. They are never part of a name or an address, and they
+ * make what is stored, signed and shown differ from what it looks like.
+ */
+export const plainText: TaggedRule<string> = tagged('invalid', (v) => {
+  const bad = /[\p{Cc}\p{Cf}\p{Cs}]/u.exec(v);
+  if (!bad) return undefined;
+  const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  return `no control or invisible characters (U+${code} at ${bad.index})`;
+});
+
 /** Han characters (CJK ideographs and their extensions, compatibility ideographs, 〇). */
 const HAN = /\p{Script=Han}/u;
 /** A name: Han characters, with the middle dot of transliterated names (`·`) between them. */

@@ -16,6 +16,7 @@ import {
   MAX_TEXT_LENGTH,
   nonEmpty,
   phoneDigits,
+  plainText,
   positiveInteger,
   postalCode,
 } from './fields.js';
@@ -72,8 +73,8 @@ export const SHOPPER_FIELD_RULES: Record<
   email: [email],
   zip: [postalCode],
   country: [countryCode],
-  city: [...text, chineseAddress],
-  street: [...text, chineseAddress],
+  city: [...text, plainText, chineseAddress],
+  street: [...text, plainText, chineseAddress],
 };
 
 /** The rule of each customer field (the form's are {@link SHOPPER_FIELD_RULES}). */
