@@ -14,6 +14,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sandboxCommand } from './sandbox/cli.js';
+import { depthOver, MAX_JSON_DEPTH } from './server/http.js';
 import { reportCommand } from './server/report.js';
 import { canonicalString, checkSignature, sign, SignatureError } from './server/signature.js';
 
@@ -67,7 +68,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   sandbox: {
     synopsis: 'sandbox',
     summary: 'run the offline ECommPay emulator (SANDBOX_PORT, default 8090)',
-    run: (args, io) => sandboxCommand([...args], { ...io.env }, (line) => io.stdout(`${line}\n`)),
+    // The sandbox says everything through one function; its refusals start with its name.
+    run: (args, io) =>
+      sandboxCommand([...args], { ...io.env }, (line) =>
+        (line.startsWith(`${NAME} sandbox:`) ? io.stderr : io.stdout)(`${line}\n`),
+      ),
   },
 };
 
@@ -181,6 +186,13 @@ async function readInput(io: CliIO): Promise<Input> {
     return {
       ok: false,
       message: `the JSON must be an object (a request, a callback), not ${what}`,
+    };
+  }
+  // ECommPay's messages nest a few levels; the signature walks the data recursively.
+  if (depthOver(value, MAX_JSON_DEPTH)) {
+    return {
+      ok: false,
+      message: `the JSON nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`,
     };
   }
   return { ok: true, value };

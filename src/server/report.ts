@@ -175,11 +175,29 @@ Exports the payments created and the callbacks received in [from, to) from the S
   --rows    for csv: payments (default, one row per payment) or operations (one per callback)
 `;
 
+/** `2026-11-01`, `2026-11-01T10:00`, `2026-11-01T10:00:00.000+08:00`, `…Z`. */
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * An ISO 8601 date or time as Unix ms. Only ISO forms: `Date.parse` alone takes `1` for 2001
+ * and rolls `2026-02-30` over into March, which would export another period than asked.
+ */
 function parseTime(name: string, value: string | undefined): number {
   if (!value) throw new Error(`--${name} is required`);
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms))
-    throw new Error(`--${name}: not an ISO 8601 date or time: ${JSON.stringify(value)}`);
+  const match = ISO_TIME.exec(value);
+  const ms = match ? Date.parse(value) : NaN;
+  const day = match ? new Date(Date.UTC(+match[1], +match[2] - 1, +match[3])) : undefined;
+  const real =
+    day !== undefined &&
+    day.getUTCFullYear() === +match![1] &&
+    day.getUTCMonth() === +match![2] - 1 &&
+    day.getUTCDate() === +match![3];
+  if (Number.isNaN(ms) || !real) {
+    throw new Error(
+      `--${name}: not an ISO 8601 date or time (2026-11-01, 2026-11-01T08:00+08:00): ${JSON.stringify(value)}`,
+    );
+  }
   return ms;
 }
 
