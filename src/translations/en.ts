@@ -34,6 +34,10 @@ const en: Translation = {
         return 'This payment form has expired. Reload the page and try again.';
       case 'attempts-exhausted':
         return 'Too many attempts. Please contact the shop.';
+      case 'rate-limited':
+        return 'Too many attempts in a short time. Please wait a minute and try again.';
+      case 'origin-refused':
+        return "This page cannot start the payment. Please pay on the shop's own website.";
       case 'gate-unavailable':
       case 'network':
         return 'The payment service cannot be reached right now. Please try again shortly.';

@@ -31,6 +31,10 @@ const zhCN: Translation = {
         return '付款信息已过期，请刷新页面后重试。';
       case 'attempts-exhausted':
         return '尝试次数过多，请联系商家。';
+      case 'rate-limited':
+        return '尝试过于频繁，请稍等一分钟后重试。';
+      case 'origin-refused':
+        return '此页面无法发起支付，请在商户网站上付款。';
       case 'gate-unavailable':
       case 'network':
         return '支付服务暂时无法连接，请稍后重试。';

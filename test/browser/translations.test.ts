@@ -35,6 +35,28 @@ describe('translations', () => {
     expect(zhCN.remainingSpoken(0, 15)).to.equal('二维码还剩 15 秒有效');
   });
 
+  it('explains, in both languages, the errors a shopper can act on', () => {
+    // Reload, wait, go to the shop's own site, or contact the shop: each has its own words.
+    const actionable = [
+      'payload-expired',
+      'attempts-exhausted',
+      'rate-limited',
+      'origin-refused',
+      'gate-unavailable',
+      'network',
+      'payload-invalid',
+    ];
+    for (const table of [zhCN, en] as Translation[]) {
+      const said = actionable.map((code) => table.errorFor(code));
+      for (const [i, text] of said.entries()) expect(text, actionable[i]).to.be.a('string');
+      expect(new Set(said).size, table.locale).to.be.greaterThan(4);
+      // Anything else falls back to the generic detail and the server's own message.
+      expect(table.errorFor('internal')).to.equal(undefined);
+    }
+    expect(zhCN.errorFor('rate-limited')).to.contain('稍等');
+    expect(en.errorFor('origin-refused')).to.contain("shop's own website");
+  });
+
   it('says "expired" in its own words, not "failed"', () => {
     expect(en.expired).to.not.match(/fail|declin/i);
     expect(zhCN.expired).to.not.contain('失败');
