@@ -1,0 +1,345 @@
+/**
+ * Issue #8, bad input on the element: every attribute set to hostile values (empty, huge,
+ * markup, `javascript:` URLs, non-numbers, unknown keywords, prototype keys, odd Unicode), a
+ * server state whose QR URL is `javascript:`, a Payment Page link that is `javascript:`.
+ *
+ * Each time: no uncaught error, no injected markup (nothing runs: `window.__pwned` stays
+ * unset), no link but an https one, no navigation away from this page, a known status; and a
+ * clear error, or the documented default. Against the real toolkit and sandbox (under
+ * /cup-qr/); the hostile server answers are made by the element's own injection points
+ * (`streamOptions.EventSource`) or, for the Payment Page link alone, by this page's `fetch`.
+ */
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import '../../src/define.js';
+import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
+import type { PaymentState } from '../../src/protocol/payment-state.js';
+import { base64UrlEncodeText } from '../../src/protocol/wire.js';
+import { part, server, shadow, statusReached } from './helpers/checkout.js';
+
+declare global {
+  interface Window {
+    __pwned?: unknown;
+  }
+}
+
+const PWN = 'window.__pwned=1';
+/** Values no attribute should choke on. */
+const HOSTILE = [
+  '',
+  ' ',
+  'x'.repeat(100_000),
+  `<img src=x onerror="${PWN}">`,
+  `<script>${PWN}</script>`,
+  `"><svg onload="${PWN}">`,
+  `javascript:${PWN}`,
+  `JaVaScRiPt:${PWN}`,
+  `data:text/html,<script>${PWN}</script>`,
+  '\u0000\u202e\u200b\ud800',
+  '${7*7}{{7*7}}',
+  '__proto__',
+  'constructor',
+  'toString',
+  '-1',
+  '0',
+  'NaN',
+  'Infinity',
+  '1e309',
+  '0x10',
+];
+const STATUSES = [
+  'idle',
+  'collecting',
+  'starting',
+  'pending',
+  'awaiting-customer',
+  'success',
+  'decline',
+  'expired',
+  'error',
+];
+
+const uncaught: string[] = [];
+window.addEventListener('error', (event) => uncaught.push(String(event.message)));
+window.addEventListener('unhandledrejection', (event) => uncaught.push(String(event.reason)));
+const HOME = location.href;
+let tried = 0;
+
+/** The checks every hostile input must pass. */
+function assertSafe(el: CupQrCheckout, what: string): void {
+  tried++;
+  const root = shadow(el);
+  expect(window.__pwned, `${what}: injected code ran`).to.equal(undefined);
+  expect(uncaught, `${what}: uncaught errors`).to.deep.equal([]);
+  expect(location.href, `${what}: the page navigated`).to.equal(HOME);
+  const injected = root.querySelectorAll(
+    'script, img, iframe, object, embed, foreignObject, [onerror], [onload], [onclick], [srcdoc]',
+  );
+  expect(injected.length, `${what}: injected markup`).to.equal(0);
+  for (const link of root.querySelectorAll<HTMLAnchorElement | SVGAElement>('a')) {
+    const href = link.getAttribute('href') ?? '';
+    expect(new URL(href, location.href).protocol, `${what}: a link to ${href}`).to.equal('https:');
+  }
+  expect(STATUSES, `${what}: status`).to.include(el.status);
+  expect(el.getAttribute('status')).to.equal(el.status);
+}
+
+async function mount(attributes: Record<string, string>, manual = true): Promise<CupQrCheckout> {
+  const el = await fixture<CupQrCheckout>(
+    manual
+      ? html`<cup-qr-checkout manual></cup-qr-checkout>`
+      : html`<cup-qr-checkout></cup-qr-checkout>`,
+  );
+  for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
+  await el.updateComplete;
+  return el;
+}
+
+/** An unsigned payload whose readable body is `fields` (the server refuses it; the page can read it). */
+function forgedPayload(fields: Record<string, unknown>): string {
+  return `${base64UrlEncodeText(JSON.stringify(fields))}.${'A'.repeat(43)}`;
+}
+
+const FULL_CUSTOMER = {
+  id: 'c-1',
+  first_name: '三',
+  last_name: '张',
+  phone: '8613800138000',
+  email: 'shopper@example.com',
+  zip: '100000',
+  country: 'CN',
+  city: '北京市',
+  street: '长安街1号',
+};
+
+afterEach(() => {
+  delete window.__pwned;
+  uncaught.length = 0;
+});
+
+after(() => {
+  expect(tried).to.be.greaterThan(150);
+});
+
+describe('bad attributes', () => {
+  for (const attribute of [
+    'payload',
+    'endpoint',
+    'locale',
+    'lang',
+    'qr-size',
+    'mode',
+    'payment-page-target',
+  ]) {
+    it(`${attribute}: any hostile value renders safely (manual, nothing started)`, async () => {
+      for (const value of HOSTILE) {
+        const el = await mount({ [attribute]: value });
+        assertSafe(el, `${attribute}=${JSON.stringify(value.slice(0, 40))}`);
+        expect(el.status).to.equal('idle');
+        // Whatever text the attribute carries shows as text, never as markup.
+        expect(shadow(el).querySelector('[part="base"]')).to.not.equal(null);
+        el.remove();
+      }
+    });
+  }
+
+  it('qr-size: only a finite positive number sizes the code; anything else keeps the default', async () => {
+    for (const value of [...HOSTILE, '120', '96.5']) {
+      const el = await mount({ 'qr-size': value });
+      const size = part(el, 'base')!.style.getPropertyValue('--_size');
+      const number = Number(value);
+      if (value.trim() !== '' && Number.isFinite(number) && number > 0) {
+        expect(size, value).to.equal(`${number}px`);
+      } else {
+        expect(size, value).to.equal('');
+      }
+      assertSafe(el, `qr-size=${value.slice(0, 20)}`);
+      el.remove();
+    }
+  });
+
+  it('payload: markup or junk ends in a clear error from the server, shown as text', async () => {
+    const forged = forgedPayload({
+      v: 1,
+      ref: 'forged-1',
+      amount: 30000,
+      currency: 'CNY',
+      description: `<img src=x onerror="${PWN}">`,
+      customer: FULL_CUSTOMER,
+      returnUrl: 'https://shop.example/thanks',
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
+    for (const payload of [
+      `<img src=x onerror="${PWN}">`,
+      `<script>${PWN}</script>`,
+      `javascript:${PWN}`,
+      'a.b',
+      'x'.repeat(20_000),
+      'x'.repeat(100_000),
+      '\u0000\ud800.\u202e',
+      forged,
+    ]) {
+      const el = await mount({ payload }, false);
+      if (payload === forged) {
+        // The readable part shows at once, as text.
+        expect(part(el, 'description')!.textContent).to.equal(`<img src=x onerror="${PWN}">`);
+      }
+      await statusReached(el, 'error');
+      assertSafe(el, `payload=${payload.slice(0, 30)}`);
+      const text = part(el, 'status')!.textContent ?? '';
+      expect(text.trim().length, 'an explanation is shown').to.be.greaterThan(0);
+      el.remove();
+    }
+  });
+
+  it('endpoint: a javascript:, data: or unreachable prefix ends in a clear error, never a navigation', async () => {
+    for (const endpoint of [
+      `javascript:${PWN}`,
+      `JAVASCRIPT:${PWN}//`,
+      `data:text/html,<script>${PWN}</script>`,
+      'vbscript:msgbox(1)',
+      'http://127.0.0.1:9',
+      '/no-such-prefix',
+      `<img src=x onerror="${PWN}">`,
+      '   ',
+    ]) {
+      const { payload } = await server.payload();
+      const el = await mount({ endpoint, payload }, false);
+      await statusReached(el, 'error');
+      assertSafe(el, `endpoint=${endpoint}`);
+      expect((part(el, 'status')!.textContent ?? '').trim()).to.not.equal('');
+      el.remove();
+    }
+  });
+
+  it('mode: an unknown value takes the QR code on this page, as gate does', async () => {
+    for (const mode of ['foo', `<b onclick="${PWN}">x</b>`]) {
+      const { payload } = await server.payload();
+      const el = await mount({ mode, payload }, false);
+      await statusReached(el, 'awaiting-customer');
+      assertSafe(el, `mode=${mode}`);
+      expect(shadow(el).querySelector('[part~="qr"] svg')).to.not.equal(null);
+      el.remove();
+    }
+  });
+});
+
+/** An EventSource that answers for the real server's stream with the states a test pushes. */
+class HostileSource extends EventTarget {
+  static last: HostileSource | undefined;
+  readyState = 0;
+  constructor(readonly url: string) {
+    super();
+    HostileSource.last = this;
+  }
+  close(): void {
+    this.readyState = 2;
+  }
+  push(state: Partial<PaymentState>): void {
+    this.readyState = 1;
+    this.dispatchEvent(new MessageEvent('status', { data: JSON.stringify(state) }));
+  }
+}
+
+describe('hostile answers of a server', () => {
+  it('a QR URL that is not http(s) never becomes a state, a code or a link; http is a code, not a link', async () => {
+    const { payload, order } = await server.payload();
+    HostileSource.last = undefined;
+    const el = await fixture<CupQrCheckout>(html`<cup-qr-checkout manual></cup-qr-checkout>`);
+    el.streamOptions = { EventSource: HostileSource as unknown as typeof EventSource };
+    el.payload = payload;
+    await el.start();
+    await waitUntil(() => HostileSource.last, 'the stream opened');
+    const source = HostileSource.last!;
+    const paymentId = el.paymentSession!.paymentId;
+    const state = (seq: number, url: string): Partial<PaymentState> => ({
+      paymentId,
+      status: 'awaiting-customer',
+      seq,
+      amount: order.amount,
+      currency: 'CNY',
+      description: `<img src=x onerror="${PWN}">`,
+      qr: { url, expiresInSeconds: 300, timeoutSeconds: 300 },
+      updatedAt: new Date().toISOString(),
+    });
+    const hostile = [
+      `javascript:${PWN}`,
+      `JAVASCRIPT:${PWN}`,
+      ` javascript:${PWN}`,
+      `java\tscript:${PWN}`,
+      `data:text/html,<script>${PWN}</script>`,
+      'vbscript:msgbox(1)',
+      'file:///etc/passwd',
+      '//bank.example/qr',
+      `https://bank.example/${'a'.repeat(3000)}`,
+    ];
+    for (const url of hostile) {
+      source.push(state(1, url));
+      await el.updateComplete;
+      expect(el.status, url).to.equal('pending');
+      expect(el.paymentState?.qr, url).to.equal(undefined);
+      assertSafe(el, `qr.url=${url.slice(0, 40)}`);
+    }
+    source.push(state(1, 'http://192.168.1.20:8090/bank?p=1'));
+    await statusReached(el, 'awaiting-customer');
+    expect(shadow(el).querySelector('[part~="qr"] svg')).to.not.equal(null);
+    expect(shadow(el).querySelector('a'), 'an http: code is not offered as a link').to.equal(null);
+    expect(part(el, 'description')!.textContent).to.equal(`<img src=x onerror="${PWN}">`);
+    assertSafe(el, 'qr.url=http');
+    source.push(state(2, 'https://cashier.example/pay?id=1'));
+    await el.updateComplete;
+    expect(shadow(el).querySelector('a')?.getAttribute('href')).to.equal(
+      'https://cashier.example/pay?id=1',
+    );
+    for (const url of hostile) {
+      source.push(state(3, url));
+      await el.updateComplete;
+      expect(el.paymentState?.qr?.url).to.equal('https://cashier.example/pay?id=1');
+      assertSafe(el, `after https, qr.url=${url.slice(0, 40)}`);
+    }
+    el.remove();
+  });
+
+  it('a Payment Page link that is not http(s) is refused with a note, never followed', async () => {
+    const realFetch = window.fetch;
+    let answer = '';
+    let calls = 0;
+    let answered = 0;
+    // Only the link's answer is the hostile server's; the payment itself is the real one.
+    window.fetch = (input, init) =>
+      String(input).endsWith('/payment-page')
+        ? Promise.resolve(Response.json({ url: answer })).finally(() => answered++)
+        : realFetch(input, init);
+    try {
+      const { payload } = await server.payload();
+      const el = await mount(
+        { mode: 'payment-page', 'payment-page-target': 'redirect', payload },
+        false,
+      );
+      await statusReached(el, 'pending');
+      for (const url of [
+        `javascript:${PWN}`,
+        `  JavaScript:${PWN}`,
+        `data:text/html,<script>${PWN}</script>`,
+        'vbscript:msgbox(1)',
+        'file:///etc/passwd',
+      ]) {
+        answer = url;
+        calls++;
+        const button = shadow(el).querySelector<HTMLButtonElement>('[part~="actions"] button')!;
+        button.click();
+        await waitUntil(() => answered === calls, `the link for ${url} fetched`);
+        await waitUntil(
+          () => shadow(el).querySelector('.note')?.textContent?.trim(),
+          `a note for ${url}`,
+        );
+        assertSafe(el, `payment page url=${url}`);
+      }
+      // A navigation would have been queued by now: one more real round trip, then look again.
+      await server.settled();
+      assertSafe(el, 'after every Payment Page link');
+      el.remove();
+    } finally {
+      window.fetch = realFetch;
+    }
+  });
+});
