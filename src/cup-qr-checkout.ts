@@ -166,10 +166,16 @@ export class CupQrCheckout extends LitElement {
   /** The QR code's side in CSS pixels (overrides `--cup-qr-size`). */
   @property({ attribute: 'qr-size', type: Number }) qrSize: number | undefined;
 
-  /** `gate` (the QR code on this page, default) or `payment-page` (ECommPay's Payment Page). */
+  /**
+   * `gate` (the QR code on this page, default) or `payment-page` (ECommPay's Payment Page);
+   * any other value means `gate`.
+   */
   @property({ reflect: true }) mode: CheckoutMode = 'gate';
 
-  /** Where `payment-page` mode opens the page: a new `window` (default) or `redirect` this one. */
+  /**
+   * Where `payment-page` mode opens the page: a new `window` (default; any other value too) or
+   * `redirect` this one.
+   */
   @property({ attribute: 'payment-page-target' }) paymentPageTarget: 'window' | 'redirect' =
     'window';
 
@@ -356,7 +362,7 @@ export class CupQrCheckout extends LitElement {
       return;
     }
     // Gate needs every customer detail: ask for the open ones first (Payment Page asks itself).
-    const open = this.mode === 'gate' ? openFieldsOf(this.payload) : [];
+    const open = this.mode !== 'payment-page' ? openFieldsOf(this.payload) : [];
     if (open.length > 0 && !this.#customer) {
       this.#form.open(open, this.prefill);
       this.#setStatus('collecting');
@@ -373,7 +379,7 @@ export class CupQrCheckout extends LitElement {
         body: JSON.stringify({
           payload: this.payload,
           ...(this.mode === 'payment-page' ? { mode: 'payment-page' } : {}),
-          ...(this.#customer && this.mode === 'gate' ? { customer: this.#customer } : {}),
+          ...(this.#customer && this.mode !== 'payment-page' ? { customer: this.#customer } : {}),
         }),
       });
       body = await response.json().catch(() => undefined);
@@ -566,7 +572,7 @@ export class CupQrCheckout extends LitElement {
     const t = this.#translation;
     if (!session) return;
     // Opened in the click itself, so that no pop-up blocker stops it; pointed at the page later.
-    const popup = this.paymentPageTarget === 'window' ? window.open('', '_blank') : null;
+    const popup = this.paymentPageTarget !== 'redirect' ? window.open('', '_blank') : null;
     if (popup) popup.opener = null;
     try {
       const response = await fetch(`${trimSlash(this.endpoint)}/payment-page`, {
@@ -585,7 +591,7 @@ export class CupQrCheckout extends LitElement {
         popup.location.href = url;
         this.note = t.paymentPageOpened;
       } else {
-        if (this.paymentPageTarget === 'window') this.note = t.paymentPageBlocked;
+        if (this.paymentPageTarget !== 'redirect') this.note = t.paymentPageBlocked;
         window.location.assign(url);
       }
     } catch (error) {
@@ -796,9 +802,10 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** An absolute `http(s):` URL: where the Payment Page link may send the shopper. */
 function isWebUrl(text: string): boolean {
   try {
-    const { protocol } = new URL(text, document.baseURI);
+    const { protocol } = new URL(text);
     return protocol === 'https:' || protocol === 'http:';
   } catch {
     return false;

@@ -220,6 +220,12 @@ describe('bad attributes', () => {
       expect(shadow(el).querySelector('[part~="qr"] svg')).to.not.equal(null);
       el.remove();
     }
+    // As gate does, it asks first for the details the payload leaves open.
+    const { payload } = await server.partialPayload(['id', 'email', 'phone', 'zip', 'country']);
+    const el = await mount({ mode: 'foo', payload }, false);
+    await statusReached(el, 'collecting');
+    expect(part(el, 'form')).to.be.instanceOf(HTMLFormElement);
+    el.remove();
   });
 });
 
@@ -299,7 +305,7 @@ describe('hostile answers of a server', () => {
     el.remove();
   });
 
-  it('a Payment Page link that is not http(s) is refused with a note, never followed', async () => {
+  it('a Payment Page link that is not an absolute http(s) URL is refused with a note, never followed', async () => {
     const realFetch = window.fetch;
     let answer = '';
     let calls = 0;
@@ -322,6 +328,8 @@ describe('hostile answers of a server', () => {
         `data:text/html,<script>${PWN}</script>`,
         'vbscript:msgbox(1)',
         'file:///etc/passwd',
+        '/elsewhere-in-the-shop',
+        '//evil.example/pay',
       ]) {
         answer = url;
         calls++;
