@@ -154,6 +154,37 @@ describe('checkout: payments through the sandbox', () => {
     await again.close();
   });
 
+  it('a lost time-out callback: a new code once the old one ran out asks Gate, then starts attempt 2', async (t) => {
+    let skewMs = 0;
+    const shop = await startShop(t, { checkout: { now: () => Date.now() + skewMs } });
+    const payload = shop.payload('order-lost');
+    const first = await shop.post('/payments', { payload });
+    const client = await awaitQr(shop, first.body);
+    // Every later callback of this payment is lost (the retries give up), then the code times out.
+    shop.sandbox.control.setFaults({ failDeliveries: 99 }, { paymentId: 'order-lost' });
+    await shop.sandbox.control.expire(PROJECT_ID, 'order-lost');
+    await shop.sandbox.control.settled();
+    assert.equal((await shop.store.getPayment('order-lost'))?.status, 'awaiting-customer');
+
+    // While the code is valid by the shop's clock, the same payload resumes it.
+    const resumed = await shop.post('/payments', { payload });
+    assert.equal(resumed.status, 200);
+    assert.equal(resumed.body.paymentId, 'order-lost');
+
+    // Past its time-out, the shop asks Gate instead of waiting for the lost callback.
+    skewMs = (first.body.state.qr?.timeoutSeconds ?? 600) * 1000 + 1000;
+    const second = await shop.post('/payments', { payload });
+    assert.equal(second.status, 201, JSON.stringify(second.body));
+    assert.equal(second.body.paymentId, 'order-lost~2');
+    const settled = await shop.store.getPayment('order-lost');
+    assert.equal(settled?.status, 'expired');
+    assert.equal(settled?.code, '20602');
+    // The open stream of the old code heard it too (the element waiting on it moves on).
+    assert.equal((await streamUntil(client, 'expired')).at(-1).code, '20602');
+    await client.close();
+    assert.equal(shop.sandbox.control.saleRequests(), 2);
+  });
+
   it('the same payload again: the same payment, a working token, no second Gate call', async (t) => {
     const shop = await startShop(t);
     const payload = shop.payload('order-twice');

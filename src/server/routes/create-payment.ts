@@ -7,6 +7,8 @@
  * 2. The order's latest attempt is reused while it is live or paid (200, a new token for it,
  *    no second Gate call). After `decline`, `expired` or `error`, a new attempt gets a fresh
  *    `payment_id` (`ref~2`, `ref~3`...; Gate refuses a payment_id twice), up to `maxAttempts`.
+ *    An attempt whose code has run out is first settled with Gate's status, so a new code
+ *    never waits on a time-out callback that was lost.
  * 3. The attempt is stored as `pending` BEFORE the sale is sent: the first callback can beat
  *    Gate's answer, and must find the payment.
  * 4. The sale is signed and sent with `general.merchant_callback_url`. A refusal moves the
@@ -33,6 +35,7 @@ import { publish, updateWithRetry } from '../context.js';
 import { GateError } from '../gate-client.js';
 import { HttpError, json, readJsonObject } from '../http.js';
 import { PayloadError, verifyPayload } from '../payload.js';
+import { refreshPayment } from '../refresh.js';
 import type { PaymentChannel, PaymentRecord } from '../store.js';
 import { hashToken, newToken, TOKENS_KEPT } from '../tokens.js';
 import { toPaymentState } from '../view.js';
@@ -201,6 +204,29 @@ async function answerExisting(
   return json(status, body);
 }
 
+/**
+ * An attempt whose QR code has run out by this server's clock while the platform's time-out
+ * has not arrived: the shopper is asking for a new code, so Gate is asked for the status now
+ * rather than waiting on a callback that may be late or lost. If Gate cannot answer, the
+ * attempt stays as it is (the callback, or the next request, settles it).
+ */
+async function settleLapsedCode(
+  ctx: CheckoutContext,
+  payment: PaymentRecord,
+): Promise<PaymentRecord> {
+  const { qr } = payment;
+  if (payment.status !== 'awaiting-customer' || !qr) return payment;
+  if (ctx.now() < qr.receivedAt + qr.timeoutSeconds * 1000) return payment;
+  try {
+    await refreshPayment(ctx, payment.paymentId);
+  } catch (error) {
+    if (!(error instanceof GateError)) throw error;
+    ctx.log(`status of ${payment.paymentId} after its code ran out: Gate failed (${error.kind})`);
+    return payment;
+  }
+  return (await ctx.store.getPayment(payment.paymentId)) ?? payment;
+}
+
 /** A Gate failure as the element's error. */
 function gateHttpError(error: GateError): HttpError {
   switch (error.kind) {
@@ -243,14 +269,15 @@ export async function handleCreatePayment(
   const sent = readShopperCustomer(body, payload);
   const currency = payload.currency;
 
-  const latest = await ctx.store.latestAttempt(payload.ref);
-  if (latest && (latest.amount !== payload.amount || latest.currency !== currency)) {
+  const stored = await ctx.store.latestAttempt(payload.ref);
+  if (stored && (stored.amount !== payload.amount || stored.currency !== currency)) {
     throw new HttpError(
       409,
       'order-conflict',
       `Order ${payload.ref} was started with another amount or currency.`,
     );
   }
+  const latest = stored && (await settleLapsedCode(ctx, stored));
   if (latest && (!isTerminal(latest.status) || latest.status === 'success')) {
     return answerExisting(ctx, latest, 200);
   }
