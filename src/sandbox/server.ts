@@ -129,7 +129,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(settings.port, settings.host, () => {
+    // A platform takes bursts: Node's default accept backlog (511) drops the connections of a
+    // thousand sales at once, which then wait seconds for a SYN retransmit.
+    server.listen({ port: settings.port, host: settings.host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });
