@@ -5,7 +5,9 @@
  * state delivered to the element exactly once, and never a second, conflicting one.
  */
 import { isTerminal, type PaymentStatus } from '../../src/protocol/status.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import type { TransitionRecord } from '../../src/server/store.js';
+import { PROJECT_ID } from './toolkit.js';
 
 /** A received state, as a follower (or the load run's lean client) records it. */
 export interface Delivered {
@@ -104,5 +106,36 @@ export class Tally {
 
   toString(): string {
     return [...this.counts].map(([key, n]) => `${key} ${n}`).join(', ');
+  }
+}
+
+/**
+ * Counts, from the sandbox's delivery log, the faults that acted on these payments' callbacks:
+ * duplicate copies, callbacks reordered, attempts refused or whose answer was lost, callbacks
+ * refused for their signature, attempts that failed on the shop's side (down or its store down).
+ */
+export function countDeliveryFaults(
+  injected: Tally,
+  sandbox: Sandbox,
+  paymentIds: readonly string[],
+  /** The kind failed attempts of the shop count as; `null`: not a fault of the test's. */
+  failed: string | null = 'delivery failed (shop down)',
+): void {
+  for (const id of paymentIds) {
+    const payment = sandbox.control.payment(PROJECT_ID, id);
+    if (!payment) continue;
+    const deliveries = new Set(payment.deliveries.map((d) => d.deliveryId));
+    injected.add('duplicate', deliveries.size - payment.callbacks.length);
+    const firstOf = (final: boolean): number =>
+      payment.deliveries.findIndex(
+        (d) => (d.callbackStatus === 'awaiting customer action') !== final,
+      );
+    if (firstOf(false) > firstOf(true) && firstOf(true) >= 0) injected.add('reordered');
+    for (const attempt of payment.deliveries) {
+      if (attempt.simulated === 'unreachable') injected.add('delivery refused');
+      else if (attempt.simulated === 'answer-lost') injected.add('answer lost');
+      else if (attempt.httpStatus === 403) injected.add('bad signature');
+      else if (!attempt.delivered && failed !== null) injected.add(failed);
+    }
   }
 }

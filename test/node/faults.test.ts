@@ -14,7 +14,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import type { Store } from '../../src/server/store.js';
 import { openRedisStore } from '../../src/server/stores/redis.js';
 import { openSqliteStore } from '../../src/server/stores/sqlite.js';
-import { account, Tally } from '../helpers/ledger.js';
+import { account, countDeliveryFaults, Tally } from '../helpers/ledger.js';
 import {
   eventsOf,
   startInstance,
@@ -123,35 +123,6 @@ async function settle(
   assert.deepEqual(problems, []);
 }
 
-/**
- * Counts, from the sandbox's delivery log, the faults that acted on these payments' callbacks:
- * duplicate copies, callbacks reordered, attempts refused or whose answer was lost, callbacks
- * refused for their signature, attempts that failed on the shop's side (down or its store down).
- */
-function countDeliveryFaults(
-  sandbox: Sandbox,
-  paymentIds: readonly string[],
-  failed = 'delivery failed (shop down)',
-): void {
-  for (const id of paymentIds) {
-    const payment = sandbox.control.payment(PROJECT_ID, id);
-    if (!payment) continue;
-    const deliveries = new Set(payment.deliveries.map((d) => d.deliveryId));
-    injected.add('duplicate', deliveries.size - payment.callbacks.length);
-    const firstOf = (final: boolean): number =>
-      payment.deliveries.findIndex(
-        (d) => (d.callbackStatus === 'awaiting customer action') !== final,
-      );
-    if (firstOf(false) > firstOf(true) && firstOf(true) >= 0) injected.add('reordered');
-    for (const attempt of payment.deliveries) {
-      if (attempt.simulated === 'unreachable') injected.add('delivery refused');
-      else if (attempt.simulated === 'answer-lost') injected.add('answer lost');
-      else if (attempt.httpStatus === 403) injected.add('bad signature');
-      else if (!attempt.delivered) injected.add(failed);
-    }
-  }
-}
-
 /** Resolves once some delivery attempt satisfies `check` (re-checked on each sandbox log line). */
 function attemptWatcher(): {
   log: (line: string) => void;
@@ -232,6 +203,7 @@ async function underFaults(
   await settle(t, shop.store, tracked);
   await shop.sandbox.control.settled();
   countDeliveryFaults(
+    injected,
     shop.sandbox,
     tracked.map((p) => p.paymentId),
   );
@@ -341,7 +313,7 @@ describe('faults: callbacks', () => {
     await settle(t, shop.store, tracked);
     const last = shop.sandbox.control.payment(PROJECT_ID, 'sig-retry')!.deliveries.at(-1)!;
     assert.ok(last.delivered && last.attempt > 1, 'a retry of the refused callback got through');
-    countDeliveryFaults(shop.sandbox, ['sig-retry', 'sig-refresh']);
+    countDeliveryFaults(injected, shop.sandbox, ['sig-retry', 'sig-refresh']);
   });
 });
 
@@ -454,6 +426,7 @@ describe('faults: restarts', () => {
     await settle(t, shop.store, tracked);
     await shop.sandbox.control.settled();
     countDeliveryFaults(
+      injected,
       shop.sandbox,
       tracked.map((p) => p.paymentId),
     );
@@ -512,6 +485,7 @@ describe('faults: restarts', () => {
     await settle(t, check, tracked);
     await sandbox.control.settled();
     countDeliveryFaults(
+      injected,
       sandbox,
       tracked.map((p) => p.paymentId),
       'delivery failed (Redis down)',
