@@ -72,6 +72,8 @@ export function account(payment: PaymentAccount): Verdict {
   const finalsAccepted = accepted.filter((state) => isTerminal(state.status)).length;
   const sentFinals = received.filter((state) => isTerminal(state.status));
   if (finalsAccepted !== 1) problems.push(`${id}: the element got ${finalsAccepted} final states`);
+  if (sentFinals.length > 1)
+    problems.push(`${id}: the final state was sent ${sentFinals.length} times`);
   if (sentFinals.some((state) => state.status !== sentFinals[0].status)) {
     problems.push(`${id}: conflicting final states sent (${statuses(sentFinals)})`);
   }
