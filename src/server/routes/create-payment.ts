@@ -13,6 +13,8 @@
  *    Gate's answer, and must find the payment.
  * 4. The sale is signed and sent with `general.merchant_callback_url`. A refusal moves the
  *    attempt to `error` (if no callback moved it first) and maps to a 4xx/5xx JSON error.
+ *    When only the answer was lost (a time-out, a broken connection), Gate's status is asked
+ *    first: a sale it accepted anyway goes on as that payment.
  */
 import {
   checkCustomerField,
@@ -227,6 +229,30 @@ async function settleLapsedCode(
   return (await ctx.store.getPayment(payment.paymentId)) ?? payment;
 }
 
+/** Failures after which the sale may have reached Gate: only its answer is missing. */
+const ANSWER_LOST_KINDS: ReadonlySet<string> = new Set(['timeout', 'network', 'malformed']);
+
+/**
+ * After a sale whose answer was lost, Gate's status says whether the payment exists anyway
+ * (applied like a callback): then the payment is live, not an error, and a new attempt would
+ * open a second payment at the platform. `undefined` when it does not exist or Gate cannot say.
+ */
+async function acceptedAnyway(
+  ctx: CheckoutContext,
+  paymentId: string,
+  error: GateError,
+): Promise<PaymentRecord | undefined> {
+  if (!ANSWER_LOST_KINDS.has(error.kind)) return undefined;
+  try {
+    // Gate answering at all means it has the payment (an unknown one is an error answer).
+    if (!(await refreshPayment(ctx, paymentId))) return undefined;
+  } catch (statusError) {
+    if (!(statusError instanceof GateError)) throw statusError;
+    return undefined;
+  }
+  return ctx.store.getPayment(paymentId);
+}
+
 /** A Gate failure as the element's error. */
 function gateHttpError(error: GateError): HttpError {
   switch (error.kind) {
@@ -331,6 +357,8 @@ export async function handleCreatePayment(
     } catch (error) {
       if (!(error instanceof GateError)) throw error;
       ctx.log(`sale of ${paymentId} failed (${error.kind})`, error);
+      const accepted = await acceptedAnyway(ctx, paymentId, error);
+      if (accepted) return answerExisting(ctx, accepted, 201, token);
       const { current, written } = await updateWithRetry(ctx.store, paymentId, (p) =>
         p.status === 'pending'
           ? {
