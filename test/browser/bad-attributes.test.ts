@@ -14,6 +14,7 @@ import '../../src/define.js';
 import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
 import type { PaymentState } from '../../src/protocol/payment-state.js';
 import { base64UrlEncodeText } from '../../src/protocol/wire.js';
+import { TEST_CUSTOMER } from '../helpers/customer.js';
 import { part, server, shadow, statusReached } from './helpers/checkout.js';
 
 declare global {
@@ -99,18 +100,6 @@ function forgedPayload(fields: Record<string, unknown>): string {
   return `${base64UrlEncodeText(JSON.stringify(fields))}.${'A'.repeat(43)}`;
 }
 
-const FULL_CUSTOMER = {
-  id: 'c-1',
-  first_name: '三',
-  last_name: '张',
-  phone: '8613800138000',
-  email: 'shopper@example.com',
-  zip: '100000',
-  country: 'CN',
-  city: '北京市',
-  street: '长安街1号',
-};
-
 afterEach(() => {
   delete window.__pwned;
   uncaught.length = 0;
@@ -164,7 +153,7 @@ describe('bad attributes', () => {
       amount: 30000,
       currency: 'CNY',
       description: `<img src=x onerror="${PWN}">`,
-      customer: FULL_CUSTOMER,
+      customer: TEST_CUSTOMER,
       returnUrl: 'https://shop.example/thanks',
       exp: Math.floor(Date.now() / 1000) + 600,
     });

@@ -11,12 +11,45 @@ import { createCheckout, type Checkout, type CheckoutOptions } from '../../src/s
 import { MemoryHub } from '../../src/server/hub.js';
 import { toNodeHandler } from '../../src/server/node-adapter.js';
 import { createPayload, type Order } from '../../src/server/payload.js';
+import { sign } from '../../src/server/signature.js';
 import type { Store } from '../../src/server/store.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
 import { TEST_CUSTOMER } from './customer.js';
 
 export const PROJECT_ID = 843;
 export const SECRET_KEY = 'toolkit-test-secret';
+
+/**
+ * A callback of the test project for one of `order()`'s payments, signed with `key` (the
+ * project's own by default), as the platform would send it; `extra` adds or replaces top-level
+ * fields before signing.
+ */
+export function signedCallback(
+  paymentId: string,
+  status: string,
+  { key = SECRET_KEY, extra = {} }: { key?: string; extra?: Record<string, unknown> } = {},
+): any {
+  const body: Record<string, unknown> = {
+    project_id: PROJECT_ID,
+    payment: {
+      id: paymentId,
+      type: 'purchase',
+      status,
+      method: 'cup-qr',
+      sum: { amount: 30000, currency: 'CNY' },
+      description: '机械键盘 keyboard',
+    },
+    operation: {
+      id: 77,
+      type: 'sale',
+      status,
+      code: status === 'success' ? '0' : '20000',
+      message: 'x',
+    },
+    ...extra,
+  };
+  return { ...body, signature: sign(body, key) };
+}
 
 /** A complete order: every customer field Gate needs (names, city and street in Chinese). */
 export function order(ref: string, overrides: Partial<Order> = {}): Order {

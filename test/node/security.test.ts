@@ -19,6 +19,7 @@ import {
   order,
   PROJECT_ID,
   SECRET_KEY,
+  signedCallback,
   startShop,
   type Created,
   type Shop,
@@ -51,23 +52,6 @@ after(() => {
       `${n(figures.cardholderLeaks)} card-holder details in log lines`,
   );
 });
-
-/** A signed callback of the test project, as the platform would send it. */
-function callbackBody(paymentId: string, status: string, key = SECRET_KEY): any {
-  const body: Record<string, any> = {
-    project_id: PROJECT_ID,
-    payment: {
-      id: paymentId,
-      type: 'purchase',
-      status,
-      method: 'cup-qr',
-      sum: { amount: 30000, currency: 'CNY' },
-      description: '机械键盘 keyboard',
-    },
-    operation: { id: 9, type: 'sale', status, code: status === 'success' ? '0' : '20000' },
-  };
-  return { ...body, signature: sign(body, key) };
-}
 
 async function paymentCount(shop: Shop): Promise<number> {
   return (await shop.store.listPayments({ from: 0, to: Date.now() + 3600_000 })).length;
@@ -142,7 +126,7 @@ describe('Origin: who may start a payment', () => {
     const created = await shop.start('order-cb');
     const client = await openSse(eventsUrl(shop, created));
     await client.waitFor((events) => events.some((e) => e.data.includes('awaiting-customer')));
-    const answer = await shop.post('/callback', callbackBody('order-cb', 'success'), {
+    const answer = await shop.post('/callback', signedCallback('order-cb', 'success'), {
       Origin: FOREIGN,
     });
     assert.equal(answer.status, 200);
@@ -441,20 +425,20 @@ describe('what never leaves the server', () => {
     assert.equal((await call(shop, 'POST', '/payments', { payload: noId })).status, 500);
 
     // Bad callbacks: forged, unsigned, another key, another project, unreadable, huge, not JSON.
-    const forged = callbackBody('leak-ok', 'decline');
+    const forged = signedCallback('leak-ok', 'decline');
     forged.payment.sum.amount = 1;
-    const { signature: _dropped, ...unsigned } = callbackBody('leak-ok', 'success');
-    const { signature: _old, ...otherBody } = callbackBody('leak-ok', 'success');
+    const { signature: _dropped, ...unsigned } = signedCallback('leak-ok', 'success');
+    const { signature: _old, ...otherBody } = signedCallback('leak-ok', 'success');
     otherBody.project_id = PROJECT_ID + 1;
     const otherProject = { ...otherBody, signature: sign(otherBody, SECRET_KEY) };
     const unreadable = { project_id: PROJECT_ID, payment: { id: 'leak-ok' } };
     for (const body of [
       forged,
       unsigned,
-      callbackBody('leak-ok', 'success', WRONG_KEY),
+      signedCallback('leak-ok', 'success', { key: WRONG_KEY }),
       otherProject,
       { ...unreadable, signature: sign(unreadable, SECRET_KEY) },
-      { ...callbackBody('leak-ok', 'success'), pad: 'x'.repeat(70_000) },
+      { ...signedCallback('leak-ok', 'success'), pad: 'x'.repeat(70_000) },
       '{"not json',
       '',
     ]) {

@@ -13,6 +13,7 @@ import {
   order,
   PROJECT_ID,
   SECRET_KEY,
+  signedCallback,
   startShop,
   statusPath,
   type Shop,
@@ -46,30 +47,6 @@ async function awaitQr(
   const client = await openSse(eventsUrl(shop, created));
   await streamUntil(client, 'awaiting-customer');
   return client;
-}
-
-/** A signed callback for a stored payment, as the platform would send it. */
-function callbackBody(paymentId: string, status: string, extra: Record<string, any> = {}): any {
-  const body: Record<string, any> = {
-    project_id: PROJECT_ID,
-    payment: {
-      id: paymentId,
-      type: 'purchase',
-      status,
-      method: 'cup-qr',
-      sum: { amount: 30000, currency: 'CNY' },
-      description: '机械键盘 keyboard',
-    },
-    operation: {
-      id: 77,
-      type: 'sale',
-      status,
-      code: status === 'success' ? '0' : '20000',
-      message: 'x',
-    },
-    ...extra,
-  };
-  return { ...body, signature: sign(body, SECRET_KEY) };
 }
 
 describe('checkout: payments through the sandbox', () => {
@@ -332,7 +309,7 @@ describe('checkout: payments through the sandbox', () => {
     });
     const published: number[] = [];
     await shop.hub.subscribe('order-burst', (p) => published.push(p.seq));
-    const body = callbackBody('order-burst', 'success');
+    const body = signedCallback('order-burst', 'success');
     const answers = await Promise.all(
       Array.from({ length: 10 }, () => shop.post('/callback', body)),
     );
@@ -354,7 +331,7 @@ describe('checkout: payments through the sandbox', () => {
     const created = await shop.start('order-sig');
     const client = await awaitQr(shop, created);
 
-    const forged = callbackBody('order-sig', 'success');
+    const forged = signedCallback('order-sig', 'success');
     forged.payment.sum.amount = 1;
     const refused = await shop.post('/callback', forged);
     assert.equal(refused.status, 403);
@@ -379,7 +356,7 @@ describe('checkout: payments through the sandbox', () => {
   it('signature in general.signature is accepted too', async (t) => {
     const shop = await startShop(t);
     const created = await shop.start('order-general');
-    const { signature: _top, ...unsigned } = callbackBody('order-general', 'decline');
+    const { signature: _top, ...unsigned } = signedCallback('order-general', 'decline');
     const body = { ...unsigned, general: { project_id: PROJECT_ID, payment_id: 'order-general' } };
     const withGeneral = {
       ...body,
@@ -395,7 +372,7 @@ describe('checkout: payments through the sandbox', () => {
   it('an amount that differs from the order is never success', async (t) => {
     const shop = await startShop(t);
     const created = await shop.start('order-sum');
-    const body = callbackBody('order-sum', 'success');
+    const body = signedCallback('order-sum', 'success');
     const { signature: _s, ...unsigned } = body;
     unsigned.payment.sum = { amount: 100, currency: 'CNY' };
     const answer = await shop.post('/callback', {
@@ -414,9 +391,9 @@ describe('checkout: payments through the sandbox', () => {
 
   it('a callback for an unknown payment is kept; one of another project refused', async (t) => {
     const shop = await startShop(t);
-    const unknown = await shop.post('/callback', callbackBody('not-ours', 'success'));
+    const unknown = await shop.post('/callback', signedCallback('not-ours', 'success'));
     assert.equal(unknown.status, 200);
-    const other = callbackBody('not-ours', 'success');
+    const other = signedCallback('not-ours', 'success');
     const { signature: _s, ...unsigned } = other;
     unsigned.project_id = 9;
     const wrong = await shop.post('/callback', {
@@ -630,7 +607,7 @@ describe('checkout: payments through the sandbox', () => {
 
   it('a signed callback it cannot read is kept and answered 200 (a retry would not help)', async (t) => {
     const shop = await startShop(t);
-    const answer = await shop.post('/callback', callbackBody('order-odd', 'on hold'));
+    const answer = await shop.post('/callback', signedCallback('order-odd', 'on hold'));
     assert.equal(answer.status, 200);
     const [kept] = await shop.store.listCallbacks({ from: 0, to: Date.now() + 1000 });
     assert.equal(kept.outcome, 'unreadable');
