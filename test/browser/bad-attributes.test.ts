@@ -13,6 +13,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';
 import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
 import type { PaymentState } from '../../src/protocol/payment-state.js';
+import { PAYMENT_STATUSES } from '../../src/protocol/status.js';
 import { base64UrlEncodeText } from '../../src/protocol/wire.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
 import { part, server, shadow, statusReached } from './helpers/checkout.js';
@@ -47,17 +48,8 @@ const HOSTILE = [
   '1e309',
   '0x10',
 ];
-const STATUSES = [
-  'idle',
-  'collecting',
-  'starting',
-  'pending',
-  'awaiting-customer',
-  'success',
-  'decline',
-  'expired',
-  'error',
-];
+/** The element's statuses: the payment's, and those before there is one. */
+const STATUSES = ['idle', 'collecting', 'starting', ...PAYMENT_STATUSES];
 
 const uncaught: string[] = [];
 window.addEventListener('error', (event) => uncaught.push(String(event.message)));
