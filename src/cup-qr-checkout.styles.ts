@@ -96,8 +96,8 @@ export default css`
     justify-content: flex-start;
     gap: 10px;
     width: 100%;
-    /* The code, the timer line and up to three lines of instructions. */
-    min-height: calc(var(--_size) + 6em + 20px);
+    /* The code, the timer line and two lines of instructions (the tallest of every state). */
+    min-height: calc(var(--_size) + 4.5em + 20px);
   }
 
   /* Payment Page mode shows no code here: nothing to reserve room for. */
@@ -268,20 +268,30 @@ export default css`
     .phone {
       display: flex;
     }
+
+    /* And the phone actions: two rows of buttons on a narrow screen. */
+    [part='stage'] {
+      min-height: calc(var(--_size) + 4.5em + 126px);
+    }
+  }
+
+  /* The reconnecting notice and the note (link copied, payment resumed) share one line's room. */
+  .messages {
+    min-height: 1.5em;
+    font-size: 0.9em;
+  }
+
+  [part='notice'],
+  .note {
+    margin: 0;
   }
 
   [part='notice'] {
-    margin: 0;
-    min-height: 1.5em;
     color: var(--cup-qr-warning);
-    font-size: 0.9em;
   }
 
   .note {
-    margin: 0;
-    font-size: 0.9em;
     color: var(--cup-qr-muted);
-    min-height: 1.35em;
   }
 
   /* The customer form: fields start-aligned in a column, each error under its field. */

@@ -630,10 +630,12 @@ export class CupQrCheckout extends LitElement {
       </p>
       <p part="description">${description}</p>
       <div part="stage">${this.#renderStage(t, status)}</div>
-      <p part="notice" role="status">${this.reconnecting ? t.reconnecting : ''}</p>
-      <p class="note" role="status">
-        ${this.note || (this.resumed && status === 'awaiting-customer' ? t.resumed : '')}
-      </p>
+      <div class="messages">
+        <p part="notice" role="status">${this.reconnecting ? t.reconnecting : ''}</p>
+        <p class="note" role="status">
+          ${this.note || (this.resumed && status === 'awaiting-customer' ? t.resumed : '')}
+        </p>
+      </div>
       <div class="visually-hidden" role="status">${this.#renderAnnouncement(t, status)}</div>
       <div part="footer"><slot name="footer"></slot></div>
     </section>`;
