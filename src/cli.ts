@@ -68,11 +68,10 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   sandbox: {
     synopsis: 'sandbox',
     summary: 'run the offline ECommPay emulator (SANDBOX_PORT, default 8090)',
-    // The sandbox says everything through one function; its refusals start with its name.
     run: (args, io) =>
-      sandboxCommand([...args], { ...io.env }, (line) =>
-        (line.startsWith(`${NAME} sandbox:`) ? io.stderr : io.stdout)(`${line}\n`),
-      ),
+      sandboxCommand([...args], { ...io.env }, (line) => io.stdout(`${line}\n`), {
+        err: (line) => io.stderr(`${line}\n`),
+      }),
   },
 };
 

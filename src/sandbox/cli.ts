@@ -46,6 +46,8 @@ export interface SandboxCommandOptions {
   signal?: AbortSignal;
   /** Called once the sandbox listens. */
   onReady?: (sandbox: Sandbox) => void;
+  /** Where refusals go (a wrong setting, a port in use); default `out`. */
+  err?: (line: string) => void;
 }
 
 /**
@@ -58,19 +60,20 @@ export async function sandboxCommand(
   out: (line: string) => void,
   options: SandboxCommandOptions = {},
 ): Promise<number> {
+  const err = options.err ?? out;
   if (args.includes('--help') || args.includes('-h')) {
     out(SANDBOX_USAGE);
     return 0;
   }
   if (args.length > 0) {
-    out(
+    err(
       `cup-qr-checkout sandbox: unexpected argument ${JSON.stringify(args[0])}\n\n${SANDBOX_USAGE}`,
     );
     return 2;
   }
   const config = readConfig(env);
   if (!config.ok) {
-    out(`cup-qr-checkout sandbox: ${config.message}`);
+    err(`cup-qr-checkout sandbox: ${config.message}`);
     return 2;
   }
   const { port, host, projectId, secretKey, callbackUrl, qrTimeoutSeconds, publicUrl, demo } =
@@ -87,7 +90,7 @@ export async function sandboxCommand(
       log: (line) => out(`[sandbox] ${line}`),
     });
   } catch (error) {
-    out(`cup-qr-checkout sandbox: cannot start: ${(error as Error).message}`);
+    err(`cup-qr-checkout sandbox: cannot start: ${(error as Error).message}`);
     return 2;
   }
 
