@@ -44,8 +44,11 @@ export interface Order {
   /** `CNY`, the only currency CUP QR takes. */
   currency?: string;
   description: string;
-  /** Customer fields to fix (the rest, if any, the page sends with the request). */
-  customer?: PayloadCustomer;
+  /**
+   * Customer fields to fix: at least `id`, the customer's id in your project, which ECommPay
+   * needs for every payment. The rest, if any, the shopper gives in the element's form.
+   */
+  customer: PayloadCustomer & { id: string };
   /** Where the shopper goes after paying. */
   returnUrl: string;
   /** `zh-CN` or `en`: the Payment Page's language. */
@@ -101,8 +104,14 @@ function mac(key: Buffer, encodedBody: string): Buffer {
   return createHmac('sha256', key).update(PAYLOAD_DOMAIN).update(encodedBody).digest();
 }
 
-/** Every problem of an order, by path; empty when it can be signed. */
-export function orderProblems(order: Order): Problem[] {
+/**
+ * Every problem of an order, by path; empty when it can be signed. `customer.id` may be
+ * missing here (a payload signed elsewhere is checked with this too; the server then answers
+ * `500 configuration`); {@link createPayload} requires it.
+ */
+export function orderProblems(
+  order: Pick<Order, Exclude<keyof Order, 'customer'>> & { customer?: PayloadCustomer },
+): Problem[] {
   const problems: Problem[] = [];
   const add = (path: string, message: string | undefined): void => {
     if (message) problems.push({ path, message });
@@ -168,6 +177,12 @@ export function orderProblems(order: Order): Problem[] {
  */
 export function createPayload(order: Order, options: CreatePayloadOptions): string {
   const problems = orderProblems(order);
+  if (typeof order?.customer?.id !== 'string' && !problems.some((p) => p.path === 'customer.id')) {
+    problems.push({
+      path: 'customer.id',
+      message: "required: the customer's id in your project (ECommPay needs it for every payment)",
+    });
+  }
   if (problems.length > 0) throw new TypeError(`createPayload: ${formatProblems(problems)}`);
   const ttl = options.ttlSeconds ?? DEFAULT_PAYLOAD_TTL_SECONDS;
   if (!Number.isSafeInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {

@@ -10,7 +10,14 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandb
 import { createCheckout, type Checkout, type CheckoutOptions } from '../../src/server/checkout.js';
 import { MemoryHub } from '../../src/server/hub.js';
 import { toNodeHandler } from '../../src/server/node-adapter.js';
-import { createPayload, type Order } from '../../src/server/payload.js';
+import { createHmac } from 'node:crypto';
+import { base64UrlEncodeText, PAYLOAD_VERSION } from '../../src/protocol/wire.js';
+import {
+  createPayload,
+  PAYLOAD_DOMAIN,
+  payloadKeyOf,
+  type Order,
+} from '../../src/server/payload.js';
 import { sign } from '../../src/server/signature.js';
 import type { Store } from '../../src/server/store.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
@@ -49,6 +56,37 @@ export function signedCallback(
     ...extra,
   };
   return { ...body, signature: sign(body, key) };
+}
+
+/**
+ * A payload whose body the test writes itself, signed with the project's payload key as a
+ * backend in another language would sign it: `createPayload`'s own checks do not apply.
+ */
+export function foreignPayload(fields: Record<string, unknown>, secretKey = SECRET_KEY): string {
+  const encoded = base64UrlEncodeText(JSON.stringify(fields));
+  const mac = createHmac('sha256', payloadKeyOf({ secretKey }))
+    .update(PAYLOAD_DOMAIN)
+    .update(encoded)
+    .digest('base64url');
+  return `${encoded}.${mac}`;
+}
+
+/** The body of `order(ref)`'s payload, for {@link foreignPayload}, valid for ten minutes. */
+export function orderFields(
+  ref: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    v: PAYLOAD_VERSION,
+    ref,
+    amount: 30000,
+    currency: 'CNY',
+    description: '机械键盘 keyboard',
+    customer: { ...TEST_CUSTOMER },
+    returnUrl: 'https://shop.example.com/thanks',
+    exp: Math.floor(Date.now() / 1000) + 600,
+    ...overrides,
+  };
 }
 
 /** A complete order: every customer field Gate needs (names, city and street in Chinese). */

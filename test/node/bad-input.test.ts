@@ -19,7 +19,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { run, type CliIO } from '../../src/cli.js';
-import { base64UrlEncodeText, ERROR_CODES, PAYLOAD_VERSION } from '../../src/protocol/wire.js';
+import { base64UrlEncodeText, ERROR_CODES } from '../../src/protocol/wire.js';
 import type { CheckoutOptions } from '../../src/server/checkout.js';
 import { MAX_JSON_DEPTH } from '../../src/server/http.js';
 import { createPayload, PAYLOAD_DOMAIN, payloadKeyOf } from '../../src/server/payload.js';
@@ -28,7 +28,9 @@ import type { CallbackOutcome } from '../../src/server/store.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
 import { openSse } from '../helpers/sse-client.js';
 import {
+  foreignPayload,
   order,
+  orderFields,
   PROJECT_ID,
   SECRET_KEY,
   startShop,
@@ -478,25 +480,8 @@ describe('POST /payments', () => {
   });
   const body = (value: unknown): Send => postJson('/payments', JSON.stringify(value));
 
-  /** A payload whose body we write ourselves, signed with the server's own payload key. */
-  function signedBody(fields: Record<string, unknown>): string {
-    const encoded = base64UrlEncodeText(JSON.stringify(fields));
-    const mac = createHmac('sha256', payloadKeyOf({ secretKey: SECRET_KEY }))
-      .update(PAYLOAD_DOMAIN)
-      .update(encoded)
-      .digest('base64url');
-    return `${encoded}.${mac}`;
-  }
-  const goodFields = (): Record<string, unknown> => ({
-    v: PAYLOAD_VERSION,
-    ref: 'bad-target',
-    amount: 30000,
-    currency: 'CNY',
-    description: '机械键盘',
-    customer: { ...TEST_CUSTOMER },
-    returnUrl: 'https://shop.example.com/thanks',
-    exp: Math.floor(Date.now() / 1000) + 600,
-  });
+  const goodFields = (): Record<string, unknown> =>
+    orderFields('bad-target', { description: '机械键盘' });
 
   it('the unmutated body is valid, and injection strings are stored as the text they are', async () => {
     // The control: the same body as the mutations below, for another order, is accepted, so
@@ -878,12 +863,14 @@ describe('POST /payments', () => {
         ] as [string, Record<string, unknown>][]
       ).map(([label, change]): [string, Send, Expect] => [
         `signed, ${label}`,
-        withPayload(signedBody({ ...goodFields(), ...change })),
+        withPayload(foreignPayload({ ...goodFields(), ...change })),
         invalid,
       ]),
       [
         'signed, not JSON',
-        withPayload(`${base64UrlEncodeText('hello')}.${signedBody(goodFields()).split('.')[1]}`),
+        withPayload(
+          `${base64UrlEncodeText('hello')}.${foreignPayload(goodFields()).split('.')[1]}`,
+        ),
         invalid,
       ],
     ];

@@ -14,7 +14,7 @@ import {
   type ShopperField,
 } from '../../src/protocol/customer.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
-import { startShop, type Shop } from '../helpers/toolkit.js';
+import { foreignPayload, orderFields, startShop, type Shop } from '../helpers/toolkit.js';
 
 /** What the shopper would type for every open field. */
 const SHOPPER = {
@@ -247,7 +247,7 @@ describe('customer fields: the server merges and decides', () => {
     const logs: string[] = [];
     const shop = await startShop(t, { checkout: { log: (line: string) => logs.push(line) } });
     const answer = await shop.post('/payments', {
-      payload: shop.payload('order-noid', { customer: { email: 'a@example.com' } }),
+      payload: foreignPayload(orderFields('order-noid', { customer: { email: 'a@example.com' } })),
       customer: (({ email: _e, ...open }) => open)(SHOPPER),
     });
     assert.equal(answer.status, 500);

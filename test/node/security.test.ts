@@ -16,7 +16,9 @@ import { TEST_CUSTOMER } from '../helpers/customer.js';
 import { openSse } from '../helpers/sse-client.js';
 import {
   eventsUrl,
+  foreignPayload,
   order,
+  orderFields,
   PROJECT_ID,
   SECRET_KEY,
   signedCallback,
@@ -419,9 +421,7 @@ describe('what never leaves the server', () => {
     assert.ok(refused.status >= 400, JSON.stringify(refused.body));
     // A payload without the customer's id: a configuration error, logged.
     const { id: _id, ...anonymous } = TEST_CUSTOMER;
-    const noId = createPayload(order('leak-no-id', { customer: anonymous }), {
-      secretKey: SECRET_KEY,
-    });
+    const noId = foreignPayload(orderFields('leak-no-id', { customer: anonymous }));
     assert.equal((await call(shop, 'POST', '/payments', { payload: noId })).status, 500);
 
     // Bad callbacks: forged, unsigned, another key, another project, unreadable, huge, not JSON.

@@ -149,6 +149,16 @@ describe('payload', () => {
     );
     assert.throws(() => createPayload({ ...order('x'), amount: 0 }, KEY), /amount/);
     assert.throws(() => createPayload(order('x'), { secretKey: '' }), /secretKey or payloadKey/);
+    // ECommPay needs the customer's id for every payment: asked for where the order is made.
+    const { id: _id, ...anonymous } = order('x').customer;
+    assert.throws(
+      () => createPayload({ ...order('x'), customer: anonymous } as any, KEY),
+      /customer\.id: required: the customer's id in your project/,
+    );
+    assert.throws(
+      () => createPayload({ ...order('x'), customer: undefined } as any, KEY),
+      /customer\.id: required/,
+    );
   });
 });
 
