@@ -76,17 +76,8 @@ export function orderFields(
   ref: string,
   overrides: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return {
-    v: PAYLOAD_VERSION,
-    ref,
-    amount: 30000,
-    currency: 'CNY',
-    description: '机械键盘 keyboard',
-    customer: { ...TEST_CUSTOMER },
-    returnUrl: 'https://shop.example.com/thanks',
-    exp: Math.floor(Date.now() / 1000) + 600,
-    ...overrides,
-  };
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  return { v: PAYLOAD_VERSION, ...order(ref), exp, ...overrides };
 }
 
 /** A complete order: every customer field Gate needs (names, city and street in Chinese). */

@@ -9,14 +9,12 @@
 //
 // Callbacks are the one place where a bad input may get 200: see "POST /callback" below.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { run, type CliIO } from '../../src/cli.js';
 import { base64UrlEncodeText, ERROR_CODES } from '../../src/protocol/wire.js';
@@ -37,8 +35,8 @@ import {
   type Created,
   type Shop,
 } from '../helpers/toolkit.js';
+import { runBin, type Exit } from '../helpers/bin.js';
 
-const BIN = fileURLToPath(new URL('../../bin/cup-qr-checkout.js', import.meta.url));
 const ALL_TIME = { from: 0, to: 8.64e15 };
 const NUM_RUNS = 150;
 
@@ -1698,34 +1696,14 @@ describe('GET /payments/:id and /payments/:id/events', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('the command line', () => {
-  interface Exit {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-  }
   const NAME = 'cup-qr-checkout';
 
-  /** The real bin in a child process, stdin piped in. */
-  function bin(
+  /** The real bin in a child process, with a secret key unless `env` says otherwise. */
+  const bin = (
     args: string[],
     stdin = '',
     env: Record<string, string> = { ECOMMPAY_SECRET_KEY: 'cli-key' },
-  ): Promise<Exit> {
-    const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
-    delete childEnv.CUP_QR_DB;
-    if (!('ECOMMPAY_SECRET_KEY' in env)) delete childEnv.ECOMMPAY_SECRET_KEY;
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: childEnv, stdio: 'pipe' });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.on('error', () => {}); // it may exit before reading stdin
-      child.stdin.end(stdin);
-    });
-  }
+  ): Promise<Exit> => runBin(args, stdin, env);
 
   /** `run()` in this process, as the bin calls it. */
   async function inProcess(

@@ -1,44 +1,19 @@
 // The command line as a user runs it: the real bin in a child process, JSON piped to stdin;
 // plus the in-process `run()` for the cases that need no process.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { CliIO } from '../../src/cli.js';
 import { run } from '../../src/cli.js';
 import { verify } from '../../src/server/signature.js';
+import { runBin, type Exit } from '../helpers/bin.js';
 
-const BIN = fileURLToPath(new URL('../../bin/cup-qr-checkout.js', import.meta.url));
 const FIXTURE = readFileSync(new URL('../fixtures/sale-request.json', import.meta.url), 'utf8');
 const KEY = 'cli-test-secret';
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs the bin with `stdin` piped in and resolves when it exits; `secretKey: null` runs it
- * without ECOMMPAY_SECRET_KEY.
- */
-function cli(args: string[], stdin: string, secretKey: string | null = KEY): Promise<Outcome> {
-  const env = { ...process.env };
-  delete env.ECOMMPAY_SECRET_KEY;
-  if (secretKey !== null) env.ECOMMPAY_SECRET_KEY = secretKey;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    // The command may exit before reading stdin (missing key): that EPIPE is expected.
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-  });
+/** The bin with ECOMMPAY_SECRET_KEY set to `secretKey` (`null`: unset). */
+function cli(args: string[], stdin: string, secretKey: string | null = KEY): Promise<Exit> {
+  return runBin(args, stdin, secretKey === null ? {} : { ECOMMPAY_SECRET_KEY: secretKey });
 }
 
 /** The fixture signed by the bin, parsed. */
