@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { createCheckout } from '../../src/server/checkout.js';
+import { DEMO_SECRET_KEY } from '../../src/server/keys.js';
 import { createPayload, payloadKeyOf } from '../../src/server/payload.js';
 import { RateLimiter, rateKey } from '../../src/server/rate-limit.js';
 import { sign } from '../../src/server/signature.js';
@@ -28,6 +29,8 @@ import {
 } from '../helpers/toolkit.js';
 
 const FOREIGN = 'https://evil.example';
+/** A key the key rule accepts with the real Gate (16 characters or more, not the demo's). */
+const LONG_KEY = 'security-test-project-key';
 
 const derivedHex = (key: string): string => payloadKeyOf({ secretKey: key }).toString('hex');
 
@@ -142,7 +145,7 @@ describe('Origin: who may start a payment', () => {
         () =>
           createCheckout({
             projectId: 1,
-            secretKey: 'k',
+            secretKey: LONG_KEY,
             publicUrl: 'https://shop.example',
             store: new MemoryStore(),
             allowedOrigins: [bad],
@@ -150,6 +153,58 @@ describe('Origin: who may start a payment', () => {
         (error: Error) => error instanceof TypeError && error.message.includes('allowedOrigins'),
       );
     }
+  });
+});
+
+describe('the secret key: no demo key, no short key with the real Gate', () => {
+  const checkoutWith = (secretKey: string, gateUrl?: string): unknown =>
+    createCheckout({
+      projectId: 1,
+      secretKey,
+      publicUrl: 'https://shop.example',
+      store: new MemoryStore(),
+      ...(gateUrl === undefined ? {} : { gateUrl }),
+    });
+
+  it('refuses them at createCheckout with a message that names the rule, never the key', () => {
+    const refused: [string, string | undefined, RegExp][] = [
+      [DEMO_SECRET_KEY, undefined, /public demo key/],
+      [DEMO_SECRET_KEY, 'https://api.ecommpay.com', /public demo key/],
+      [DEMO_SECRET_KEY, 'http://gate.internal:8090', /public demo key/],
+      ['Qz', undefined, /shorter than 16 characters/],
+      ['fifteen-chars-Q', undefined, /shorter than 16 characters/],
+      ['Xshort7', 'http://10.0.0.5:8090', /shorter than 16 characters/],
+      ['Xshort7', 'http://127.0.0.1.nip.io:8090', /shorter than 16 characters/],
+      ['Xshort7', 'http://localhost.evil.example', /shorter than 16 characters/],
+    ];
+    for (const [key, gateUrl, rule] of refused) {
+      assert.throws(
+        () => checkoutWith(key, gateUrl),
+        (error: Error) => {
+          assert.ok(error instanceof TypeError, `${key} with ${gateUrl}`);
+          assert.match(error.message, /secretKey/);
+          assert.match(error.message, rule);
+          assert.ok(!error.message.includes(key), `the message shows the key: ${error.message}`);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('accepts them with a sandbox on this machine, and long keys anywhere', async () => {
+    for (const gateUrl of [
+      'http://127.0.0.1:8090',
+      'http://127.1.2.3',
+      'https://localhost:8443',
+      'http://[::1]:8090',
+    ]) {
+      for (const key of [DEMO_SECRET_KEY, 'k']) {
+        const checkout = checkoutWith(key, gateUrl) as { close(): Promise<void> };
+        await checkout.close();
+      }
+    }
+    const real = checkoutWith(LONG_KEY) as { close(): Promise<void> };
+    await real.close();
   });
 });
 
