@@ -52,9 +52,10 @@ function trackIntervals(t: TestContext): { live: () => number } {
 
 describe('event streams', () => {
   it('1,000 streams opened and closed: no listeners, timers or rows left behind', async (t) => {
-    // 125 payments from one address in a moment: over the default rate limit, which is not tested here.
+    // 125 payments and 1,000 streams from one address in a moment: over the default rate limit
+    // and stream cap per client, which are not tested here.
     const shop = await startShop(t, {
-      checkout: { streams: { maxTotal: 2000 }, rateLimit: false },
+      checkout: { streams: { maxTotal: 2000, maxPerClient: 2000 }, rateLimit: false },
     });
     const payments: Created[] = [];
     for (let i = 0; i < 125; i++) payments.push(await pagePayment(shop, `order-load-${i}`));
