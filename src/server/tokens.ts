@@ -66,6 +66,14 @@ export type TokenIssue =
 export type TokenPlan =
   { ok: true; drop: string[] } | { ok: false; reason: 'rate' | 'full'; retryAfterMs: number };
 
+/** A record's `tokenUse` of its stored tokens: those used, by hash, with their last use. */
+export function tokenUseOf(tokens: readonly StoredToken[]): { tokenUse?: Record<string, number> } {
+  const used = tokens.filter((t) => t.usedAt !== undefined);
+  return used.length > 0
+    ? { tokenUse: Object.fromEntries(used.map((t) => [t.hash, t.usedAt!])) }
+    : {};
+}
+
 /** The rules for streams that live up to `maxLifetimeMs`: a reconnect must find its token. */
 export function tokenRulesFor(maxLifetimeMs: number): TokenRules {
   return {

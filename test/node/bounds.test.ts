@@ -9,6 +9,7 @@ import { createCheckout } from '../../src/server/checkout.js';
 import { MAX_LOGGED_TEXT } from '../../src/server/log-text.js';
 import { RefusalLog } from '../../src/server/refusal-log.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
+import { eventually } from '../helpers/eventually.js';
 import { followPayment, openSse, type SseClient } from '../helpers/sse-client.js';
 import { eventsUrl, PROJECT_ID, startShop, type Created, type Shop } from '../helpers/toolkit.js';
 
@@ -63,15 +64,6 @@ async function startAs(shop: Shop, ref: string, ip: string): Promise<Created> {
   );
   assert.equal(answer.status, 201, JSON.stringify(answer.body));
   return answer.body as Created;
-}
-
-/** Resolves once `check` holds, re-checking on each turn of the event loop (a guard, not a sleep). */
-async function eventually(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 describe('a body has a deadline', () => {
@@ -195,6 +187,7 @@ describe('a stream has a lifetime', () => {
     await eventually(
       () => follower.connections >= 4 || follower.failures > 0,
       'four connections of the follower',
+      20_000,
     );
     await shop.sandbox.control.approve(PROJECT_ID, 'life-1');
     await follower.stopped;

@@ -7,6 +7,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { createCheckout } from '../../src/server/checkout.js';
 import { toNodeHandler } from '../../src/server/node-adapter.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
+import { eventually } from '../helpers/eventually.js';
 import { openSse, type SseClient } from '../helpers/sse-client.js';
 import { eventsUrl, SECRET_KEY, startShop, type Created, type Shop } from '../helpers/toolkit.js';
 
@@ -15,15 +16,6 @@ async function pagePayment(shop: Shop, ref: string): Promise<Created> {
   const answer = await shop.post('/payments', { payload: shop.payload(ref), mode: 'payment-page' });
   assert.equal(answer.status, 201);
   return answer.body as Created;
-}
-
-/** Resolves once `check` holds, re-checking on each turn of the event loop (a guard, not a sleep). */
-async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 /**

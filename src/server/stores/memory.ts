@@ -6,7 +6,13 @@
  */
 import type { CallbackRecord, PaymentRecord, Period, Store, TransitionRecord } from '../store.js';
 import { transitionOf } from '../store.js';
-import { planTokenIssue, type StoredToken, type TokenIssue, type TokenRules } from '../tokens.js';
+import {
+  planTokenIssue,
+  tokenUseOf,
+  type StoredToken,
+  type TokenIssue,
+  type TokenRules,
+} from '../tokens.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -21,14 +27,7 @@ export class MemoryStore implements Store {
   #out(payment: StoredPayment | undefined): PaymentRecord | undefined {
     if (!payment) return undefined;
     const tokens = this.#tokens.get(payment.paymentId) ?? [];
-    const used = tokens.filter((t) => t.usedAt !== undefined);
-    return {
-      ...copy(payment),
-      tokenHashes: tokens.map((t) => t.hash),
-      ...(used.length > 0
-        ? { tokenUse: Object.fromEntries(used.map((t) => [t.hash, t.usedAt!])) }
-        : {}),
-    };
+    return { ...copy(payment), tokenHashes: tokens.map((t) => t.hash), ...tokenUseOf(tokens) };
   }
 
   async createPayment(payment: PaymentRecord): Promise<boolean> {

@@ -28,7 +28,13 @@ import { createHash } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { CallbackRecord, PaymentRecord, Period, Store, TransitionRecord } from '../store.js';
 import { transitionOf } from '../store.js';
-import { planTokenIssue, type StoredToken, type TokenIssue, type TokenRules } from '../tokens.js';
+import {
+  planTokenIssue,
+  tokenUseOf,
+  type StoredToken,
+  type TokenIssue,
+  type TokenRules,
+} from '../tokens.js';
 
 /** How a Redis store or hub gets its connection. */
 export interface RedisConnectionOptions {
@@ -266,13 +272,10 @@ export class RedisStore implements Store {
   async getPayment(paymentId: string): Promise<PaymentRecord | undefined> {
     const { json, tokens } = await this.#readPayment(paymentId);
     if (json === null) return undefined;
-    const used = tokens.filter((t) => t.usedAt !== undefined);
     return {
       ...(JSON.parse(json) as StoredRecord),
       tokenHashes: tokens.map((t) => t.hash),
-      ...(used.length > 0
-        ? { tokenUse: Object.fromEntries(used.map((t) => [t.hash, t.usedAt!])) }
-        : {}),
+      ...tokenUseOf(tokens),
     };
   }
 

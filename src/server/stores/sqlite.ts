@@ -20,7 +20,13 @@ import type {
 } from '../store.js';
 import { transitionOf } from '../store.js';
 import type { PaymentStatus } from '../../protocol/status.js';
-import { planTokenIssue, type StoredToken, type TokenIssue, type TokenRules } from '../tokens.js';
+import {
+  planTokenIssue,
+  tokenUseOf,
+  type StoredToken,
+  type TokenIssue,
+  type TokenRules,
+} from '../tokens.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created if missing); `:memory:` for a throwaway one. */
@@ -166,14 +172,6 @@ function fromRow(row: Row, tokens: StoredToken[]): PaymentRecord {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
-}
-
-/** `tokenUse` of a record: the tokens that were used, when they last were. */
-function tokenUseOf(tokens: StoredToken[]): Pick<PaymentRecord, 'tokenUse'> {
-  const used = tokens.filter((t) => t.usedAt !== undefined);
-  return used.length > 0
-    ? { tokenUse: Object.fromEntries(used.map((t) => [t.hash, t.usedAt!])) }
-    : {};
 }
 
 const COLUMNS = Object.keys(toRow({} as PaymentRecord));
