@@ -491,7 +491,8 @@ describe('tokens: re-POSTs of the payload by someone else', () => {
         };
       },
     });
-    const shop = await startShop(t, { store });
+    let clock = Date.now();
+    const shop = await startShop(t, { store, checkout: { now: () => clock } });
     const created = await shop.start('tok-path');
     // A few tokens: the work for a wrong one must not grow with them.
     for (let i = 0; i < 3; i++) await shop.start('tok-path');
@@ -527,10 +528,14 @@ describe('tokens: re-POSTs of the payload by someone else', () => {
         comparisons: TOKENS_KEPT,
       });
     }
-    // The right token: the same read and comparisons, then its use recorded (once a minute).
+    // The right token: the same read and comparisons, then its use recorded, once a minute.
     calls.length = 0;
     assert.equal((await shop.get(statusPath(created))).status, 200);
-    assert.deepEqual(calls, ['getPayment']);
+    assert.deepEqual(calls, ['getPayment'], 'used by the stream a moment ago');
+    clock += 60_000;
+    calls.length = 0;
+    assert.equal((await shop.get(statusPath(created))).status, 200);
+    assert.deepEqual(calls, ['getPayment', 'touchToken']);
   });
 });
 

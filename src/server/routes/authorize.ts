@@ -38,7 +38,8 @@ export async function authorizedPayment(
 async function touch(ctx: CheckoutContext, payment: PaymentRecord, hash: string): Promise<void> {
   const now = ctx.now();
   const last = payment.tokenUse?.[hash];
-  if (last !== undefined && now - last < TOKEN_TOUCH_INTERVAL_MS && now >= last) return;
+  // Recent enough (or newer, by another instance's clock): nothing to write.
+  if (last !== undefined && now - last < TOKEN_TOUCH_INTERVAL_MS) return;
   try {
     await ctx.store.touchToken(payment.paymentId, hash, now);
   } catch (error) {
