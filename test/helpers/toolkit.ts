@@ -18,7 +18,7 @@ import {
   payloadKeyOf,
   type Order,
 } from '../../src/server/payload.js';
-import { sign } from '../../src/server/signature.js';
+import { signAsPlatform } from '../../src/sandbox/callbacks.js';
 import type { Store } from '../../src/server/store.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
 import { TEST_CUSTOMER } from './customer.js';
@@ -55,7 +55,7 @@ export function signedCallback(
     },
     ...extra,
   };
-  return { ...body, signature: sign(body, key) };
+  return { ...body, signature: signAsPlatform(body, key) };
 }
 
 /**
