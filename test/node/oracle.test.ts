@@ -28,6 +28,7 @@ import {
   orderFields,
   PROJECT_ID,
   SECRET_KEY,
+  signedCallback,
   startShop,
   type Created,
   type Reply,
@@ -367,6 +368,28 @@ describe('every other door a ";" could come in by', () => {
         error.problems[0].path === 'payment_id',
     );
     assert.equal(sent, 0);
+  });
+
+  it('a verified callback replayed with frame_mode or signature padding below the top: 403', async (t) => {
+    const shop = await startShop(t);
+    const created = await shop.start('oracle-padded');
+    await until(shop, created, 'awaiting-customer');
+    const before = await shop.store.getPayment('oracle-padded');
+    const genuine = signedCallback('oracle-padded', 'decline');
+    for (const padded of [
+      { ...genuine, payment: { ...genuine.payment, frame_mode: 'x'.repeat(4000) } },
+      { ...genuine, operation: { ...genuine.operation, signature: 'x' } },
+      { ...genuine, pad: [{ frame_mode: 'x' }] },
+    ]) {
+      const answer = await shop.post('/callback', padded);
+      assert.equal(answer.status, 403, JSON.stringify(padded).slice(0, 120));
+      assert.equal(answer.body.error.code, 'bad-signature');
+    }
+    assert.deepEqual(await shop.store.getPayment('oracle-padded'), before);
+    // Where the platform puts them, they are left out as ever: the same callback is applied.
+    const topLevel = { ...genuine, frame_mode: 'popup' };
+    assert.equal((await shop.post('/callback', topLevel)).status, 200);
+    assert.equal((await shop.store.getPayment('oracle-padded'))!.status, 'decline');
   });
 
   it("a genuine callback whose texts carry ';' (the platform's message) is still applied", async (t) => {
