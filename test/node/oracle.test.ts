@@ -6,7 +6,7 @@
 // figure line says how many were tried. Then every other door a `;` could come in by.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { checkCustomerField } from '../../src/protocol/customer.js';
+import { checkCustomerField, SHOPPER_FIELDS } from '../../src/protocol/customer.js';
 import { GateClient, GateError } from '../../src/server/gate-client.js';
 import { createPayload } from '../../src/server/payload.js';
 import { canonicalString } from '../../src/server/signature.js';
@@ -20,9 +20,7 @@ import {
   withLeaves,
   type ForgedLeaf,
 } from '../helpers/oracle.js';
-import { openSse } from '../helpers/sse-client.js';
 import {
-  eventsUrl,
   foreignPayload,
   order,
   orderFields,
@@ -33,6 +31,7 @@ import {
   type Created,
   type Reply,
   type Shop,
+  untilStatus,
 } from '../helpers/toolkit.js';
 
 const figures = { tried: 0, accepted: 0, vias: new Set<string>() };
@@ -49,13 +48,6 @@ const SUM = (amount: number): ForgedLeaf[] => [
   [['payment', 'sum', 'amount'], amount],
   [['payment', 'sum', 'currency'], 'CNY'],
 ];
-
-/** Follows a payment's stream until it shows `status`. */
-async function until(shop: Shop, created: Created, status: string): Promise<void> {
-  const client = await openSse(eventsUrl(shop, created));
-  await client.waitFor((events) => events.some((e) => e.data.includes(`"${status}"`)), status);
-  await client.close();
-}
 
 interface Attempt {
   /** How the shopper tried to get a Payment Page link signed. */
@@ -127,7 +119,7 @@ describe('the signing oracle: forged callbacks from a signed Payment Page link',
   it('B. the city: a 9,999.00 order success while Gate says awaiting', async (t) => {
     const shop = await startShop(t, { checkout: { rateLimit: false } });
     const big = await shop.start('oracle-big', { amount: 999_900 });
-    await until(shop, big, 'awaiting-customer');
+    await untilStatus(shop, big, 'awaiting-customer');
     // A QR shop (the quick start: only the customer's id fixed); the shopper asks for a link.
     const leaves = paymentLeaves(PROJECT_ID, 'oracle-big', 'success', SUM(999_900));
     const attempt = await askForLink(
@@ -151,7 +143,7 @@ describe('the signing oracle: forged callbacks from a signed Payment Page link',
   it("C. the city: another shopper's payment declined with the attacker's message", async (t) => {
     const shop = await startShop(t, { checkout: { rateLimit: false } });
     const victim = await shop.start('oracle-victim-c');
-    await until(shop, victim, 'awaiting-customer');
+    await untilStatus(shop, victim, 'awaiting-customer');
     const before = await shop.store.getPayment('oracle-victim-c');
     const leaves = paymentLeaves(PROJECT_ID, 'oracle-victim-c', 'decline', [
       [['operation', 'code'], '20100'],
@@ -171,7 +163,7 @@ describe('the signing oracle: forged callbacks from a signed Payment Page link',
   it("D. the city: another shopper's QR code replaced by the attacker's", async (t) => {
     const shop = await startShop(t, { checkout: { rateLimit: false } });
     const victim = await shop.start('oracle-victim-d');
-    await until(shop, victim, 'awaiting-customer');
+    await untilStatus(shop, victim, 'awaiting-customer');
     const genuine = (await shop.store.getPayment('oracle-victim-d'))!;
     const leaves = paymentLeaves(PROJECT_ID, 'oracle-victim-d', 'awaiting customer action', [
       [['display_data', '0', 'type'], 'qr_data'],
@@ -293,16 +285,7 @@ describe('every other door a ";" could come in by', () => {
   });
 
   it('the form and the server share the rule: invalid-character, in every shopper field', () => {
-    for (const field of [
-      'last_name',
-      'first_name',
-      'phone',
-      'email',
-      'country',
-      'zip',
-      'city',
-      'street',
-    ] as const) {
+    for (const field of SHOPPER_FIELDS) {
       assert.equal(
         checkCustomerField(field, `${SHOPPER[field]};`)?.rule,
         'invalid-character',
@@ -373,7 +356,7 @@ describe('every other door a ";" could come in by', () => {
   it('a verified callback replayed with frame_mode or signature padding below the top: 403', async (t) => {
     const shop = await startShop(t);
     const created = await shop.start('oracle-padded');
-    await until(shop, created, 'awaiting-customer');
+    await untilStatus(shop, created, 'awaiting-customer');
     const before = await shop.store.getPayment('oracle-padded');
     const genuine = signedCallback('oracle-padded', 'decline');
     for (const padded of [
@@ -395,10 +378,10 @@ describe('every other door a ";" could come in by', () => {
   it("a genuine callback whose texts carry ';' (the platform's message) is still applied", async (t) => {
     const shop = await startShop(t);
     const created = await shop.start('oracle-genuine');
-    await until(shop, created, 'awaiting-customer');
+    await untilStatus(shop, created, 'awaiting-customer');
     const message = 'Insufficient funds; try another card';
     await shop.sandbox.control.decline(PROJECT_ID, 'oracle-genuine', { code: '20100', message });
-    await until(shop, created, 'decline');
+    await untilStatus(shop, created, 'decline');
     const payment = (await shop.store.getPayment('oracle-genuine'))!;
     assert.equal(payment.status, 'decline');
     assert.equal(payment.message, message);

@@ -6,9 +6,7 @@ import { describe, it } from 'node:test';
 import { readPayload } from '../../src/protocol/wire.js';
 import { createPayload } from '../../src/server/payload.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
-import { openSse } from '../helpers/sse-client.js';
 import {
-  eventsUrl,
   foreignPayload,
   order,
   orderFields,
@@ -17,15 +15,10 @@ import {
   startShop,
   type Created,
   type Shop,
+  untilStatus,
 } from '../helpers/toolkit.js';
 
 const { id: _id, ...SHOPPER } = TEST_CUSTOMER;
-
-async function until(shop: Shop, created: Created, status: string): Promise<void> {
-  const client = await openSse(eventsUrl(shop, created));
-  await client.waitFor((events) => events.some((e) => e.data.includes(`"${status}"`)), status);
-  await client.close();
-}
 
 /** What a refused request must leave as it was: the order's attempts and the Gate sales. */
 async function stateOf(shop: Shop, ref: string): Promise<string> {
@@ -116,7 +109,7 @@ describe('a live attempt is resumed only as it was started: 409 attempt-conflict
 
     // The other way round: a live QR code, then a Payment Page payload of the same order.
     const other = await shop.start('conflict-mode-2');
-    await until(shop, other, 'awaiting-customer');
+    await untilStatus(shop, other, 'awaiting-customer');
     const asPage = await shop.post('/payments', {
       payload: shop.payload('conflict-mode-2', { mode: 'payment-page' }),
     });
@@ -130,7 +123,7 @@ describe('a live attempt is resumed only as it was started: 409 attempt-conflict
     const payload = shop.payload(ref, { customer: { id: 'c-2' } });
     const first = await shop.post('/payments', { payload, customer: SHOPPER });
     assert.equal(first.status, 201);
-    await until(shop, first.body as Created, 'awaiting-customer');
+    await untilStatus(shop, first.body as Created, 'awaiting-customer');
 
     // A reload, a second tab with the same details (spaces around them as the form trims them).
     const same = await shop.post('/payments', {
@@ -157,7 +150,7 @@ describe('a live attempt is resumed only as it was started: 409 attempt-conflict
 
     // Once the attempt has ended, the new details start the next one.
     await shop.sandbox.control.decline(PROJECT_ID, ref);
-    await until(shop, first.body as Created, 'decline');
+    await untilStatus(shop, first.body as Created, 'decline');
     const next = await shop.post('/payments', {
       payload,
       customer: { ...SHOPPER, city: '上海' },
@@ -183,9 +176,9 @@ describe('a live attempt is resumed only as it was started: 409 attempt-conflict
   it('a paid order answers with its success, whatever the request asks', async (t) => {
     const shop = await startShop(t);
     const paid = await shop.start('conflict-paid');
-    await until(shop, paid, 'awaiting-customer');
+    await untilStatus(shop, paid, 'awaiting-customer');
     await shop.sandbox.control.approve(PROJECT_ID, 'conflict-paid');
-    await until(shop, paid, 'success');
+    await untilStatus(shop, paid, 'success');
     const again = await shop.post('/payments', {
       payload: shop.payload('conflict-paid', { mode: 'payment-page' }),
     });
