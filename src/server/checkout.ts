@@ -238,6 +238,10 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   }
   const now = options.now ?? Date.now;
   const publicUrl = checkUrl('publicUrl', options.publicUrl);
+  // It is signed into every sale and Payment Page link (merchant_callback_url).
+  if (publicUrl.includes(';')) {
+    throw new TypeError('createCheckout: publicUrl must not contain ";" (it is signed)');
+  }
   const limits = checkStreamLimits(options.streams);
   const bodyTimeoutMs = checkPositive(
     'bodyTimeoutMs',
