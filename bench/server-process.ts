@@ -107,7 +107,8 @@ async function serve(config: ServerConfig): Promise<void> {
       gateUrl: 'http://127.0.0.1:9',
       publicUrl: `http://127.0.0.1:${port}`,
       store,
-      streams: { heartbeatMs: config.heartbeatMs, maxTotal: 100_000 },
+      // Every bench stream comes from 127.0.0.1: no cap per client address.
+      streams: { heartbeatMs: config.heartbeatMs, maxTotal: 100_000, maxPerClient: 100_000 },
     });
     server.on('request', toNodeHandler(checkout));
     streams = () => checkout.stats.streams;

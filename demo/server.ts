@@ -7,7 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_PROJECT_ID, DEMO_SECRET_KEY } from '../src/sandbox/cli.js';
+import { DEMO_PROJECT_ID } from '../src/sandbox/cli.js';
+import { DEMO_SECRET_KEY } from '../src/server/keys.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import {
   createCheckout,
@@ -110,7 +111,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       qrTimeoutSeconds: options.qrTimeoutSeconds,
       merchantName: '示例商店 Demo Shop',
     });
-    gateUrl = sandbox.url;
+    // This process's own sandbox: on loopback when it listens on every address, where the
+    // toolkit accepts the demo key (keys.ts).
+    const everywhere = host === '0.0.0.0' || host === '::';
+    gateUrl = everywhere ? `http://127.0.0.1:${new URL(sandbox.url).port}` : sandbox.url;
   }
 
   const store: Store = await openSqliteStore({ file: join(dataDir, 'payments.sqlite') });

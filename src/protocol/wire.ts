@@ -87,9 +87,11 @@ export interface PaymentPageLink {
  * | `forbidden` | 403 | wrong token, or no such payment (the two are not told apart) |
  * | `not-found` | 404 | no such route |
  * | `method-not-allowed` | 405 | |
+ * | `request-timeout` | 408 | the body did not arrive in time (the connection is closed) |
  * | `too-large` | 413 | the body is over the size limit |
  * | `unsupported-media-type` | 415 | the body is not `application/json` |
- * | `too-many-streams` | 429 | stream caps reached; retry later |
+ * | `too-many-streams` | 429 | stream caps (per payment, per client address, in all) reached; retry later |
+ * | `too-many-tokens` | 429 | this payment was opened too often (new tokens); retry after `Retry-After` seconds |
  * | `origin-refused` | 403 | a payment started from a page of another site (its `Origin` is not allowed) |
  * | `rate-limited` | 429 | this client started too many payments; retry after `Retry-After` seconds |
  * | `bad-signature` | 403 | a callback whose signature does not verify |
@@ -114,9 +116,11 @@ export const ERROR_CODES = [
   'forbidden',
   'not-found',
   'method-not-allowed',
+  'request-timeout',
   'too-large',
   'unsupported-media-type',
   'too-many-streams',
+  'too-many-tokens',
   'origin-refused',
   'rate-limited',
   'bad-signature',

@@ -12,6 +12,11 @@
  * The two routes that start payments are guarded before their body is read: a browser page of
  * another site is refused (origin.ts), then the client's budget is counted (rate-limit.ts). The
  * callback is not: ECommPay posts it server to server, and its signature authenticates it.
+ *
+ * Everything a client can hold is bounded: a body's size and the time it may take to arrive
+ * (http.ts), streams per payment, per client and in all, and each stream's lifetime (sse.ts),
+ * the tokens of a payment (tokens.ts), and the log lines refused requests cause
+ * (refusal-log.ts).
  */
 import type { PaymentState } from '../protocol/payment-state.js';
 import { DEFAULT_ROUTE_PREFIX } from '../protocol/wire.js';
@@ -19,7 +24,13 @@ import { handleCallback } from './callback-receiver.js';
 import { clientIp, type TrustProxy } from './client-ip.js';
 import type { CheckoutContext } from './context.js';
 import { GateClient } from './gate-client.js';
-import { DEFAULT_MAX_BODY_BYTES, HttpError } from './http.js';
+import {
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  HttpError,
+  setBodyDeadline,
+} from './http.js';
+import { logText } from './log-text.js';
 import type { Hub } from './hub.js';
 import { MemoryHub } from './hub.js';
 import { originCheck, type AllowedOrigins } from './origin.js';
@@ -29,17 +40,23 @@ import { handleCreatePayment, type ConnectionInfo } from './routes/create-paymen
 import { handleEvents } from './routes/events.js';
 import { DEFAULT_PAYMENT_PAGE_URL, handlePaymentPage } from './routes/payment-page.js';
 import { handleStatus } from './routes/status.js';
+import { RefusalLog } from './refusal-log.js';
 import { refreshPayment } from './refresh.js';
 import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from './sse.js';
 import { DEFAULT_QR_TIMEOUT_SECONDS } from './state-machine.js';
 import type { Store } from './store.js';
+import { tokenRulesFor } from './tokens.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
 export interface CheckoutOptions {
   /** The ECommPay project id. */
   projectId: number;
-  /** The project's secret key: signs Gate requests, verifies callbacks, derives the payload key. */
+  /**
+   * The project's secret key: signs Gate requests, verifies callbacks, derives the payload key.
+   * With a `gateUrl` that is not a sandbox on this machine (`127.x.x.x`, `[::1]`, `localhost`),
+   * the sandbox's public demo key and keys under 16 characters are refused.
+   */
   secretKey: string;
   /** Gate's base URL; default `https://api.ecommpay.com` (the sandbox's `url` in tests). */
   gateUrl?: string;
@@ -78,13 +95,25 @@ export interface CheckoutOptions {
   paymentPageUrl?: string;
   /** Largest request body; default 64 KiB. */
   maxBodyBytes?: number;
+  /**
+   * How long a request body may take to arrive, from when the request reached the handler;
+   * default 10000 ms. Past it: 408 `request-timeout`, and the connection is closed.
+   */
+  bodyTimeoutMs?: number;
   /** The QR timeout assumed when a callback does not say it; default 600 s. */
   defaultQrTimeoutSeconds?: number;
-  /** Heartbeat, retry and the caps on open streams. */
+  /**
+   * Heartbeat, retry, the caps on open streams (per payment, per client address, in all; 429
+   * `too-many-streams` beyond) and a stream's lifetime; see {@link StreamLimits}.
+   */
   streams?: Partial<StreamLimits>;
   /** Unix ms now; for tests. */
   now?: () => number;
-  /** A log line for what answers do not show (Gate's details, refused callbacks). */
+  /**
+   * A log line for what answers do not show (Gate's details, refused callbacks). Outside text
+   * in it is escaped and cut; refused requests make at most 10 lines a minute per reason, then
+   * one line with how many more there were.
+   */
   log?: (message: string, error?: unknown) => void;
   /** A `fetch` for Gate requests (a proxy agent, instrumentation). */
   fetch?: typeof fetch;
@@ -116,6 +145,36 @@ function normalizePrefix(prefix: string): string {
     );
   }
   return trimmed;
+}
+
+/** The largest delay timers honour; a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** `value` if it is a whole number from 1 to `max`, else a TypeError naming the option. */
+function checkPositive(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= max) {
+    return value;
+  }
+  throw new TypeError(
+    `createCheckout: ${name} must be a whole number from 1 to ${max} (got ${typeof value === 'number' ? value : typeof value})`,
+  );
+}
+
+/** The stream limits, defaults filled in, each checked. */
+function checkStreamLimits(given: Partial<StreamLimits> = {}): StreamLimits {
+  for (const name of Object.keys(given)) {
+    if (!(name in DEFAULT_STREAM_LIMITS)) {
+      throw new TypeError(
+        `createCheckout: streams.${logText(name, 40)} is not a stream limit (${Object.keys(DEFAULT_STREAM_LIMITS).join(', ')})`,
+      );
+    }
+  }
+  const limits = { ...DEFAULT_STREAM_LIMITS, ...given };
+  for (const name of Object.keys(DEFAULT_STREAM_LIMITS) as (keyof StreamLimits)[]) {
+    const timer = name === 'heartbeatMs' || name === 'retryMs';
+    checkPositive(`streams.${name}`, limits[name], timer ? MAX_TIMER_MS : undefined);
+  }
+  return limits;
 }
 
 function checkUrl(name: string, value: string): string {
@@ -152,8 +211,9 @@ function guardStart(ctx: CheckoutContext, request: Request, info: ConnectionInfo
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   if (decision.first) {
     const proxied = ctx.trustProxy === false && LOCAL_ADDRESS.test(ip ?? '');
-    ctx.log(
-      `rate limit: ${key} started too many payments; refused for ${seconds} s` +
+    ctx.logRefusal(
+      'rate-limited',
+      `rate limit: ${logText(key)} started too many payments; refused for ${seconds} s` +
         (proxied ? ' (a proxy of yours? set trustProxy, or every shopper shares its budget)' : ''),
     );
   }
@@ -177,14 +237,21 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     throw new TypeError('createCheckout: maxAttempts must be a positive integer');
   }
   const now = options.now ?? Date.now;
-  const ownHub = options.hub === undefined;
-  const hub = options.hub ?? new MemoryHub();
   const publicUrl = checkUrl('publicUrl', options.publicUrl);
   // It is signed into every sale and Payment Page link (merchant_callback_url).
   if (publicUrl.includes(';')) {
     throw new TypeError('createCheckout: publicUrl must not contain ";" (it is signed)');
   }
-  const limits = { ...DEFAULT_STREAM_LIMITS, ...options.streams };
+  const limits = checkStreamLimits(options.streams);
+  const bodyTimeoutMs = checkPositive(
+    'bodyTimeoutMs',
+    options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    MAX_TIMER_MS,
+  );
+  const log = options.log ?? (() => {});
+  const refusals = new RefusalLog((line) => log(line), now);
+  const ownHub = options.hub === undefined;
+  const hub = options.hub ?? new MemoryHub();
   const streams = new StreamRegistry(hub, limits, now);
   const ctx: CheckoutContext = {
     projectId: options.projectId,
@@ -214,9 +281,12 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       : { rateLimiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT) }),
     paymentPageUrl: checkUrl('paymentPageUrl', options.paymentPageUrl ?? DEFAULT_PAYMENT_PAGE_URL),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    bodyTimeoutMs,
+    tokenRules: tokenRulesFor(limits.maxLifetimeMs),
     defaultQrTimeoutSeconds: options.defaultQrTimeoutSeconds ?? DEFAULT_QR_TIMEOUT_SECONDS,
     now,
-    log: options.log ?? (() => {}),
+    log,
+    logRefusal: (reason, message) => refusals.note(reason, message),
   };
 
   const matches = (pathname: string): boolean =>
@@ -253,7 +323,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
         throw new HttpError(400, 'bad-request', 'The payment id is not URL-encoded text.');
       }
       return match[2]
-        ? handleEvents(ctx, request, url, paymentId)
+        ? handleEvents(ctx, request, url, paymentId, info)
         : handleStatus(ctx, request, url, paymentId);
     }
     throw new HttpError(404, 'not-found', 'No such route.');
@@ -261,12 +331,20 @@ export function createCheckout(options: CheckoutOptions): Checkout {
 
   return {
     async fetch(request, info = {}) {
+      // From now: the time a client takes to send its body counts, not the time we wait.
+      setBodyDeadline(request, bodyTimeoutMs);
       try {
         return await route(request, info);
       } catch (error) {
-        if (error instanceof HttpError) return error.toResponse();
+        if (error instanceof HttpError) {
+          if (error.code === 'request-timeout') {
+            ctx.logRefusal('request-timeout', `a request body took over ${bodyTimeoutMs} ms`);
+          }
+          return error.toResponse();
+        }
         // The path only: the query may hold a payment's token.
-        ctx.log(`${request.method} ${new URL(request.url).pathname} failed`, error);
+        const path = new URL(request.url).pathname;
+        ctx.log(`${logText(request.method, 16)} ${logText(path)} failed`, error);
         return new HttpError(
           500,
           'internal',
@@ -281,6 +359,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     },
     async close() {
       streams.closeAll();
+      refusals.flush();
       if (ownHub) await hub.close();
     },
   };

@@ -7,7 +7,9 @@ import type { StreamRegistry } from './sse.js';
 import type { Store, PaymentRecord } from './store.js';
 import { updateOf } from './store.js';
 import type { TrustProxy } from './client-ip.js';
+import { logText } from './log-text.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { TokenRules } from './tokens.js';
 
 export interface CheckoutContext {
   projectId: number;
@@ -27,10 +29,22 @@ export interface CheckoutContext {
   rateLimiter?: RateLimiter;
   paymentPageUrl: string;
   maxBodyBytes: number;
+  /** How long a request body may take to arrive (408 `request-timeout` after). */
+  bodyTimeoutMs: number;
+  /** How tokens of a running attempt are issued again (tokens.ts). */
+  tokenRules: TokenRules;
   defaultQrTimeoutSeconds: number;
   now: () => number;
-  /** Things worth a log line that the answer does not show (Gate's details, store failures). */
+  /**
+   * Things worth a log line that the answer does not show (Gate's details, store failures).
+   * Outside text in a message goes through `logText` (escaped, cut).
+   */
   log: (message: string, error?: unknown) => void;
+  /**
+   * A log line about a refused request, at most a few per `reason` and minute
+   * (refusal-log.ts); `reason` is a fixed word of ours (`rate-limited`, `bad-signature`...).
+   */
+  logRefusal: (reason: string, message: string) => void;
 }
 
 /**
@@ -61,6 +75,6 @@ export async function publish(ctx: CheckoutContext, payment: PaymentRecord): Pro
   try {
     await ctx.hub.publish(updateOf(payment));
   } catch (error) {
-    ctx.log(`publishing ${payment.paymentId} failed`, error);
+    ctx.log(`publishing ${logText(payment.paymentId)} failed`, error);
   }
 }

@@ -15,6 +15,7 @@ import type { Problem } from '../protocol/problems.js';
 import { describe, formatProblems } from '../protocol/problems.js';
 import type { SaleCustomer, SaleRequest } from '../protocol/sale.js';
 import { parseSaleRequest } from '../protocol/sale.js';
+import { secretKeyProblem } from './keys.js';
 import { checkSignature, findSignature, sign, SignatureError } from './signature.js';
 
 export const DEFAULT_GATE_URL = 'https://api.ecommpay.com';
@@ -31,7 +32,11 @@ const QUOTE_LENGTH = 120;
 export interface GateClientOptions {
   /** The ECommPay project id. */
   projectId: number;
-  /** The project's secret key: requests are signed with it, status answers verified. */
+  /**
+   * The project's secret key: requests are signed with it, status answers verified. With a
+   * Gate that is not a sandbox on this machine (`127.x.x.x`, `[::1]`, `localhost`), the
+   * sandbox's public demo key and keys under 16 characters are refused (keys.ts).
+   */
   secretKey: string;
   /** Gate's base URL (default `https://api.ecommpay.com`), or the sandbox's. */
   gateUrl?: string;
@@ -162,8 +167,8 @@ export class GateClient {
       throw new TypeError('GateClient: options are required: { projectId, secretKey }');
     }
     this.projectId = checkProjectId(options.projectId);
-    this.#secretKey = checkSecretKey(options.secretKey);
     this.gateUrl = checkGateUrl(options.gateUrl ?? DEFAULT_GATE_URL);
+    this.#secretKey = checkSecretKey(options.secretKey, this.gateUrl);
     this.timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_GATE_TIMEOUT_MS);
     const fetchImpl = checkFetch(options.fetch ?? globalThis.fetch);
     // Called unbound: a browser's `window.fetch` throws when `this` is anything else.
@@ -608,12 +613,16 @@ function checkProjectId(value: unknown): number {
   );
 }
 
-function checkSecretKey(value: unknown): string {
-  if (typeof value === 'string' && value.length > 0) return value;
+function checkSecretKey(value: unknown, gateUrl: string): string {
   // Never print the value: it may be a real key in the wrong place.
-  throw new TypeError(
-    `GateClient: secretKey must be the project's secret key, a non-empty string (got ${value === '' ? 'an empty string' : typeof value})`,
-  );
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new TypeError(
+      `GateClient: secretKey must be the project's secret key, a non-empty string (got ${value === '' ? 'an empty string' : typeof value})`,
+    );
+  }
+  const problem = secretKeyProblem(value, gateUrl);
+  if (problem) throw new TypeError(`GateClient: secretKey ${problem}`);
+  return value;
 }
 
 function checkGateUrl(value: unknown): string {

@@ -1,12 +1,28 @@
 /**
  * Small helpers for the Web `Request -> Response` handlers: JSON answers, the one error body
  * shape `{error: {code, message, fields?}}`, and reading a body with a size limit (the limit
- * is enforced while reading, so a huge body is never held in memory), as strict UTF-8 and as
- * JSON of a bounded depth.
+ * is enforced while reading, so a huge body is never held in memory) and a deadline (a body
+ * trickled a byte at a time cannot hold a connection and its memory for long), as strict
+ * UTF-8 and as JSON of a bounded depth.
  */
 import type { ErrorBody, ErrorCode, FieldProblem } from '../protocol/wire.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** How long a request body may take to arrive, from when the handler got the request. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/** The deadline of each request's body, set by the router when the request comes in. */
+const bodyDeadlines = new WeakMap<Request, { at: number; timeoutMs: number }>();
+
+/**
+ * Gives `request`'s body `timeoutMs` from now to arrive in full: {@link readText} then answers
+ * 408 `request-timeout` (and `Connection: close`) past it. Without it, a body gets
+ * {@link DEFAULT_BODY_TIMEOUT_MS} from when reading starts.
+ */
+export function setBodyDeadline(request: Request, timeoutMs: number): void {
+  bodyDeadlines.set(request, { at: performance.now() + timeoutMs, timeoutMs });
+}
 
 /**
  * The deepest JSON a body may nest (objects and arrays). The deepest real message, a callback,
@@ -53,26 +69,47 @@ export class HttpError extends Error {
 }
 
 /**
- * The body as UTF-8 text, refusing more than `maxBytes` (413) without reading the rest, and
- * bytes that are not UTF-8 (400) rather than replacing them: what is verified (a callback's
- * signature) and stored must be what was sent.
+ * The body as UTF-8 text, refusing more than `maxBytes` (413) without reading the rest, a body
+ * that has not arrived by its deadline (408, see {@link setBodyDeadline}), and bytes that are
+ * not UTF-8 (400) rather than replacing them: what is verified (a callback's signature) and
+ * stored must be what was sent.
  */
 export async function readText(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return '';
+  const deadline = bodyDeadlines.get(request) ?? {
+    at: performance.now() + DEFAULT_BODY_TIMEOUT_MS,
+    timeoutMs: DEFAULT_BODY_TIMEOUT_MS,
+  };
   const reader = request.body.getReader();
+  let late = false;
+  // Cancelling ends the pending read at once (done); the Node bridge then drops the request.
+  const timer = setTimeout(
+    () => {
+      late = true;
+      void reader.cancel().catch(() => {});
+    },
+    Math.max(0, deadline.at - performance.now()),
+  );
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (late) throw tooSlow(deadline.timeoutMs);
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    throw late ? tooSlow(deadline.timeoutMs) : error;
+  } finally {
+    clearTimeout(timer);
   }
   try {
     return UTF8.decode(Buffer.concat(chunks));
@@ -91,6 +128,17 @@ function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, 'too-large', `The body is over ${maxBytes} bytes.`, [], {
     Connection: 'close',
   });
+}
+
+/** Like {@link tooLarge}: the rest of the body is not read, the connection not reused. */
+function tooSlow(timeoutMs: number): HttpError {
+  return new HttpError(
+    408,
+    'request-timeout',
+    `The body did not arrive within ${Math.round(timeoutMs / 100) / 10} s.`,
+    [],
+    { Connection: 'close' },
+  );
 }
 
 /**

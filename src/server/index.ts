@@ -26,6 +26,9 @@ export { DEFAULT_RATE_LIMIT } from './rate-limit.js';
 export type { RateLimit } from './rate-limit.js';
 export type { ConnectionInfo } from './routes/create-payment.js';
 export type { StreamLimits } from './sse.js';
+// What a Store of your own needs for its token methods.
+export { DEFAULT_TOKEN_RULES, planTokenIssue, TOKENS_KEPT } from './tokens.js';
+export type { StoredToken, TokenIssue, TokenPlan, TokenRules } from './tokens.js';
 export { applyCallback, AMOUNT_MISMATCH_CODE } from './state-machine.js';
 export type { CallbackEffect } from './state-machine.js';
 export { toPaymentState } from './view.js';

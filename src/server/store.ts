@@ -9,6 +9,7 @@
  */
 import type { PaymentStatus } from '../protocol/status.js';
 import type { PayloadCustomer } from '../protocol/wire.js';
+import type { TokenIssue, TokenRules } from './tokens.js';
 
 /** The QR code of an `awaiting-customer` payment. */
 export interface StoredQr {
@@ -40,8 +41,14 @@ export interface PaymentRecord {
   customer: PayloadCustomer & { ip_address?: string };
   returnUrl: string;
   locale?: string;
-  /** SHA-256 (hex) of the tokens handed out for this payment; never the tokens. */
+  /** SHA-256 (hex) of the tokens handed out for this payment, oldest first; never the tokens. */
   tokenHashes: string[];
+  /**
+   * When each token (by hash) was last used to read this payment, Unix ms, written at most
+   * once a minute (tokens.ts); a hash that is not here was never used. Read-only: the store
+   * keeps it ({@link Store.touchToken}), `createPayment` and `updatePayment` ignore it.
+   */
+  tokenUse?: Record<string, number>;
   qr?: StoredQr;
   /** The platform's (or our) code and message of a decline or error. */
   code?: string;
@@ -139,7 +146,10 @@ export interface Period {
 }
 
 export interface Store {
-  /** Adds a new payment (seq 0) and its first history entry; false when the id exists. */
+  /**
+   * Adds a new payment (seq 0), its tokens (`tokenHashes`, issued at `createdAt`) and its first
+   * history entry; false when the id exists.
+   */
   createPayment(payment: PaymentRecord): Promise<boolean>;
   getPayment(paymentId: string): Promise<PaymentRecord | undefined>;
   /** The order's attempt with the highest number. */
@@ -150,8 +160,20 @@ export interface Store {
    * Resolves false when someone else changed it first: read again and retry.
    */
   updatePayment(next: PaymentRecord, expectedSeq: number): Promise<boolean>;
-  /** Adds a token hash to a payment, keeping the newest `keep`. */
-  addTokenHash(paymentId: string, tokenHash: string, keep: number): Promise<void>;
+  /**
+   * Issues one more token of a payment under `rules`, in one atomic step: runs
+   * `planTokenIssue` (tokens.ts) on the payment's stored tokens, then drops what it says and
+   * adds `tokenHash` (issued at `now`), or changes nothing and resolves its refusal. The
+   * tokens of a payment are kept apart from its record: `updatePayment` never changes them.
+   */
+  issueToken(
+    paymentId: string,
+    tokenHash: string,
+    now: number,
+    rules: TokenRules,
+  ): Promise<TokenIssue>;
+  /** Records that a payment's token was used at `now` (nothing when it is not stored). */
+  touchToken(paymentId: string, tokenHash: string, now: number): Promise<void>;
   recordCallback(callback: CallbackRecord): Promise<void>;
   /** Payments created within the period, oldest first. */
   listPayments(period: Period): Promise<PaymentRecord[]>;

@@ -35,11 +35,13 @@ const en: Translation = {
       case 'attempts-exhausted':
         return 'Too many attempts. Please contact the shop.';
       case 'rate-limited':
+      case 'too-many-tokens':
         return 'Too many attempts in a short time. Please wait a minute and try again.';
       case 'origin-refused':
         return "This page cannot start the payment. Please pay on the shop's own website.";
       case 'gate-unavailable':
       case 'network':
+      case 'request-timeout':
         return 'The payment service cannot be reached right now. Please try again shortly.';
       case 'payload-invalid':
       case 'order-conflict':

@@ -32,11 +32,13 @@ const zhCN: Translation = {
       case 'attempts-exhausted':
         return '尝试次数过多，请联系商家。';
       case 'rate-limited':
+      case 'too-many-tokens':
         return '尝试过于频繁，请稍等一分钟后重试。';
       case 'origin-refused':
         return '此页面无法发起支付，请在商户网站上付款。';
       case 'gate-unavailable':
       case 'network':
+      case 'request-timeout':
         return '支付服务暂时无法连接，请稍后重试。';
       case 'payload-invalid':
       case 'order-conflict':

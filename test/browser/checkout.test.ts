@@ -236,6 +236,30 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     expect(seen).to.have.length(1);
   });
 
+  it('streams that end after their lifetime: reconnects each time, misses nothing, one result', async () => {
+    // Every stream of this payment ends at its first heartbeat, as any does after maxLifetimeMs.
+    await server.sse({ short: true });
+    const { payload } = await server.payload();
+    const el = await fixture<CupQrCheckout>(
+      html`<cup-qr-checkout manual payload=${payload} locale="en"></cup-qr-checkout>`,
+    );
+    const statuses = recordEvents(el, ['cup-qr-status']);
+    const results = recordEvents(el, ['cup-qr-success', 'cup-qr-error', 'cup-qr-expire']);
+    void el.start();
+    await statusReached(el, 'awaiting-customer');
+    const id = el.paymentSession!.paymentId;
+    await waitUntil(async () => (await server.streamOpens(id)) >= 4, 'four streams opened', {
+      timeout: 15000,
+      interval: 100,
+    });
+    expect(el.status).to.equal('awaiting-customer');
+    await server.approve(id);
+    await statusReached(el, 'success');
+    expect(results.map((e) => e.type)).to.deep.equal(['cup-qr-success']);
+    const sequence = statuses.map((e) => (e as CustomEvent).detail.status);
+    expect(sequence).to.deep.equal(['starting', 'pending', 'awaiting-customer', 'success']);
+  });
+
   it('shows a reconnecting notice while the stream is down, and drops it when back', async () => {
     const { payload } = await server.payload();
     const el = await mount(payload);

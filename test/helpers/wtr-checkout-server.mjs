@@ -9,7 +9,8 @@
 // - `/__test__/…` routes let a browser test mint payloads (QR or Payment Page), act as the shopper's bank
 //   (approve, decline, expire), count the sales that reached Gate, read the sale request the
 //   sandbox received, and disturb the event stream (block it, duplicate every event, drop
-//   open connections).
+//   open connections, or serve it from a second checkout on the same store and hub whose
+//   streams live a moment only, so the browser's reconnect after a stream's lifetime is run).
 //
 // The TypeScript sources are imported through tsx, so nothing needs building first.
 import { createServer } from 'node:http';
@@ -25,7 +26,9 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
   let starting;
   /** Open event-stream responses, with the payment they follow. */
   const streams = new Set();
-  const flags = { blockSse: false, duplicateSse: false };
+  const flags = { blockSse: false, duplicateSse: false, shortStreams: false };
+  /** Event streams opened, by payment id. */
+  const opens = new Map();
   let orders = 0;
   /** Status events sent twice while `duplicateSse` was on. */
   let duplicated = 0;
@@ -54,17 +57,21 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
       ],
       qrTimeoutSeconds,
     });
-    const checkout = toolkit.createCheckout({
+    const store = new toolkit.MemoryStore();
+    const hub = new toolkit.MemoryHub();
+    const options = {
       projectId: PROJECT_ID,
       secretKey: SECRET_KEY,
       gateUrl: sandbox.url,
       // Where the sandbox sends callbacks: the listener above, on the same checkout.
       publicUrl: `http://127.0.0.1:${callbackPort}`,
-      store: new toolkit.MemoryStore(),
+      store,
+      hub,
       prefix: PREFIX,
       paymentPageUrl: `${sandbox.url}/payment`,
       // A dropped stream comes back within half a second (the browser's EventSource waits this).
-      streams: { retryMs: 500 },
+      // Every browser test's streams come from 127.0.0.1: no cap per client address.
+      streams: { retryMs: 500, maxPerClient: 10_000 },
       // Every browser test starts its payments from 127.0.0.1: over the default rate limit.
       rateLimit: false,
       // Records what the sandbox receives, so a test can check what the shopper typed got there.
@@ -75,9 +82,15 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
         }
         return fetch(input, init);
       },
+    };
+    const checkout = toolkit.createCheckout(options);
+    // Streams that end at their first heartbeat, as every stream does after maxLifetimeMs.
+    const shortCheckout = toolkit.createCheckout({
+      ...options,
+      streams: { ...options.streams, maxLifetimeMs: 1, heartbeatMs: 300 },
     });
     nodeHandler = toolkit.toNodeHandler(checkout);
-    return { sandbox, checkout, toolkit, callbackServer };
+    return { sandbox, checkout, shortCheckout, hub, toolkit, callbackServer };
   }
 
   const env = () => (starting ??= start());
@@ -155,11 +168,15 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
           return send(200, {
             count: [...streams].filter((s) => !id || s.paymentId === id).length,
           });
+        case 'stream-opens':
+          return send(200, { count: opens.get(id) ?? 0 });
         case 'sse':
           if (url.searchParams.has('block')) flags.blockSse = url.searchParams.get('block') === '1';
           if (url.searchParams.has('duplicate')) {
             flags.duplicateSse = url.searchParams.get('duplicate') === '1';
           }
+          if (url.searchParams.has('short'))
+            flags.shortStreams = url.searchParams.get('short') === '1';
           return send(200, { ...flags, duplicated });
         case 'drop-streams': {
           const dropped = [...streams].filter((s) => !id || s.paymentId === id);
@@ -189,6 +206,7 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
         case 'reset':
           flags.blockSse = false;
           flags.duplicateSse = false;
+          flags.shortStreams = false;
           duplicated = 0;
           sandbox.control.setFaults({});
           return send(200, {});
@@ -204,7 +222,7 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
   async function middleware(ctx, next) {
     if (ctx.path.startsWith(TEST_PREFIX)) return handleTest(ctx);
     if (ctx.path !== PREFIX && !ctx.path.startsWith(`${PREFIX}/`)) return next();
-    const { checkout } = await env();
+    const { checkout, shortCheckout } = await env();
     const events = /\/payments\/([^/]+)\/events$/.exec(ctx.path);
     if (events && flags.blockSse) {
       ctx.status = 503;
@@ -228,7 +246,8 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
       body,
       signal: abort.signal,
     });
-    const response = await checkout.fetch(request, { remoteAddress: ctx.req.socket.remoteAddress });
+    const handler = events && flags.shortStreams ? shortCheckout : checkout;
+    const response = await handler.fetch(request, { remoteAddress: ctx.req.socket.remoteAddress });
     // Write straight to Node's response: Koa would buffer (and might compress) the body.
     ctx.respond = false;
     const res = ctx.res;
@@ -252,7 +271,10 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
           },
         }
       : undefined;
-    if (entry) streams.add(entry);
+    if (entry) {
+      streams.add(entry);
+      opens.set(entry.paymentId, (opens.get(entry.paymentId) ?? 0) + 1);
+    }
     res.on('close', () => {
       if (entry) streams.delete(entry);
       void reader.cancel().catch(() => {});
@@ -290,9 +312,11 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
     name: 'checkout-server',
     async serverStop() {
       if (!starting) return;
-      const { sandbox, checkout, callbackServer } = await starting;
+      const { sandbox, checkout, shortCheckout, hub, callbackServer } = await starting;
       for (const stream of streams) stream.drop();
       await checkout.close();
+      await shortCheckout.close();
+      await hub.close();
       await sandbox.close();
       await new Promise((resolve) => callbackServer.close(resolve));
     },

@@ -223,8 +223,8 @@ it(`load: ${PAYMENTS} payments at once, faults on`, { timeout: 170_000 }, async 
     gateUrl: sandbox.url,
     publicUrl: url,
     store,
-    // One SSE stream per payment, every one open at once.
-    streams: { maxTotal: 4 * PAYMENTS, maxPerPayment: 8 },
+    // One SSE stream per payment, every one open at once, all from 127.0.0.1.
+    streams: { maxTotal: 4 * PAYMENTS, maxPerPayment: 8, maxPerClient: 4 * PAYMENTS },
     // Every shopper of the run comes from 127.0.0.1: no per-client limit on starting payments.
     rateLimit: false,
   };

@@ -19,7 +19,8 @@ import { sign, verify } from '../../src/server/signature.js';
 import { TEST_CUSTOMER, TEST_IP } from '../helpers/customer.js';
 
 const PROJECT_ID = 200;
-const SECRET_KEY = 'test-secret-key';
+// 16 characters or more: the key rule accepts it with the real Gate's URL too (keys.ts).
+const SECRET_KEY = 'gate-client-test-secret-key';
 const PAYMENT_ID = 'order-1001';
 
 function saleInput(): SaleInput {
@@ -507,6 +508,8 @@ describe('GateClient options', () => {
       [{ ...base, projectId: 0 }, /projectId .*positive integer \(got 0\)/],
       [{ ...base, projectId: '200' }, /projectId/],
       [{ ...base, secretKey: '' }, /secretKey .*empty string/],
+      [{ ...base, secretKey: 'sandbox-secret-key' }, /secretKey is the public demo key/],
+      [{ ...base, secretKey: 'Qz' }, /secretKey is shorter than 16 characters/],
       [{ ...base, gateUrl: 'ftp://gate.example' }, /gateUrl .*uses ftp:/],
       [{ ...base, gateUrl: 'api.ecommpay.com' }, /gateUrl .*not an absolute URL/],
       [{ ...base, timeoutMs: -1 }, /timeoutMs .*\(got -1\)/],

@@ -8,6 +8,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { openRedisHub, type RedisHub } from '../../src/server/hubs/redis.js';
 import type { PaymentRecord, PaymentUpdate } from '../../src/server/store.js';
 import { openRedisStore, type RedisStore } from '../../src/server/stores/redis.js';
+import { DEFAULT_TOKEN_RULES } from '../../src/server/tokens.js';
 import {
   eventsOf,
   startInstance,
@@ -89,11 +90,11 @@ describe('redis store across connections', () => {
     const s = await store(t, (await startRedis(t)).url);
     assert.equal(await s.createPayment(record('A', { orderRef: 'order' })), true);
     assert.equal(await s.createPayment(record('B', { orderRef: 'order' })), false);
-    await s.addTokenHash('A', 'bb', 5);
+    assert.deepEqual(await s.issueToken('A', 'bb', 2_000, DEFAULT_TOKEN_RULES), { ok: true });
     // An update computed from a read made before the token was added keeps that token.
     assert.equal(await s.updatePayment(record('A', { orderRef: 'order', seq: 1 }), 0), true);
     assert.deepEqual((await s.getPayment('A'))!.tokenHashes, ['aa', 'bb']);
-    await s.addTokenHash('missing', 'cc', 5);
+    await s.issueToken('missing', 'cc', 2_000, DEFAULT_TOKEN_RULES);
     assert.equal(await s.getPayment('missing'), undefined);
   });
 

@@ -3,17 +3,18 @@
 // and what never leaves the server (the secret key in answers, streams and logs; the
 // card-holder's details in logs). The figures are printed in one line at the end.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { after, describe, it } from 'node:test';
+import crypto, { createHash } from 'node:crypto';
+import { after, describe, it, mock } from 'node:test';
 import { inspect } from 'node:util';
 import { createCheckout } from '../../src/server/checkout.js';
+import { DEMO_SECRET_KEY } from '../../src/server/keys.js';
 import { createPayload, payloadKeyOf } from '../../src/server/payload.js';
 import { RateLimiter, rateKey } from '../../src/server/rate-limit.js';
 import { sign } from '../../src/server/signature.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
-import { TOKENS_KEPT } from '../../src/server/tokens.js';
+import { DEFAULT_TOKEN_RULES, TOKENS_KEPT } from '../../src/server/tokens.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
-import { openSse } from '../helpers/sse-client.js';
+import { followPayment, openSse } from '../helpers/sse-client.js';
 import {
   eventsUrl,
   foreignPayload,
@@ -23,11 +24,14 @@ import {
   SECRET_KEY,
   signedCallback,
   startShop,
+  statusPath,
   type Created,
   type Shop,
 } from '../helpers/toolkit.js';
 
 const FOREIGN = 'https://evil.example';
+/** A key the key rule accepts with the real Gate (16 characters or more, not the demo's). */
+const LONG_KEY = 'security-test-project-key';
 
 const derivedHex = (key: string): string => payloadKeyOf({ secretKey: key }).toString('hex');
 
@@ -142,7 +146,7 @@ describe('Origin: who may start a payment', () => {
         () =>
           createCheckout({
             projectId: 1,
-            secretKey: 'k',
+            secretKey: LONG_KEY,
             publicUrl: 'https://shop.example',
             store: new MemoryStore(),
             allowedOrigins: [bad],
@@ -150,6 +154,58 @@ describe('Origin: who may start a payment', () => {
         (error: Error) => error instanceof TypeError && error.message.includes('allowedOrigins'),
       );
     }
+  });
+});
+
+describe('the secret key: no demo key, no short key with the real Gate', () => {
+  const checkoutWith = (secretKey: string, gateUrl?: string): unknown =>
+    createCheckout({
+      projectId: 1,
+      secretKey,
+      publicUrl: 'https://shop.example',
+      store: new MemoryStore(),
+      ...(gateUrl === undefined ? {} : { gateUrl }),
+    });
+
+  it('refuses them at createCheckout with a message that names the rule, never the key', () => {
+    const refused: [string, string | undefined, RegExp][] = [
+      [DEMO_SECRET_KEY, undefined, /public demo key/],
+      [DEMO_SECRET_KEY, 'https://api.ecommpay.com', /public demo key/],
+      [DEMO_SECRET_KEY, 'http://gate.internal:8090', /public demo key/],
+      ['Qz', undefined, /shorter than 16 characters/],
+      ['fifteen-chars-Q', undefined, /shorter than 16 characters/],
+      ['Xshort7', 'http://10.0.0.5:8090', /shorter than 16 characters/],
+      ['Xshort7', 'http://127.0.0.1.nip.io:8090', /shorter than 16 characters/],
+      ['Xshort7', 'http://localhost.evil.example', /shorter than 16 characters/],
+    ];
+    for (const [key, gateUrl, rule] of refused) {
+      assert.throws(
+        () => checkoutWith(key, gateUrl),
+        (error: Error) => {
+          assert.ok(error instanceof TypeError, `${key} with ${gateUrl}`);
+          assert.match(error.message, /secretKey/);
+          assert.match(error.message, rule);
+          assert.ok(!error.message.includes(key), `the message shows the key: ${error.message}`);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('accepts them with a sandbox on this machine, and long keys anywhere', async () => {
+    for (const gateUrl of [
+      'http://127.0.0.1:8090',
+      'http://127.1.2.3',
+      'https://localhost:8443',
+      'http://[::1]:8090',
+    ]) {
+      for (const key of [DEMO_SECRET_KEY, 'k']) {
+        const checkout = checkoutWith(key, gateUrl) as { close(): Promise<void> };
+        await checkout.close();
+      }
+    }
+    const real = checkoutWith(LONG_KEY) as { close(): Promise<void> };
+    await real.close();
   });
 });
 
@@ -209,6 +265,24 @@ describe('the rate limit on starting payments', () => {
     assert.equal(logs.filter((l) => l.includes('rate limit: 203.0.113.7')).length, 1);
   });
 
+  it('a client address with a port or a zone id is its own client, not "unknown"', async (t) => {
+    const shop = await startShop(t, {
+      checkout: { rateLimit: { requests: 1, windowMs: 60_000 }, trustProxy: true },
+    });
+    const from = (forwarded: string, ref: string): Promise<number> =>
+      shop
+        .post('/payments', { payload: shop.payload(ref) }, { 'X-Forwarded-For': forwarded })
+        .then((r) => r.status);
+    assert.equal(await from('1.2.3.4:5678', 'rl-port-1'), 201);
+    assert.equal(await from('1.2.3.4:9999', 'rl-port-2'), 429, 'the same client, another port');
+    assert.equal(await from('fe80::1%eth0', 'rl-zone-1'), 201, 'another client');
+    assert.equal(await from('fe80::2%eth1', 'rl-zone-2'), 429, 'the same /64');
+    assert.equal(await from('[2001:db8::1]:443', 'rl-bracket-1'), 201, 'another client');
+    // Gate got the address itself, without the port.
+    assert.equal((await shop.store.getPayment('rl-port-1'))!.customer.ip_address, '1.2.3.4');
+    assert.equal((await shop.store.getPayment('rl-zone-1'))!.customer.ip_address, 'fe80::1');
+  });
+
   it('the default: 20 starts per minute from one address', async (t) => {
     const shop = await startShop(t);
     const page = (ref: string): Promise<number> =>
@@ -238,7 +312,8 @@ describe('the rate limit on starting payments', () => {
 
 describe("tokens: a payment's stream, status and link answer to its own token only", () => {
   it('every wrong token, on every route, for every payment: no read succeeds', async (t) => {
-    const shop = await startShop(t, { checkout: { rateLimit: false } });
+    let clock = Date.now();
+    const shop = await startShop(t, { checkout: { rateLimit: false, now: () => clock } });
     const a = await shop.start('tok-a');
     const b = await shop.start('tok-b');
     const pageStart = await shop.post('/payments', {
@@ -249,9 +324,15 @@ describe("tokens: a payment's stream, status and link answer to its own token on
     await shop.sandbox.control.approve(PROJECT_ID, 'tok-b');
     await shop.sandbox.control.settled();
 
-    // Tokens rotate: each start of the same payload adds one, the oldest goes past TOKENS_KEPT.
+    // Tokens rotate: each start of the same payload adds one, the oldest goes past TOKENS_KEPT
+    // (a.token: no page uses it). At most `perWindow` are issued a minute: the clock moves on.
     let latestA = a;
-    for (let i = 0; i < TOKENS_KEPT; i++) latestA = await shop.start('tok-a');
+    for (let i = 0; i < TOKENS_KEPT; i++) {
+      if (i > 0 && i % (DEFAULT_TOKEN_RULES.perWindow - 1) === 0) {
+        clock += DEFAULT_TOKEN_RULES.windowMs;
+      }
+      latestA = await shop.start('tok-a');
+    }
     assert.equal(latestA.paymentId, 'tok-a');
     const rotated = a.token;
 
@@ -327,6 +408,133 @@ describe("tokens: a payment's stream, status and link answer to its own token on
       }
     }
     assert.equal(figures.unauthorisedSucceeded, 0);
+  });
+});
+
+describe('tokens: re-POSTs of the payload by someone else', () => {
+  const tokenFigures = { rePosts: 0, evictedInUse: 0 };
+  after(() => {
+    console.log(
+      `tokens: ${tokenFigures.rePosts} re-POSTs by others, ${tokenFigures.evictedInUse} tokens evicted that were in use`,
+    );
+  });
+
+  it("never push out the token the shopper's page uses; re-issues are capped and rate-limited", async (t) => {
+    let clock = Date.now();
+    const shop = await startShop(t, {
+      sandbox: { qrTimeoutSeconds: 3600 },
+      checkout: { rateLimit: false, now: () => clock },
+    });
+    const shopper = await shop.start('tok-others');
+    const page = followPayment(eventsUrl(shop, shopper), { initial: shopper.state });
+    t.after(() => page.close());
+    await page.waitForStatus('awaiting-customer');
+
+    // Others have the page's payload: they POST it again and again, and use half of what they
+    // get at once (their own pages), so those are in use too.
+    const payload = shop.payload('tok-others');
+    const used = new Set<string>([shopper.token]);
+    const unused: string[] = [];
+    const refused = { rate: 0, full: 0 };
+    for (let i = 0; i < 100; i++) {
+      tokenFigures.rePosts++;
+      const answer = await shop.post('/payments', { payload });
+      if (answer.status === 429) {
+        assert.equal(answer.body.error.code, 'too-many-tokens');
+        const seconds = Number(answer.headers.get('retry-after'));
+        assert.ok(seconds >= 1, 'Retry-After');
+        if (/short time/.test(answer.body.error.message)) {
+          refused.rate++;
+          clock += seconds * 1000;
+        } else {
+          refused.full++;
+        }
+        continue;
+      }
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const created = answer.body as Created;
+      assert.equal(created.paymentId, 'tok-others');
+      if (i % 2 === 0) {
+        assert.equal((await shop.get(statusPath(created))).status, 200);
+        used.add(created.token);
+      } else {
+        unused.push(created.token);
+      }
+    }
+    const opens = async (token: string): Promise<boolean> =>
+      (await shop.get(statusPath({ paymentId: 'tok-others', token }))).status === 200;
+    for (const token of used) if (!(await opens(token))) tokenFigures.evictedInUse++;
+    assert.equal(tokenFigures.evictedInUse, 0, 'a token in use was pushed out');
+    // The rules were at work: unused tokens went, and re-issues were refused both ways.
+    assert.ok(!(await opens(unused[0])), 'the oldest unused token was pushed out');
+    assert.ok(refused.rate > 0 && refused.full > 0, JSON.stringify(refused));
+    assert.ok((await shop.store.getPayment('tok-others'))!.tokenHashes.length <= TOKENS_KEPT);
+
+    // The shopper's page never noticed: its stream is the one it opened, and it gets the result.
+    await shop.sandbox.control.approve(PROJECT_ID, 'tok-others');
+    await page.waitForStatus('success');
+    assert.equal(page.connections, 1);
+    assert.equal(page.failures, 0);
+  });
+
+  it('an unknown payment and a wrong token take one path: one read, the same comparisons, no write', async (t) => {
+    const calls: string[] = [];
+    const memory = new MemoryStore();
+    const store = new Proxy(memory, {
+      get(target, name) {
+        const value = Reflect.get(target, name, target) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    let clock = Date.now();
+    const shop = await startShop(t, { store, checkout: { now: () => clock } });
+    const created = await shop.start('tok-path');
+    // A few tokens: the work for a wrong one must not grow with them.
+    for (let i = 0; i < 3; i++) await shop.start('tok-path');
+    const stream = await openSse(eventsUrl(shop, created));
+    await stream.waitFor((events) => events.some((e) => e.data.includes('awaiting-customer')));
+    await stream.close();
+    await shop.sandbox.control.settled();
+
+    const compared = mock.method(crypto, 'timingSafeEqual');
+    t.after(() => compared.mock.restore());
+    const wrong = 'W'.repeat(43);
+    const trace = async (id: string, suffix = ''): Promise<unknown> => {
+      calls.length = 0;
+      compared.mock.resetCalls();
+      const response = await fetch(`${shop.api}/payments/${id}${suffix}?token=${wrong}`);
+      return {
+        status: response.status,
+        body: await response.text(),
+        calls: [...calls],
+        comparisons: compared.mock.callCount(),
+      };
+    };
+    for (const suffix of ['', '/events']) {
+      const unknown = await trace('no-such-payment', suffix);
+      const wrongToken = await trace('tok-path', suffix);
+      assert.deepEqual(unknown, wrongToken);
+      assert.deepEqual(unknown, {
+        status: 403,
+        body: JSON.stringify({
+          error: { code: 'forbidden', message: 'No payment with this id and token.' },
+        }),
+        calls: ['getPayment'],
+        comparisons: TOKENS_KEPT,
+      });
+    }
+    // The right token: the same read and comparisons, then its use recorded, once a minute.
+    calls.length = 0;
+    assert.equal((await shop.get(statusPath(created))).status, 200);
+    assert.deepEqual(calls, ['getPayment'], 'used by the stream a moment ago');
+    clock += 60_000;
+    calls.length = 0;
+    assert.equal((await shop.get(statusPath(created))).status, 200);
+    assert.deepEqual(calls, ['getPayment', 'touchToken']);
   });
 });
 

@@ -110,11 +110,49 @@ for (const [name, open] of stores) {
       ]);
     });
 
-    it('keeps the newest token hashes', async (t) => {
+    it('keeps the newest token hashes, never one in use, and refuses past the rules', async (t) => {
       const store = await open(t);
+      const rules = { kept: 3, perWindow: 3, windowMs: 1_000, inUseMs: 5_000 };
       await store.createPayment(record('A'));
-      for (const hash of ['bb', 'cc', 'dd']) await store.addTokenHash('A', hash, 3);
-      assert.deepEqual((await store.getPayment('A'))!.tokenHashes, ['bb', 'cc', 'dd']);
+      const hashes = async (): Promise<string[]> => (await store.getPayment('A'))!.tokenHashes;
+      for (const hash of ['bb', 'cc', 'dd']) {
+        assert.deepEqual(await store.issueToken('A', hash, 3_000, rules), { ok: true });
+      }
+      assert.deepEqual(await hashes(), ['bb', 'cc', 'dd'], 'the oldest dropped for the newest');
+      // Three issued in this window already: a fourth waits until the first leaves it.
+      assert.deepEqual(await store.issueToken('A', 'xx', 3_500, rules), {
+        ok: false,
+        reason: 'rate',
+        retryAfterMs: 500,
+      });
+      assert.deepEqual(await hashes(), ['bb', 'cc', 'dd'], 'a refusal changes nothing');
+
+      await store.touchToken('A', 'bb', 9_000);
+      await store.touchToken('A', 'gone', 9_000);
+      assert.deepEqual((await store.getPayment('A'))!.tokenUse, { bb: 9_000 });
+      // bb is in use: the oldest tokens that are not go first.
+      assert.deepEqual(await store.issueToken('A', 'ee', 10_000, rules), { ok: true });
+      assert.deepEqual(await store.issueToken('A', 'ff', 10_500, rules), { ok: true });
+      assert.deepEqual(await hashes(), ['bb', 'ee', 'ff']);
+      // Nothing left to drop: bb in use, ee and ff issued within the window.
+      assert.deepEqual(await store.issueToken('A', 'gg', 10_900, rules), {
+        ok: false,
+        reason: 'full',
+        retryAfterMs: 100,
+      });
+      // Once ee has left the window it may go; bb stays until it has not been used for 5 s.
+      assert.deepEqual(await store.issueToken('A', 'gg', 11_000, rules), { ok: true });
+      assert.deepEqual(await hashes(), ['bb', 'ff', 'gg']);
+      assert.deepEqual((await store.getPayment('A'))!.tokenUse, { bb: 9_000 });
+
+      // Tokens live apart from the record: an update from an older read keeps them.
+      assert.equal(await store.updatePayment(record('A', { seq: 1, tokenHashes: [] }), 0), true);
+      assert.deepEqual(await hashes(), ['bb', 'ff', 'gg']);
+      assert.deepEqual(await store.issueToken('missing', 'zz', 11_000, rules), {
+        ok: false,
+        reason: 'unknown-payment',
+      });
+      assert.equal(await store.getPayment('missing'), undefined);
     });
 
     it('records callbacks and lists payments and callbacks of a period', async (t) => {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { parseCallback, type Callback } from '../../src/protocol/callback.js';
 import { parsePaymentState } from '../../src/protocol/payment-state.js';
 import { readPayload } from '../../src/protocol/wire.js';
-import { clientIp, normalizeIp } from '../../src/server/client-ip.js';
+import { clientIp, clientKey, normalizeIp } from '../../src/server/client-ip.js';
 import {
   createPayload,
   orderProblems,
@@ -252,6 +252,43 @@ describe('shopper IP and tokens', () => {
     assert.equal(clientIp(new Headers(), '10.0.0.1', true), '10.0.0.1');
     assert.equal(normalizeIp('not an ip'), undefined);
     assert.equal(normalizeIp('[::1]'), '::1');
+  });
+
+  it('takes a zone id and a port off before reading the address; a bare IPv6 keeps its groups', () => {
+    const cases: [string, string | undefined][] = [
+      ['fe80::1%eth0', 'fe80::1'],
+      ['fe80::1%25eth0', 'fe80::1'],
+      ['[fe80::1%eth0]:8080', 'fe80::1'],
+      ['1.2.3.4:5678', '1.2.3.4'],
+      ['[::1]:443', '::1'],
+      ['[2001:db8::7]:1', '2001:db8::7'],
+      ['[::ffff:10.0.0.1]:80', '10.0.0.1'],
+      // A bare IPv6 address is not an address with a port: every group stays.
+      ['2001:db8::1:443', '2001:db8::1:443'],
+      ['::1', '::1'],
+      ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'],
+      // What is still not an address.
+      ['1.2.3.4%eth0', undefined],
+      ['1.2.3.4:', undefined],
+      ['1.2.3.4:port', undefined],
+      ['[::1]x', undefined],
+      ['[::1', undefined],
+      ['%eth0', undefined],
+    ];
+    for (const [value, expected] of cases) assert.equal(normalizeIp(value), expected, value);
+    // Through the headers a proxy sets: each lands in its own client's bucket, not in "unknown".
+    const forwarded = (value: string): Headers => new Headers({ 'x-forwarded-for': value });
+    assert.equal(clientIp(forwarded('9.9.9.9, 1.2.3.4:5678'), '10.0.0.1', true), '1.2.3.4');
+    assert.equal(clientIp(forwarded('[2001:db8::5]:443'), '10.0.0.1', true), '2001:db8::5');
+    assert.equal(clientIp(forwarded('fe80::9%en0'), '10.0.0.1', true), 'fe80::9');
+    const header = new Headers({ 'x-real-ip': '203.0.113.9:31337' });
+    assert.equal(clientIp(header, undefined, { header: 'x-real-ip' }), '203.0.113.9');
+    assert.equal(clientKey(forwarded('1.2.3.4:5678'), undefined, true), '1.2.3.4');
+    assert.equal(
+      clientKey(forwarded('[2001:db8:0:1::5]:80'), undefined, true),
+      '2001:db8:0:1::/64',
+    );
+    assert.equal(clientKey(forwarded('garbage'), undefined, true), undefined);
   });
 
   it('tokens: 256 random bits, only hashes stored, any of them opens', () => {

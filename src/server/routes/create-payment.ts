@@ -45,7 +45,8 @@ import { HttpError, json, readJsonObject } from '../http.js';
 import { PayloadError, verifyPayload } from '../payload.js';
 import { refreshPayment } from '../refresh.js';
 import type { PaymentChannel, PaymentRecord } from '../store.js';
-import { hashToken, newToken, TOKENS_KEPT } from '../tokens.js';
+import { logText } from '../log-text.js';
+import { hashToken, newToken, type TokenIssue } from '../tokens.js';
 import { toPaymentState } from '../view.js';
 
 export interface ConnectionInfo {
@@ -216,11 +217,15 @@ function customerFor(
   }
   // What the shopper cannot supply is the merchant's to fix: a configuration error, logged.
   if (channel === 'gate' && !customer.id) {
-    ctx.log('a Gate sale needs customer.id: set order.customer.id in createPayload()');
+    ctx.logRefusal(
+      'configuration',
+      'a Gate sale needs customer.id: set order.customer.id in createPayload()',
+    );
     throw new HttpError(500, 'configuration', 'The shop server is not configured fully.');
   }
   if (channel === 'gate' && !ip) {
-    ctx.log(
+    ctx.logRefusal(
+      'configuration',
       "the shopper's IP address is unknown: set trustProxy (behind a proxy, or in a " +
         "runtime without the connection's address) or pass { remoteAddress } to fetch()",
     );
@@ -238,14 +243,26 @@ function customerFor(
   return customer;
 }
 
+/**
+ * The answer with a payment and a token for it: `token` when it is the one the attempt was
+ * created with, else a new one, issued under the token rules (tokens.ts): a token in use is
+ * never dropped for it, and too many in a short time are refused (429 `too-many-tokens`).
+ */
 async function answerExisting(
   ctx: CheckoutContext,
   payment: PaymentRecord,
   status: number,
-  token = newToken(),
+  token?: string,
 ): Promise<Response> {
-  if (!payment.tokenHashes.includes(hashToken(token))) {
-    await ctx.store.addTokenHash(payment.paymentId, hashToken(token), TOKENS_KEPT);
+  if (token === undefined || !payment.tokenHashes.includes(hashToken(token))) {
+    token ??= newToken();
+    const issue = await ctx.store.issueToken(
+      payment.paymentId,
+      hashToken(token),
+      ctx.now(),
+      ctx.tokenRules,
+    );
+    if (!issue.ok) throw tokenRefusal(ctx, payment, issue);
   }
   const body: CreatedPayment = {
     paymentId: payment.paymentId,
@@ -253,6 +270,30 @@ async function answerExisting(
     state: toPaymentState(payment, ctx.now()),
   };
   return json(status, body);
+}
+
+function tokenRefusal(
+  ctx: CheckoutContext,
+  payment: PaymentRecord,
+  issue: Exclude<TokenIssue, { ok: true }>,
+): Error {
+  if (issue.reason === 'unknown-payment') {
+    return new Error(`payment ${payment.paymentId} vanished while a token was issued`);
+  }
+  const seconds = Math.max(1, Math.ceil(issue.retryAfterMs / 1000));
+  ctx.logRefusal(
+    'too-many-tokens',
+    `tokens: ${logText(payment.paymentId)} was opened too often (${issue.reason}); refused for ${seconds} s`,
+  );
+  return new HttpError(
+    429,
+    'too-many-tokens',
+    issue.reason === 'rate'
+      ? `This payment was opened too many times in a short time; try again in ${seconds} s.`
+      : `This payment is open in too many pages; try again in ${seconds} s.`,
+    [],
+    { 'Retry-After': String(seconds) },
+  );
 }
 
 /**
@@ -272,7 +313,9 @@ async function settleLapsedCode(
     await refreshPayment(ctx, payment.paymentId);
   } catch (error) {
     if (!(error instanceof GateError)) throw error;
-    ctx.log(`status of ${payment.paymentId} after its code ran out: Gate failed (${error.kind})`);
+    ctx.log(
+      `status of ${logText(payment.paymentId)} after its code ran out: Gate failed (${error.kind})`,
+    );
     return payment;
   }
   return (await ctx.store.getPayment(payment.paymentId)) ?? payment;
@@ -419,7 +462,7 @@ export async function handleCreatePayment(
       });
     } catch (error) {
       if (!(error instanceof GateError)) throw error;
-      ctx.log(`sale of ${paymentId} failed (${error.kind})`, error);
+      ctx.log(`sale of ${logText(paymentId)} failed (${error.kind})`, error);
       const accepted = await acceptedAnyway(ctx, paymentId, error);
       if (accepted) return answerExisting(ctx, accepted, 201, token);
       const { current, written } = await updateWithRetry(ctx.store, paymentId, (p) =>

@@ -12,6 +12,7 @@
 import type { PaymentPageLink } from '../../protocol/wire.js';
 import type { CheckoutContext } from '../context.js';
 import { HttpError, json, readJsonObject } from '../http.js';
+import { logText } from '../log-text.js';
 import { sign, SignatureError } from '../signature.js';
 import type { PaymentRecord } from '../store.js';
 import { authorizedPayment } from './authorize.js';
@@ -70,7 +71,9 @@ export async function handlePaymentPage(ctx: CheckoutContext, request: Request):
     url = paymentPageUrl(ctx.paymentPageUrl, paymentPageParams(ctx, payment), ctx.secretKey);
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
-    ctx.log(`payment page link of ${payment.paymentId} not signed: ${error.path}`);
+    ctx.log(
+      `payment page link of ${logText(payment.paymentId)} not signed: ${logText(error.path)}`,
+    );
     throw new HttpError(
       422,
       'invalid-request',

@@ -11,6 +11,8 @@
  *   payment:{id}       hash: seq, json (the record without its token hashes)
  *   tokens:{id}        list of token hashes, newest last (kept apart so that updating the
  *                      record cannot drop a token added meanwhile)
+ *   tokentimes:{id}    hash: `i:<token hash>` when it was issued, `u:<token hash>` when it was
+ *                      last used (Unix ms; tokens.ts)
  *   transitions:{id}   list of TransitionRecord JSON, oldest first
  *   order:{ref}        sorted set: attempt -> payment id
  *   payments           sorted set: createdAt -> payment id (the report's period queries)
@@ -26,6 +28,13 @@ import { createHash } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { CallbackRecord, PaymentRecord, Period, Store, TransitionRecord } from '../store.js';
 import { transitionOf } from '../store.js';
+import {
+  planTokenIssue,
+  tokenUseOf,
+  type StoredToken,
+  type TokenIssue,
+  type TokenRules,
+} from '../tokens.js';
 
 /** How a Redis store or hub gets its connection. */
 export interface RedisConnectionOptions {
@@ -103,7 +112,7 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
 
 export const DEFAULT_REDIS_PREFIX = 'cup-qr:';
 
-// KEYS: payment, order, payments, tokens, transitions.
+// KEYS: payment, order, payments, tokens, transitions, token times.
 // ARGV: id, json, seq, attempt, createdAt, transition, ...token hashes.
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -112,7 +121,10 @@ redis.call('HSET', KEYS[1], 'seq', ARGV[3], 'json', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
 redis.call('RPUSH', KEYS[5], ARGV[6])
-for i = 7, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+for i = 7, #ARGV do
+  redis.call('RPUSH', KEYS[4], ARGV[i])
+  redis.call('HSET', KEYS[6], 'i:' .. ARGV[i], ARGV[5])
+end
 return 1`;
 
 // KEYS: payment, transitions. ARGV: expected seq, next seq, json, transition.
@@ -123,12 +135,58 @@ redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'json', ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[4])
 return 1`;
 
-// KEYS: payment, tokens. ARGV: hash, keep.
-const ADD_TOKEN = `
+// The tokens of a payment as one string, hashes in order with their last use: what a token
+// issue read, compared again when it writes.
+const TOKENS_SEEN = `
+local seen = {}
+for _, hash in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  seen[#seen + 1] = hash .. '=' .. (redis.call('HGET', KEYS[3], 'u:' .. hash) or '')
+end
+local tokens = table.concat(seen, ' ')`;
+
+// KEYS: payment, tokens, token times. ARGV: tokens as read, new hash, now, ...hashes to drop.
+// 0: no such payment; -1: the tokens changed since they were read (plan again); 1: issued.
+const ISSUE_TOKEN = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[1])
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+${TOKENS_SEEN}
+if tokens ~= ARGV[1] then return -1 end
+for i = 4, #ARGV do
+  redis.call('LREM', KEYS[2], 0, ARGV[i])
+  redis.call('HDEL', KEYS[3], 'i:' .. ARGV[i], 'u:' .. ARGV[i])
+end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[3], 'i:' .. ARGV[2], ARGV[3])
 return 1`;
+
+// KEYS: tokens, token times. ARGV: hash, now. Only a token still kept is touched.
+const TOUCH_TOKEN = `
+for _, hash in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  if hash == ARGV[1] then
+    redis.call('HSET', KEYS[2], 'u:' .. hash, ARGV[2])
+    return 1
+  end
+end
+return 0`;
+
+/** How often a token issue plans again after another instance changed the tokens meanwhile. */
+const ISSUE_TRIES = 20;
+
+/** The tokens of a list of hashes and their times (`i:`/`u:` fields; 0: issued before times). */
+function storedTokens(hashes: string[], times: Record<string, string>): StoredToken[] {
+  return hashes.map((hash) => {
+    const used = times[`u:${hash}`];
+    return {
+      hash,
+      issuedAt: Number(times[`i:${hash}`] ?? 0),
+      ...(used !== undefined ? { usedAt: Number(used) } : {}),
+    };
+  });
+}
+
+/** The {@link TOKENS_SEEN} string of tokens, as the issue script builds it. */
+function tokensSeen(tokens: StoredToken[]): string {
+  return tokens.map((t) => `${t.hash}=${t.usedAt ?? ''}`).join(' ');
+}
 
 // KEYS: callbacks, counter. ARGV: receivedAt, json.
 const RECORD_CALLBACK = `
@@ -177,6 +235,7 @@ export class RedisStore implements Store {
         this.#key('payments'),
         this.#key('tokens', id),
         this.#key('transitions', id),
+        this.#key('tokentimes', id),
       ],
       [
         id,
@@ -191,22 +250,33 @@ export class RedisStore implements Store {
     return created === 1;
   }
 
-  async getPayment(paymentId: string): Promise<PaymentRecord | undefined> {
-    // MULTI: the record and its tokens as of one moment.
+  /** The record (JSON) and the tokens of a payment, as of one moment (MULTI). */
+  async #readPayment(paymentId: string): Promise<{ json: string | null; tokens: StoredToken[] }> {
     const results = await this.#redis
       .multi()
       .hget(this.#key('payment', paymentId), 'json')
       .lrange(this.#key('tokens', paymentId), 0, -1)
+      .hgetall(this.#key('tokentimes', paymentId))
       .exec();
     if (!results) throw new Error('RedisStore: the transaction was aborted');
-    const [[jsonError, json], [tokensError, tokens]] = results as [
+    const [[jsonError, json], [tokensError, hashes], [timesError, times]] = results as [
       [Error | null, string | null],
       [Error | null, string[]],
+      [Error | null, Record<string, string>],
     ];
-    if (jsonError) throw jsonError;
-    if (tokensError) throw tokensError;
+    const error = jsonError ?? tokensError ?? timesError;
+    if (error) throw error;
+    return { json, tokens: storedTokens(hashes, times) };
+  }
+
+  async getPayment(paymentId: string): Promise<PaymentRecord | undefined> {
+    const { json, tokens } = await this.#readPayment(paymentId);
     if (json === null) return undefined;
-    return { ...(JSON.parse(json) as StoredRecord), tokenHashes: tokens };
+    return {
+      ...(JSON.parse(json) as StoredRecord),
+      tokenHashes: tokens.map((t) => t.hash),
+      ...tokenUseOf(tokens),
+    };
   }
 
   async latestAttempt(orderRef: string): Promise<PaymentRecord | undefined> {
@@ -215,7 +285,7 @@ export class RedisStore implements Store {
   }
 
   async updatePayment(next: PaymentRecord, expectedSeq: number): Promise<boolean> {
-    const { tokenHashes: _tokens, ...stored } = next;
+    const { tokenHashes: _tokens, tokenUse: _use, ...stored } = next;
     const written = await runScript(
       this.#redis,
       UPDATE,
@@ -230,12 +300,44 @@ export class RedisStore implements Store {
     return written === 1;
   }
 
-  async addTokenHash(paymentId: string, tokenHash: string, keep: number): Promise<void> {
+  /**
+   * The plan is made here on the tokens as read, and written by a script only if they are still
+   * the same (compare-and-set), so two instances issuing at once cannot both drop by one plan.
+   */
+  async issueToken(
+    paymentId: string,
+    tokenHash: string,
+    now: number,
+    rules: TokenRules,
+  ): Promise<TokenIssue> {
+    const keys = [
+      this.#key('payment', paymentId),
+      this.#key('tokens', paymentId),
+      this.#key('tokentimes', paymentId),
+    ];
+    for (let tries = 0; tries < ISSUE_TRIES; tries++) {
+      const { json, tokens } = await this.#readPayment(paymentId);
+      if (json === null) return { ok: false, reason: 'unknown-payment' };
+      const plan = planTokenIssue(tokens, now, rules);
+      if (!plan.ok) return plan;
+      const written = await runScript(this.#redis, ISSUE_TOKEN, keys, [
+        tokensSeen(tokens),
+        tokenHash,
+        String(now),
+        ...plan.drop,
+      ]);
+      if (written === 1) return { ok: true };
+      if (written === 0) return { ok: false, reason: 'unknown-payment' };
+    }
+    throw new Error(`RedisStore: payment ${paymentId}: too many concurrent token issues`);
+  }
+
+  async touchToken(paymentId: string, tokenHash: string, now: number): Promise<void> {
     await runScript(
       this.#redis,
-      ADD_TOKEN,
-      [this.#key('payment', paymentId), this.#key('tokens', paymentId)],
-      [tokenHash, String(Math.max(1, Math.floor(keep)))],
+      TOUCH_TOKEN,
+      [this.#key('tokens', paymentId), this.#key('tokentimes', paymentId)],
+      [tokenHash, String(now)],
     );
   }
 

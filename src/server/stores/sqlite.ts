@@ -20,6 +20,13 @@ import type {
 } from '../store.js';
 import { transitionOf } from '../store.js';
 import type { PaymentStatus } from '../../protocol/status.js';
+import {
+  planTokenIssue,
+  tokenUseOf,
+  type StoredToken,
+  type TokenIssue,
+  type TokenRules,
+} from '../tokens.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created if missing); `:memory:` for a throwaway one. */
@@ -86,6 +93,8 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX callbacks_received_at ON callbacks (received_at);
    CREATE INDEX callbacks_payment ON callbacks (payment_id);`,
+  // 2: when each token was last used (tokens.ts: a token in use is never dropped).
+  `ALTER TABLE payment_tokens ADD COLUMN used_at INTEGER;`,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -124,7 +133,7 @@ function toRow(p: PaymentRecord): Row {
   };
 }
 
-function fromRow(row: Row, tokenHashes: string[]): PaymentRecord {
+function fromRow(row: Row, tokens: StoredToken[]): PaymentRecord {
   const optional = (key: string, name: keyof PaymentRecord): Partial<PaymentRecord> => {
     const value = text(row[key]);
     return value === undefined ? {} : { [name]: value };
@@ -143,7 +152,8 @@ function fromRow(row: Row, tokenHashes: string[]): PaymentRecord {
     customer: JSON.parse(String(row.customer)) as PaymentRecord['customer'],
     returnUrl: String(row.return_url),
     ...optional('locale', 'locale'),
-    tokenHashes,
+    tokenHashes: tokens.map((t) => t.hash),
+    ...tokenUseOf(tokens),
     ...(row.qr_url !== null
       ? {
           qr: {
@@ -236,7 +246,8 @@ export class SqliteStore implements Store {
     latest: BetterSqlite3.Statement;
     tokens: BetterSqlite3.Statement;
     addToken: BetterSqlite3.Statement;
-    trimTokens: BetterSqlite3.Statement;
+    dropToken: BetterSqlite3.Statement;
+    touchToken: BetterSqlite3.Statement;
     transition: BetterSqlite3.Statement;
     callback: BetterSqlite3.Statement;
   };
@@ -251,14 +262,14 @@ export class SqliteStore implements Store {
       get: prepare('SELECT * FROM payments WHERE payment_id = ?'),
       latest: prepare('SELECT * FROM payments WHERE order_ref = ? ORDER BY attempt DESC LIMIT 1'),
       tokens: prepare(
-        'SELECT token_hash FROM payment_tokens WHERE payment_id = ? ORDER BY rowid ASC',
+        'SELECT token_hash, created_at, used_at FROM payment_tokens WHERE payment_id = ? ORDER BY rowid ASC',
       ),
       addToken: prepare(
         'INSERT INTO payment_tokens (payment_id, token_hash, created_at) VALUES (?, ?, ?)',
       ),
-      trimTokens: prepare(
-        `DELETE FROM payment_tokens WHERE payment_id = @id AND rowid NOT IN
-           (SELECT rowid FROM payment_tokens WHERE payment_id = @id ORDER BY rowid DESC LIMIT @keep)`,
+      dropToken: prepare('DELETE FROM payment_tokens WHERE payment_id = ? AND token_hash = ?'),
+      touchToken: prepare(
+        'UPDATE payment_tokens SET used_at = ? WHERE payment_id = ? AND token_hash = ?',
       ),
       transition: prepare(
         'INSERT INTO transitions (payment_id, seq, status, code, message, at) VALUES (@paymentId, @seq, @status, @code, @message, @at)',
@@ -279,12 +290,17 @@ export class SqliteStore implements Store {
     this.#statements.transition.run({ code: null, message: null, ...t });
   }
 
+  #tokensOf(paymentId: string | number | null): StoredToken[] {
+    return (this.#statements.tokens.all(paymentId) as Row[]).map((r) => ({
+      hash: String(r.token_hash),
+      issuedAt: Number(r.created_at),
+      ...(r.used_at !== null ? { usedAt: Number(r.used_at) } : {}),
+    }));
+  }
+
   #read(row: Row | undefined): PaymentRecord | undefined {
     if (!row) return undefined;
-    const hashes = (this.#statements.tokens.all(row.payment_id) as Row[]).map((r) =>
-      String(r.token_hash),
-    );
-    return fromRow(row, hashes);
+    return fromRow(row, this.#tokensOf(row.payment_id));
   }
 
   async createPayment(payment: PaymentRecord): Promise<boolean> {
@@ -322,11 +338,27 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async addTokenHash(paymentId: string, tokenHash: string, keep: number): Promise<void> {
-    this.#db.transaction(() => {
-      this.#statements.addToken.run(paymentId, tokenHash, Date.now());
-      this.#statements.trimTokens.run({ id: paymentId, keep });
-    })();
+  async issueToken(
+    paymentId: string,
+    tokenHash: string,
+    now: number,
+    rules: TokenRules,
+  ): Promise<TokenIssue> {
+    // IMMEDIATE: the write lock first, so another process cannot plan on the same tokens.
+    return this.#db
+      .transaction((): TokenIssue => {
+        if (!this.#statements.get.get(paymentId)) return { ok: false, reason: 'unknown-payment' };
+        const plan = planTokenIssue(this.#tokensOf(paymentId), now, rules);
+        if (!plan.ok) return plan;
+        for (const hash of plan.drop) this.#statements.dropToken.run(paymentId, hash);
+        this.#statements.addToken.run(paymentId, tokenHash, now);
+        return { ok: true };
+      })
+      .immediate();
+  }
+
+  async touchToken(paymentId: string, tokenHash: string, now: number): Promise<void> {
+    this.#statements.touchToken.run(now, paymentId, tokenHash);
   }
 
   async recordCallback(c: CallbackRecord): Promise<void> {

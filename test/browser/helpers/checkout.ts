@@ -48,7 +48,11 @@ export const server = {
   streams: async (paymentId: string) =>
     (await call<{ count: number }>(`streams/${encodeURIComponent(paymentId)}`)).count,
   dropStreams: (paymentId: string) => call(`drop-streams/${encodeURIComponent(paymentId)}`),
-  sse: (flags: { block?: boolean; duplicate?: boolean }) =>
+  /** Event streams opened for a payment so far. */
+  streamOpens: async (paymentId: string) =>
+    (await call<{ count: number }>(`stream-opens/${encodeURIComponent(paymentId)}`)).count,
+  /** `short`: streams end at once, as after their lifetime (the browser reconnects). */
+  sse: (flags: { block?: boolean; duplicate?: boolean; short?: boolean }) =>
     call<{ blockSse: boolean; duplicateSse: boolean; duplicated: number }>(
       `sse?${Object.entries(flags)
         .map(([k, v]) => `${k}=${v ? 1 : 0}`)
