@@ -43,9 +43,11 @@ async function fillAndSubmit(el: CupQrCheckout, fields: Record<string, string>):
   await el.updateComplete;
 }
 
+/** The error shown next to a field; `undefined` while the form is not shown (during `starting`). */
 function fieldError(el: CupQrCheckout, name: string): string | undefined {
-  const id = `${control(el, name).id}-error`;
-  return shadow(el).getElementById(id)?.textContent?.trim();
+  const input = shadow(el).querySelector<HTMLInputElement>(`[part~="input"][name="${name}"]`);
+  if (!input) return undefined;
+  return shadow(el).getElementById(`${input.id}-error`)?.textContent?.trim();
 }
 
 afterEach(async () => {
