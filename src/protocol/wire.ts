@@ -104,6 +104,7 @@ export const ERROR_CODES = [
   'too-many-streams',
   'origin-refused',
   'rate-limited',
+  'address-refused',
   'bad-signature',
   'wrong-project',
   'invalid-request',

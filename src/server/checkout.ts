@@ -11,20 +11,24 @@
  *
  * The two routes that start payments are guarded before their body is read: a browser page of
  * another site is refused (origin.ts), then the client's budget is counted (rate-limit.ts). The
- * callback is not: ECommPay posts it server to server, and its signature authenticates it.
+ * callback is not Origin-checked: ECommPay posts it server to server, and its signature
+ * authenticates it; an allow-list of addresses and a budget can guard it too, off by default
+ * (callback-receiver.ts).
  */
 import type { PaymentState } from '../protocol/payment-state.js';
 import { DEFAULT_ROUTE_PREFIX } from '../protocol/wire.js';
-import { handleCallback } from './callback-receiver.js';
-import { clientIp, type TrustProxy } from './client-ip.js';
+import { DEFAULT_MAX_CALLBACK_BYTES, handleCallback } from './callback-receiver.js';
+import type { TrustProxy } from './client-ip.js';
 import type { CheckoutContext } from './context.js';
 import { GateClient } from './gate-client.js';
 import { DEFAULT_MAX_BODY_BYTES, HttpError } from './http.js';
 import type { Hub } from './hub.js';
 import { MemoryHub } from './hub.js';
+import { ipAllowList } from './ip-allow-list.js';
 import { originCheck, type AllowedOrigins } from './origin.js';
 import { payloadKeyOf } from './payload.js';
-import { DEFAULT_RATE_LIMIT, RateLimiter, rateKey, type RateLimit } from './rate-limit.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js';
+import { enforceRateLimit } from './rate-guard.js';
 import { handleCreatePayment, type ConnectionInfo } from './routes/create-payment.js';
 import { handleEvents } from './routes/events.js';
 import { DEFAULT_PAYMENT_PAGE_URL, handlePaymentPage } from './routes/payment-page.js';
@@ -78,6 +82,23 @@ export interface CheckoutOptions {
   paymentPageUrl?: string;
   /** Largest request body; default 64 KiB. */
   maxBodyBytes?: number;
+  /**
+   * Largest callback body; default 16 KiB (a real callback is about 1 KiB). Beyond it, 413
+   * `too-large` before the rest is read.
+   */
+  maxCallbackBytes?: number;
+  /**
+   * Callbacks per client address (`trustProxy` decides the address) and window; default off.
+   * Beyond it, 429 `rate-limited` with `Retry-After`, which ECommPay retries. Set it well above
+   * your busiest minute: every callback of the platform comes from a few addresses.
+   */
+  callbackRateLimit?: RateLimit | false;
+  /**
+   * The addresses that may post callbacks (ECommPay's: ask its support for the list), as IPv4
+   * or IPv6 addresses and CIDR blocks (`['203.0.113.0/24']`); `trustProxy` decides the
+   * address. Default: any. Others get 403 `address-refused`, before their body is read.
+   */
+  callbackAllowedIps?: readonly string[];
   /** The QR timeout assumed when a callback does not say it; default 600 s. */
   defaultQrTimeoutSeconds?: number;
   /** Heartbeat, retry and the caps on open streams. */
@@ -133,10 +154,15 @@ function checkUrl(name: string, value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-const PAYMENT_ROUTE = /^\/payments\/([^/]+)(\/events)?$/;
+function checkMaxCallbackBytes(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_CALLBACK_BYTES;
+  if (Number.isSafeInteger(value) && value >= 1024) return value;
+  throw new TypeError(
+    `createCheckout: maxCallbackBytes must be a whole number of bytes, at least 1024 (got ${String(value)})`,
+  );
+}
 
-/** Addresses that are the shop's own proxy when `trustProxy` is not set. */
-const LOCAL_ADDRESS = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|f[cd])/i;
+const PAYMENT_ROUTE = /^\/payments\/([^/]+)(\/events)?$/;
 
 /**
  * The guards of the routes that start payments, before anything is read: the page's origin
@@ -145,25 +171,10 @@ const LOCAL_ADDRESS = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|f[
 function guardStart(ctx: CheckoutContext, request: Request, info: ConnectionInfo): void {
   ctx.checkOrigin(request);
   if (!ctx.rateLimiter) return;
-  const ip = clientIp(request.headers, info.remoteAddress, ctx.trustProxy);
-  const key = rateKey(ip);
-  const decision = ctx.rateLimiter.hit(key, ctx.now());
-  if (decision.ok) return;
-  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-  if (decision.first) {
-    const proxied = ctx.trustProxy === false && LOCAL_ADDRESS.test(ip ?? '');
-    ctx.log(
-      `rate limit: ${key} started too many payments; refused for ${seconds} s` +
-        (proxied ? ' (a proxy of yours? set trustProxy, or every shopper shares its budget)' : ''),
-    );
-  }
-  throw new HttpError(
-    429,
-    'rate-limited',
-    `Too many payments started from this address; try again in ${seconds} s.`,
-    [],
-    { 'Retry-After': String(seconds) },
-  );
+  enforceRateLimit(ctx, ctx.rateLimiter, request, info, {
+    did: 'started too many payments',
+    refusal: 'Too many payments started from this address',
+  });
 }
 
 export function createCheckout(options: CheckoutOptions): Checkout {
@@ -210,6 +221,13 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       : { rateLimiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT) }),
     paymentPageUrl: checkUrl('paymentPageUrl', options.paymentPageUrl ?? DEFAULT_PAYMENT_PAGE_URL),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxCallbackBytes: checkMaxCallbackBytes(options.maxCallbackBytes),
+    ...(options.callbackRateLimit
+      ? { callbackRateLimiter: new RateLimiter(options.callbackRateLimit) }
+      : {}),
+    ...(options.callbackAllowedIps !== undefined
+      ? { callbackAllowList: ipAllowList(options.callbackAllowedIps) }
+      : {}),
     defaultQrTimeoutSeconds: options.defaultQrTimeoutSeconds ?? DEFAULT_QR_TIMEOUT_SECONDS,
     now,
     log: options.log ?? (() => {}),
@@ -232,7 +250,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       return handleCreatePayment(ctx, request, info);
     }
     if (path === '/callback') {
-      return method === 'POST' ? handleCallback(ctx, request) : allow('POST');
+      return method === 'POST' ? handleCallback(ctx, request, info) : allow('POST');
     }
     if (path === '/payment-page') {
       if (method !== 'POST') return allow('POST');

@@ -7,6 +7,7 @@ import type { StreamRegistry } from './sse.js';
 import type { Store, PaymentRecord } from './store.js';
 import { updateOf } from './store.js';
 import type { TrustProxy } from './client-ip.js';
+import type { IpAllowList } from './ip-allow-list.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface CheckoutContext {
@@ -27,6 +28,12 @@ export interface CheckoutContext {
   rateLimiter?: RateLimiter;
   paymentPageUrl: string;
   maxBodyBytes: number;
+  /** Largest callback body. */
+  maxCallbackBytes: number;
+  /** Counts callbacks per client; undefined unless `callbackRateLimit` is set. */
+  callbackRateLimiter?: RateLimiter;
+  /** Who may post callbacks; undefined (anyone) unless `callbackAllowedIps` is set. */
+  callbackAllowList?: IpAllowList;
   defaultQrTimeoutSeconds: number;
   now: () => number;
   /** Things worth a log line that the answer does not show (Gate's details, store failures). */
