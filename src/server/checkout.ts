@@ -15,7 +15,6 @@
  * authenticates it; an allow-list of addresses and a budget can guard it too, off by default
  * (callback-receiver.ts).
  */
-import type { PaymentState } from '../protocol/payment-state.js';
 import { DEFAULT_ROUTE_PREFIX } from '../protocol/wire.js';
 import { DEFAULT_MAX_CALLBACK_BYTES, handleCallback } from './callback-receiver.js';
 import type { TrustProxy } from './client-ip.js';
@@ -33,7 +32,7 @@ import { handleCreatePayment, type ConnectionInfo } from './routes/create-paymen
 import { handleEvents } from './routes/events.js';
 import { DEFAULT_PAYMENT_PAGE_URL, handlePaymentPage } from './routes/payment-page.js';
 import { handleStatus } from './routes/status.js';
-import { refreshPayment } from './refresh.js';
+import { refreshPayment, type RefreshResult } from './refresh.js';
 import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from './sse.js';
 import { DEFAULT_QR_TIMEOUT_SECONDS } from './state-machine.js';
 import type { Store } from './store.js';
@@ -118,11 +117,13 @@ export interface Checkout {
   matches(pathname: string): boolean;
   /**
    * Asks Gate for a payment's status and applies it as a callback would (for callbacks that
-   * are late or lost). `undefined` for a payment this store does not know.
+   * are late or lost), when the answer is signed. A final state never changes: when Gate's
+   * answer contradicts it, the result's `disagreement` says so (check that payment by hand,
+   * SECURITY.md). `undefined` for a payment this store does not know.
    *
    * @throws GateError when Gate cannot answer.
    */
-  refresh(paymentId: string): Promise<PaymentState | undefined>;
+  refresh(paymentId: string): Promise<RefreshResult | undefined>;
   /** Open streams and their timers, for monitoring and leak tests. */
   readonly stats: { streams: number; timers: number; payments: number };
   /** Ends every open stream. The store and a hub you passed in are yours to close. */
