@@ -103,18 +103,19 @@ export function successCallback(paymentId: string, operationId: number): string 
 /** Keep-alive sockets for requests (callbacks, polls); streams get their own sockets. */
 export const pool = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** A request's status and body. */
+/** A request's status and body, on the shared pool unless another agent is given. */
 export function httpRequest(
   url: string,
   method: 'GET' | 'POST',
   body?: string,
+  agent: Agent = pool,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         method,
-        agent: pool,
+        agent,
         headers: body ? { 'Content-Type': 'application/json' } : {},
       },
       (res) => {

@@ -8,12 +8,14 @@
  * object of some project formats) and a signature, top level or `general.signature`, that is
  * the Base64 of an HMAC-SHA512 (64 bytes: 88 characters with `==`). A real one has about 40
  * leaves, keys of a few letters, and values up to the QR code's URL (2,048 characters at most,
- * protocol/callback.ts); the caps below leave ten times that room.
+ * protocol/callback.ts); the caps below leave several times that room. The leaves are what
+ * verifying costs (each ordering sorts them): 256 of them keep the refusal of a forged body
+ * well under a millisecond (`npm run bench`), where 512 took most of one on a loaded machine.
  */
 import { findSignature } from './signature.js';
 
 /** The most leaves (values that are not objects or arrays, and empty ones) a callback may have. */
-export const MAX_CALLBACK_LEAVES = 512;
+export const MAX_CALLBACK_LEAVES = 256;
 /** The longest key of a callback, in characters. */
 export const MAX_CALLBACK_KEY_LENGTH = 128;
 /** The longest string value of a callback, in characters. */
