@@ -13,15 +13,15 @@
  *   20 ms, first alone (the baseline), then while forged callbacks arrive at 30/s.
  */
 import { Agent } from 'node:http';
-import { createCheckout } from '../src/server/checkout.js';
 import { MemoryHub } from '../src/server/hub.js';
 import { MAX_CALLBACK_LEAVES } from '../src/server/callback-shape.js';
 import { MemoryStore } from '../src/server/stores/memory.js';
 import {
   httpRequest,
+  inProcessCheckout,
+  IN_PROCESS_URL,
   PREFIX,
   PROJECT_ID,
-  SECRET_KEY,
   seedPayments,
   statusPath,
   successCallback,
@@ -63,19 +63,12 @@ export interface RefusalResult {
 export async function benchRefusal(n = 2000): Promise<RefusalResult> {
   const store = new MemoryStore();
   const hub = new MemoryHub();
-  const checkout = createCheckout({
-    projectId: PROJECT_ID,
-    secretKey: SECRET_KEY,
-    gateUrl: 'http://127.0.0.1:9',
-    publicUrl: 'http://127.0.0.1:8080',
-    store,
-    hub,
-  });
+  const checkout = inProcessCheckout(store, hub);
   const warmUp = 200;
   try {
     const payments = await seedPayments(store, n + warmUp, `refusal-${Date.now()}`);
     const forged = forgedCallback(payments[0].paymentId);
-    const url = `http://127.0.0.1:8080${PREFIX}/callback`;
+    const url = `${IN_PROCESS_URL}${PREFIX}/callback`;
     const post = async (body: string, expected: number): Promise<number> => {
       const request = new Request(url, {
         method: 'POST',

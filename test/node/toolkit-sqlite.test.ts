@@ -422,6 +422,8 @@ describe('report', () => {
       lines[1],
       /^order-report,order-report,1,success,success,30000,CNY,机械键盘 keyboard,customer-7,/,
     );
+    assert.match(lines[0], /,gate\.disagreement,gate\.signed,gate\.checked_at$/);
+    assert.match(lines[1], /,,,$/, 'Gate was never asked: no disagreement');
 
     const ops = await run(['--db', file, '--from', from, '--to', to, '--rows', 'operations']);
     const opLines = ops.out.trimEnd().split('\r\n');
@@ -430,6 +432,8 @@ describe('report', () => {
       opLines[2],
       /,applied,843,order-report,success,30000,CNY,\d+,sale,success,[^,]+,0,Success,/,
     );
+    assert.match(opLines[0], /,count,last_received_at,body\.bytes,body\.sha256$/);
+    assert.match(opLines[2], /,1,[^,]+Z,\d+,[0-9a-f]{64}$/, 'received once, its size and hash');
 
     const json = await run(['--db', file, '--from', from, '--to', to, '--format=json']);
     const report = JSON.parse(json.out);

@@ -188,14 +188,10 @@ type StoredRecord = Omit<PaymentRecord, 'tokenHashes' | 'gateDisagreement'>;
 
 /** A callback member of the sorted set written before callbacks were counted: the record itself. */
 function legacyCallback(member: string): CallbackRecord {
-  const old = JSON.parse(member.slice(member.indexOf('|') + 1)) as {
-    receivedAt: number;
-    paymentId: string;
-    projectId?: number;
-    platformStatus?: string;
-    outcome: CallbackOutcome;
-    body: string;
-  };
+  const old = JSON.parse(member.slice(member.indexOf('|') + 1)) as Pick<
+    ReceivedCallback,
+    'receivedAt' | 'paymentId' | 'projectId' | 'platformStatus' | 'outcome' | 'body'
+  >;
   let body: unknown;
   try {
     body = JSON.parse(old.body);
