@@ -58,9 +58,10 @@ export function callbackFieldsOf(body: unknown): CallbackFields {
   return fields;
 }
 
-/** The longest start of `bytes` that ends on a character boundary and fits `max` bytes. */
-function utf8Prefix(bytes: Buffer, max: number): string {
-  if (bytes.length <= max) return bytes.toString('utf8');
+/** The longest start of `text` that ends on a character boundary and fits `max` bytes of UTF-8. */
+function utf8Prefix(text: string, size: number, max: number): string {
+  if (size <= max) return text;
+  const bytes = Buffer.from(text, 'utf8');
   let end = max;
   // Step back over continuation bytes (10xxxxxx) to the start of the cut character.
   while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
@@ -72,11 +73,11 @@ export type KeptCallback = Pick<ReceivedCallback, 'body' | 'bodyBytes' | 'bodySh
 
 /** What the store keeps of a callback received as `text` and parsed as `body`. */
 export function keptCallback(text: string, body: unknown): KeptCallback {
-  const bytes = Buffer.from(text, 'utf8');
+  const size = Buffer.byteLength(text, 'utf8');
   return {
-    body: utf8Prefix(bytes, CALLBACK_BODY_KEPT_BYTES),
-    bodyBytes: bytes.length,
-    bodySha256: createHash('sha256').update(bytes).digest('hex'),
+    body: utf8Prefix(text, size, CALLBACK_BODY_KEPT_BYTES),
+    bodyBytes: size,
+    bodySha256: createHash('sha256').update(text, 'utf8').digest('hex'),
     fields: callbackFieldsOf(body),
   };
 }

@@ -84,7 +84,9 @@ function boundCallbacks(db: BetterSqlite3.Database): void {
       remove.run(id);
     }
   }
-  db.exec('CREATE UNIQUE INDEX callbacks_payment_body ON callbacks (payment_id, body_sha256)');
+  // It serves lookups by payment as the old index did (its first column), one index fewer to write.
+  db.exec(`CREATE UNIQUE INDEX callbacks_payment_body ON callbacks (payment_id, body_sha256);
+    DROP INDEX callbacks_payment;`);
 }
 
 /** Each entry moves the schema from version `index` to `index + 1`. */
