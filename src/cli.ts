@@ -139,9 +139,12 @@ async function signCommand(args: readonly string[], io: CliIO): Promise<number> 
   if (!input.ok) return fail(input.message);
   const data = input.value;
 
-  // Unsignable data (a float amount...) is an input error, not an invalid signature.
+  // Unsignable data (a float amount, a ";" in a value to sign...) is an input error, not an
+  // invalid signature. Verifying takes a ";" in a value: genuine callbacks carry them.
+  let signature = '';
   try {
-    canonicalString(data);
+    if (verifyOnly) canonicalString(data);
+    else signature = sign(data, secretKey);
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
     return fail(`cannot ${verifyOnly ? 'verify' : 'sign'} this JSON: ${error.message}`);
@@ -157,7 +160,7 @@ async function signCommand(args: readonly string[], io: CliIO): Promise<number> 
     return EXIT_OK;
   }
 
-  io.stdout(`${JSON.stringify(withSignature(data, sign(data, secretKey)), null, 2)}\n`);
+  io.stdout(`${JSON.stringify(withSignature(data, signature), null, 2)}\n`);
   return EXIT_OK;
 }
 

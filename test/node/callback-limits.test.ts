@@ -13,7 +13,7 @@ import { CALLBACK_BODY_KEPT_BYTES } from '../../src/server/callback-record.js';
 import { MAX_CALLBACK_LEAVES } from '../../src/server/callback-shape.js';
 import { createCheckout } from '../../src/server/checkout.js';
 import { ipAllowList } from '../../src/server/ip-allow-list.js';
-import { sign } from '../../src/server/signature.js';
+import { signAsPlatform } from '../../src/sandbox/callbacks.js';
 import type { CallbackRecord } from '../../src/server/store.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
 import { openSqliteStore } from '../../src/server/stores/sqlite.js';
@@ -183,7 +183,7 @@ describe('the shape check before the signature', () => {
     };
     const answer = await shop.post('/callback', {
       ...body,
-      general: { ...body.general, signature: sign(body, SECRET_KEY) },
+      general: { ...body.general, signature: signAsPlatform(body, SECRET_KEY) },
     });
     assert.equal(answer.status, 200);
     assert.equal((await shop.store.getPayment('order-general'))!.status, 'success');
