@@ -5,12 +5,32 @@
  */
 import { Agent, request } from 'node:http';
 import { buildCallback, signCallback } from '../src/sandbox/callbacks.js';
+import { createCheckout, type Checkout } from '../src/server/checkout.js';
+import type { Hub } from '../src/server/hub.js';
 import type { PaymentRecord, Store } from '../src/server/store.js';
 import { hashToken, newToken } from '../src/server/tokens.js';
 
 export const PROJECT_ID = 843;
 export const SECRET_KEY = 'bench-secret-key';
 export const PREFIX = '/cup-qr';
+
+/** Where in-process benchmarks post: the checkout is called directly, nothing listens here. */
+export const IN_PROCESS_URL = 'http://127.0.0.1:8080';
+
+/**
+ * A checkout called in process (`checkout.fetch`, no HTTP), so a figure is the toolkit's own
+ * work. Its Gate is never asked.
+ */
+export function inProcessCheckout(store: Store, hub: Hub): Checkout {
+  return createCheckout({
+    projectId: PROJECT_ID,
+    secretKey: SECRET_KEY,
+    gateUrl: 'http://127.0.0.1:9',
+    publicUrl: IN_PROCESS_URL,
+    store,
+    hub,
+  });
+}
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -103,18 +123,19 @@ export function successCallback(paymentId: string, operationId: number): string 
 /** Keep-alive sockets for requests (callbacks, polls); streams get their own sockets. */
 export const pool = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** A request's status and body. */
+/** A request's status and body, on the shared pool unless another agent is given. */
 export function httpRequest(
   url: string,
   method: 'GET' | 'POST',
   body?: string,
+  agent: Agent = pool,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         method,
-        agent: pool,
+        agent,
         headers: body ? { 'Content-Type': 'application/json' } : {},
       },
       (res) => {

@@ -22,6 +22,7 @@ import { CHROMIUM_PATH } from '../test/helpers/chromium.js';
 import { benchBrowser } from './browser/run.js';
 import { benchCapacity } from './capacity.js';
 import { pool, round } from './common.js';
+import { benchPollingUnderForgery, benchRefusal } from './forged-callbacks.js';
 import { benchPush } from './push.js';
 import { benchSigner } from './signer.js';
 import { benchThroughput } from './throughput.js';
@@ -138,7 +139,29 @@ if (existsSync(REDIS_SERVER)) {
   });
 }
 
-// 4. Signing.
+// 4. Forged callbacks.
+log('forged callbacks: the cost of a refusal, then a status poll under 30 forged/s');
+const refusal = await benchRefusal();
+const polling = await benchPollingUnderForgery();
+results.forgedCallbacks = { refusal, polling };
+rows.push({
+  figure: `refusing a forged ${kib(refusal.bytes)} callback p50/p99`,
+  value: `${ms(refusal.forged.p50)} / ${ms(refusal.forged.p99)}`,
+  baseline: `valid small callback: ${ms(refusal.valid.p50)} / ${ms(refusal.valid.p99)}`,
+  ratio: `${round(refusal.forged.p50 / refusal.valid.p50, 1)}x (p50)`,
+  target: '<= 1 ms (p50)',
+  met: yes(refusal.forged.p50 <= 1),
+});
+rows.push({
+  figure: `status poll p50/p99, forged callbacks at ${polling.forgedPerSecond}/s`,
+  value: `${ms(polling.underAttack.p50)} / ${ms(polling.underAttack.p99)}`,
+  baseline: `no forged callbacks: ${ms(polling.quiet.p50)} / ${ms(polling.quiet.p99)}`,
+  ratio: `${round(polling.underAttack.p50 / polling.quiet.p50, 2)}x (p50)`,
+  target: 'within 2x (p50)',
+  met: yes(polling.underAttack.p50 <= 2 * polling.quiet.p50),
+});
+
+// 5. Signing.
 log('signature speed');
 const signer = benchSigner();
 results.signer = signer;
@@ -151,7 +174,7 @@ rows.push({
   met: yes(signer.ratio >= 1),
 });
 
-// 5. In Chromium.
+// 6. In Chromium.
 if (process.env.BENCH_BROWSER !== '0' && existsSync(CHROMIUM_PATH)) {
   log('Chromium: first render and QR paint');
   const browser = await benchBrowser();

@@ -5,14 +5,13 @@
  * gets its success callback once. The callbacks are signed before the clock starts: signing
  * is the platform's work.
  */
-import { createCheckout } from '../src/server/checkout.js';
 import { MemoryHub } from '../src/server/hub.js';
 import type { Store } from '../src/server/store.js';
 import {
   inBatches,
+  inProcessCheckout,
+  IN_PROCESS_URL,
   PREFIX,
-  PROJECT_ID,
-  SECRET_KEY,
   seedPayments,
   successCallback,
 } from './common.js';
@@ -29,20 +28,13 @@ export async function benchThroughput(
   concurrency = 16,
 ): Promise<ThroughputResult> {
   const hub = new MemoryHub();
-  const checkout = createCheckout({
-    projectId: PROJECT_ID,
-    secretKey: SECRET_KEY,
-    gateUrl: 'http://127.0.0.1:9',
-    publicUrl: 'http://127.0.0.1:8080',
-    store,
-    hub,
-  });
+  const checkout = inProcessCheckout(store, hub);
   try {
     const payments = await seedPayments(store, n, `tp-${Date.now()}`);
     let heard = 0;
     for (const p of payments) await hub.subscribe(p.paymentId, () => heard++);
     const bodies = payments.map((p, i) => successCallback(p.paymentId, i + 1));
-    const url = `http://127.0.0.1:8080${PREFIX}/callback`;
+    const url = `${IN_PROCESS_URL}${PREFIX}/callback`;
     const start = performance.now();
     await inBatches(bodies, concurrency, async (body) => {
       const response = await checkout.fetch(

@@ -123,6 +123,7 @@ export const ERROR_CODES = [
   'too-many-tokens',
   'origin-refused',
   'rate-limited',
+  'address-refused',
   'bad-signature',
   'wrong-project',
   'invalid-request',

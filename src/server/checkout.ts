@@ -10,18 +10,19 @@
  *   POST {prefix}/callback               ECommPay's callbacks (callback-receiver.ts)
  *
  * The two routes that start payments are guarded before their body is read: a browser page of
- * another site is refused (origin.ts), then the client's budget is counted (rate-limit.ts). The
- * callback is not: ECommPay posts it server to server, and its signature authenticates it.
+ * another site is refused (origin.ts), then the client's budget is counted (rate-guard.ts). The
+ * callback is not Origin-checked: ECommPay posts it server to server, and its signature
+ * authenticates it; an allow-list of addresses and a budget can guard it too, off by default
+ * (callback-receiver.ts).
  *
  * Everything a client can hold is bounded: a body's size and the time it may take to arrive
  * (http.ts), streams per payment, per client and in all, and each stream's lifetime (sse.ts),
  * the tokens of a payment (tokens.ts), and the log lines refused requests cause
  * (refusal-log.ts).
  */
-import type { PaymentState } from '../protocol/payment-state.js';
 import { DEFAULT_ROUTE_PREFIX } from '../protocol/wire.js';
-import { handleCallback } from './callback-receiver.js';
-import { clientIp, type TrustProxy } from './client-ip.js';
+import { DEFAULT_MAX_CALLBACK_BYTES, handleCallback } from './callback-receiver.js';
+import type { TrustProxy } from './client-ip.js';
 import type { CheckoutContext } from './context.js';
 import { GateClient } from './gate-client.js';
 import {
@@ -33,15 +34,17 @@ import {
 import { logText } from './log-text.js';
 import type { Hub } from './hub.js';
 import { MemoryHub } from './hub.js';
+import { ipAllowList } from './ip-allow-list.js';
 import { originCheck, type AllowedOrigins } from './origin.js';
 import { payloadKeyOf } from './payload.js';
-import { DEFAULT_RATE_LIMIT, RateLimiter, rateKey, type RateLimit } from './rate-limit.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js';
+import { enforceRateLimit } from './rate-guard.js';
 import { handleCreatePayment, type ConnectionInfo } from './routes/create-payment.js';
 import { handleEvents } from './routes/events.js';
 import { DEFAULT_PAYMENT_PAGE_URL, handlePaymentPage } from './routes/payment-page.js';
 import { handleStatus } from './routes/status.js';
 import { RefusalLog } from './refusal-log.js';
-import { refreshPayment } from './refresh.js';
+import { refreshPayment, type RefreshResult } from './refresh.js';
 import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from './sse.js';
 import { DEFAULT_QR_TIMEOUT_SECONDS } from './state-machine.js';
 import type { Store } from './store.js';
@@ -100,6 +103,23 @@ export interface CheckoutOptions {
    * default 10000 ms. Past it: 408 `request-timeout`, and the connection is closed.
    */
   bodyTimeoutMs?: number;
+  /**
+   * Largest callback body; default 16 KiB (a real callback is about 1 KiB). Beyond it, 413
+   * `too-large` before the rest is read.
+   */
+  maxCallbackBytes?: number;
+  /**
+   * Callbacks per client address (`trustProxy` decides the address) and window; default off.
+   * Beyond it, 429 `rate-limited` with `Retry-After`, which ECommPay retries. Set it well above
+   * your busiest minute: every callback of the platform comes from a few addresses.
+   */
+  callbackRateLimit?: RateLimit | false;
+  /**
+   * The addresses that may post callbacks (ECommPay's: ask its support for the list), as IPv4
+   * or IPv6 addresses and CIDR blocks (`['203.0.113.0/24']`); `trustProxy` decides the
+   * address. Default: any. Others get 403 `address-refused`, before their body is read.
+   */
+  callbackAllowedIps?: readonly string[];
   /** The QR timeout assumed when a callback does not say it; default 600 s. */
   defaultQrTimeoutSeconds?: number;
   /**
@@ -126,11 +146,13 @@ export interface Checkout {
   matches(pathname: string): boolean;
   /**
    * Asks Gate for a payment's status and applies it as a callback would (for callbacks that
-   * are late or lost). `undefined` for a payment this store does not know.
+   * are late or lost), when the answer is signed. A final state never changes: when Gate's
+   * answer contradicts it, the result's `disagreement` says so (check that payment by hand,
+   * SECURITY.md). `undefined` for a payment this store does not know.
    *
    * @throws GateError when Gate cannot answer.
    */
-  refresh(paymentId: string): Promise<PaymentState | undefined>;
+  refresh(paymentId: string): Promise<RefreshResult | undefined>;
   /** Open streams and their timers, for monitoring and leak tests. */
   readonly stats: { streams: number; timers: number; payments: number };
   /** Ends every open stream. The store and a hub you passed in are yours to close. */
@@ -192,10 +214,15 @@ function checkUrl(name: string, value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-const PAYMENT_ROUTE = /^\/payments\/([^/]+)(\/events)?$/;
+function checkMaxCallbackBytes(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_CALLBACK_BYTES;
+  if (Number.isSafeInteger(value) && value >= 1024) return value;
+  throw new TypeError(
+    `createCheckout: maxCallbackBytes must be a whole number of bytes, at least 1024 (got ${String(value)})`,
+  );
+}
 
-/** Addresses that are the shop's own proxy when `trustProxy` is not set. */
-const LOCAL_ADDRESS = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|f[cd])/i;
+const PAYMENT_ROUTE = /^\/payments\/([^/]+)(\/events)?$/;
 
 /**
  * The guards of the routes that start payments, before anything is read: the page's origin
@@ -204,26 +231,10 @@ const LOCAL_ADDRESS = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|f[
 function guardStart(ctx: CheckoutContext, request: Request, info: ConnectionInfo): void {
   ctx.checkOrigin(request);
   if (!ctx.rateLimiter) return;
-  const ip = clientIp(request.headers, info.remoteAddress, ctx.trustProxy);
-  const key = rateKey(ip);
-  const decision = ctx.rateLimiter.hit(key, ctx.now());
-  if (decision.ok) return;
-  const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-  if (decision.first) {
-    const proxied = ctx.trustProxy === false && LOCAL_ADDRESS.test(ip ?? '');
-    ctx.logRefusal(
-      'rate-limited',
-      `rate limit: ${logText(key)} started too many payments; refused for ${seconds} s` +
-        (proxied ? ' (a proxy of yours? set trustProxy, or every shopper shares its budget)' : ''),
-    );
-  }
-  throw new HttpError(
-    429,
-    'rate-limited',
-    `Too many payments started from this address; try again in ${seconds} s.`,
-    [],
-    { 'Retry-After': String(seconds) },
-  );
+  enforceRateLimit(ctx, ctx.rateLimiter, request, info, {
+    did: 'started too many payments',
+    refusal: 'Too many payments started from this address',
+  });
 }
 
 export function createCheckout(options: CheckoutOptions): Checkout {
@@ -283,6 +294,13 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     bodyTimeoutMs,
     tokenRules: tokenRulesFor(limits.maxLifetimeMs),
+    maxCallbackBytes: checkMaxCallbackBytes(options.maxCallbackBytes),
+    ...(options.callbackRateLimit
+      ? { callbackRateLimiter: new RateLimiter(options.callbackRateLimit) }
+      : {}),
+    ...(options.callbackAllowedIps !== undefined
+      ? { callbackAllowList: ipAllowList(options.callbackAllowedIps) }
+      : {}),
     defaultQrTimeoutSeconds: options.defaultQrTimeoutSeconds ?? DEFAULT_QR_TIMEOUT_SECONDS,
     now,
     log,
@@ -306,7 +324,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
       return handleCreatePayment(ctx, request, info);
     }
     if (path === '/callback') {
-      return method === 'POST' ? handleCallback(ctx, request) : allow('POST');
+      return method === 'POST' ? handleCallback(ctx, request, info) : allow('POST');
     }
     if (path === '/payment-page') {
       if (method !== 'POST') return allow('POST');

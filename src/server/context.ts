@@ -8,6 +8,7 @@ import type { Store, PaymentRecord } from './store.js';
 import { updateOf } from './store.js';
 import type { TrustProxy } from './client-ip.js';
 import { logText } from './log-text.js';
+import type { IpAllowList } from './ip-allow-list.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { TokenRules } from './tokens.js';
 
@@ -33,6 +34,12 @@ export interface CheckoutContext {
   bodyTimeoutMs: number;
   /** How tokens of a running attempt are issued again (tokens.ts). */
   tokenRules: TokenRules;
+  /** Largest callback body. */
+  maxCallbackBytes: number;
+  /** Counts callbacks per client; undefined unless `callbackRateLimit` is set. */
+  callbackRateLimiter?: RateLimiter;
+  /** Who may post callbacks; undefined (anyone) unless `callbackAllowedIps` is set. */
+  callbackAllowList?: IpAllowList;
   defaultQrTimeoutSeconds: number;
   now: () => number;
   /**

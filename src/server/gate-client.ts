@@ -65,6 +65,16 @@ export interface SaleInput {
 }
 
 /**
+ * Gate's answer to a status request: the payment's state, read as a callback is read. An
+ * answer without a signature is taken (Gate answering at all means it has the payment), but
+ * says so: only a `signed` one may move a payment on (refresh.ts).
+ */
+export interface GateStatus extends Callback {
+  /** Whether the answer carried a signature that verifies with this client's secret key. */
+  signed: boolean;
+}
+
+/**
  * What went wrong, from the merchant's side:
  * - `invalid-request`: the request broke the CUP QR rules; nothing was sent (see `problems`).
  * - `validation`: Gate found the request invalid (HTTP 400/422, or an error answer with
@@ -193,12 +203,13 @@ export class GateClient {
 
   /**
    * Asks Gate for a payment's current state, as a callback would tell it: for a callback
-   * that never came, or after a `timeout` or `network` error on `sale()`.
+   * that never came, or after a `timeout` or `network` error on `sale()`. `signed` says
+   * whether the answer's signature verified; an unsigned answer is no proof of its status.
    *
    * @throws GateError `refused` for a payment Gate does not know; `malformed` for an answer
    *   that is not a status or whose signature does not verify with this client's key.
    */
-  async status(paymentId: string): Promise<Callback> {
+  async status(paymentId: string): Promise<GateStatus> {
     const problem = paymentIdProblem(paymentId);
     if (problem) {
       const problems = [{ path: 'payment_id', message: problem }];
@@ -285,7 +296,7 @@ export class GateClient {
     return answer;
   }
 
-  private readStatusAnswer(reply: GateReply, exchange: Exchange): Callback {
+  private readStatusAnswer(reply: GateReply, exchange: Exchange): GateStatus {
     if (reply.httpStatus !== 200) throw this.httpError(reply, exchange);
     const json = this.readJson(reply, exchange);
     if (isGateErrorAnswer(json)) {
@@ -293,7 +304,8 @@ export class GateClient {
       if (parsed.ok && !parsed.value.accepted) throw this.refusal(reply, exchange, parsed.value);
     }
     // Verify before reading: a body that fails its signature is not Gate's to trust.
-    if (findSignature(json) !== undefined) {
+    const signed = findSignature(json) !== undefined;
+    if (signed) {
       const check = checkSignature(json, this.#secretKey);
       if (!check.valid) {
         throw this.malformed(
@@ -321,7 +333,7 @@ export class GateClient {
         `the status of another payment (project ${parsed.value.projectId}, payment_id ${JSON.stringify(parsed.value.paymentId)})`,
       );
     }
-    return parsed.value;
+    return { ...parsed.value, signed };
   }
 
   /**

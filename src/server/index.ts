@@ -32,6 +32,7 @@ export type { StoredToken, TokenIssue, TokenPlan, TokenRules } from './tokens.js
 export { applyCallback, AMOUNT_MISMATCH_CODE } from './state-machine.js';
 export type { CallbackEffect } from './state-machine.js';
 export { toPaymentState } from './view.js';
+export type { RefreshResult } from './refresh.js';
 export { DEFAULT_PAYMENT_PAGE_URL } from './routes/payment-page.js';
 export { buildReport, formatReport, reportCommand, toCsv, REPORT_USAGE } from './report.js';
 export type { Report, ReportFormat, ReportRows, ReportRow, ReportOutput } from './report.js';

@@ -103,7 +103,7 @@ export function rateKey(ip: string | undefined): string {
 }
 
 /** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 counts as two). */
-function expandIpv6(ip: string): string[] | undefined {
+export function expandIpv6(ip: string): string[] | undefined {
   let text = ip.toLowerCase().split('%')[0];
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
   if (v4) {

@@ -5,8 +5,10 @@
  *
  *   cup-qr-checkout report --db payments.sqlite --from 2026-11-01 --to 2026-12-01 --format csv
  *
- * `payments`: one row per payment attempt, its current state and last operation.
- * `operations`: one row per callback received (duplicates included), with what it did.
+ * `payments`: one row per payment attempt, its current state and last operation, and Gate's
+ * answer when it contradicts a final state (`gate.disagreement`: check that payment by hand).
+ * `operations`: one row per distinct callback received, with what it did and how many times
+ * the very same body arrived (`count`, `last_received_at`).
  */
 import type { CallbackRecord, PaymentRecord, Period, Store } from './store.js';
 
@@ -31,6 +33,9 @@ export const PAYMENT_COLUMNS = [
   'channel',
   'created_at',
   'updated_at',
+  'gate.disagreement',
+  'gate.signed',
+  'gate.checked_at',
 ] as const;
 
 export const OPERATION_COLUMNS = [
@@ -49,6 +54,10 @@ export const OPERATION_COLUMNS = [
   'operation.message',
   'operation.date',
   'provider.payment_id',
+  'count',
+  'last_received_at',
+  'body.bytes',
+  'body.sha256',
 ] as const;
 
 type Cell = string | number | undefined;
@@ -82,39 +91,26 @@ function paymentRow(p: PaymentRecord): ReportRow {
     channel: p.channel,
     created_at: iso(p.createdAt),
     updated_at: iso(p.updatedAt),
+    'gate.disagreement': p.gateDisagreement?.platformStatus,
+    'gate.signed': p.gateDisagreement && (p.gateDisagreement.signed ? 'yes' : 'no'),
+    'gate.checked_at': p.gateDisagreement && iso(p.gateDisagreement.at),
   };
-}
-
-/** A value at a dotted path of unknown JSON, as a cell. */
-function at(value: unknown, path: string): Cell {
-  let current = value;
-  for (const key of path.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return typeof current === 'string' || typeof current === 'number' ? current : undefined;
 }
 
 function operationRow(c: CallbackRecord): ReportRow {
-  let body: unknown;
-  try {
-    body = JSON.parse(c.body);
-  } catch {
-    body = undefined;
-  }
-  const row: ReportRow = {
+  return {
+    ...c.fields,
     received_at: iso(c.receivedAt),
     outcome: c.outcome,
-    project_id: c.projectId ?? at(body, 'project_id'),
-    'payment.id': c.paymentId || at(body, 'payment.id'),
-    'payment.status': c.platformStatus ?? at(body, 'payment.status'),
+    // A callback that could not be read has no payment id of its own: what its body said.
+    project_id: c.projectId ?? c.fields.project_id,
+    'payment.id': c.paymentId || c.fields['payment.id'],
+    'payment.status': c.platformStatus ?? c.fields['payment.status'],
+    count: c.count,
+    last_received_at: iso(c.lastReceivedAt),
+    'body.bytes': c.bodyBytes,
+    'body.sha256': c.bodySha256,
   };
-  for (const column of OPERATION_COLUMNS) {
-    if (!(column in row)) {
-      row[column] = at(body, column.startsWith('provider.') ? `operation.${column}` : column);
-    }
-  }
-  return row;
 }
 
 export async function buildReport(store: Store, period: Period): Promise<Report> {

@@ -59,9 +59,30 @@ export interface PaymentRecord {
   operationDate?: string;
   /** Gate's id of the sale request. */
   requestId?: string;
+  /**
+   * Gate's last status answer that contradicted this final state (`refresh()`); absent while
+   * Gate agrees. Changed only by {@link Store.setGateDisagreement}, never by `updatePayment`.
+   */
+  gateDisagreement?: GateDisagreement;
   /** Unix ms. */
   createdAt: number;
   updatedAt: number;
+}
+
+/**
+ * A status answer of Gate that contradicts a payment's stored final state: stored `success`
+ * while Gate says `awaiting customer action`, stored `decline` while Gate says `success`...
+ * Neither side is believed on its own: the merchant checks (SECURITY.md).
+ */
+export interface GateDisagreement {
+  /** Gate's payment status as it answered (`awaiting customer action`, `success`...). */
+  platformStatus: string;
+  /** What that status means here. */
+  status: PaymentStatus;
+  /** Whether the answer carried a signature that verifies with the project's secret key. */
+  signed: boolean;
+  /** When Gate answered so (Unix ms). */
+  at: number;
 }
 
 /**
@@ -115,8 +136,19 @@ export type CallbackOutcome =
   /** Signed, but not a callback we can read. */
   | 'unreadable';
 
-/** One callback as received (signature verified), kept whatever it did. */
-export interface CallbackRecord {
+/** Whether a callback with this outcome changed the payment's stored state. */
+export function outcomeChangedState(outcome: CallbackOutcome): boolean {
+  return outcome === 'applied' || outcome === 'amount-mismatch';
+}
+
+/** The report's fields of a callback, by the platform's dotted names (`operation.code`). */
+export type CallbackFields = Record<string, string | number>;
+
+/**
+ * One callback as it arrived (signature verified), for {@link Store.recordCallback}: what was
+ * parsed, and a bounded copy of the body (src/server/callback-record.ts builds it).
+ */
+export interface ReceivedCallback {
   /** Unix ms. */
   receivedAt: number;
   /** `''` when it could not be read. */
@@ -124,8 +156,26 @@ export interface CallbackRecord {
   projectId?: number;
   platformStatus?: string;
   outcome: CallbackOutcome;
-  /** The callback's JSON text, as received. */
+  /** The start of the JSON text as received: at most 4 KiB of UTF-8, whole characters. */
   body: string;
+  /** The size of the whole body in bytes. */
+  bodyBytes: number;
+  /** SHA-256 (hex) of the whole body: an identical delivery has the same. */
+  bodySha256: string;
+  /** What the report shows of it (`operation.id`, `payment.sum.amount`...), as parsed. */
+  fields: CallbackFields;
+}
+
+/**
+ * One callback as kept: its first arrival, and how often the very same body arrived (the
+ * platform retries, an attacker replays): an identical body for the same payment is counted
+ * on this record, never stored again.
+ */
+export interface CallbackRecord extends ReceivedCallback {
+  /** Arrivals of this body: 1, then one more per identical delivery. */
+  count: number;
+  /** The latest arrival (Unix ms); `receivedAt` until the body comes again. */
+  lastReceivedAt: number;
 }
 
 /** One state of a payment, as stored in its history. */
@@ -174,10 +224,18 @@ export interface Store {
   ): Promise<TokenIssue>;
   /** Records that a payment's token was used at `now` (nothing when it is not stored). */
   touchToken(paymentId: string, tokenHash: string, now: number): Promise<void>;
-  recordCallback(callback: CallbackRecord): Promise<void>;
+  /**
+   * Keeps a received callback. When a record with the same `paymentId` and `bodySha256`
+   * exists, counts it there instead (`count` + 1, `lastReceivedAt`), and takes its `outcome`
+   * only if this arrival changed the payment ({@link outcomeChangedState}: copies handled at
+   * once may be recorded in any order). Resolves true when a new record was added.
+   */
+  recordCallback(callback: ReceivedCallback): Promise<boolean>;
+  /** Sets (or, with `undefined`, clears) a payment's {@link GateDisagreement}; no `seq` change. */
+  setGateDisagreement(paymentId: string, disagreement: GateDisagreement | undefined): Promise<void>;
   /** Payments created within the period, oldest first. */
   listPayments(period: Period): Promise<PaymentRecord[]>;
-  /** Callbacks received within the period, oldest first. */
+  /** Callbacks first received within the period, oldest first. */
   listCallbacks(period: Period): Promise<CallbackRecord[]>;
   /** A payment's history, oldest first. */
   listTransitions(paymentId: string): Promise<TransitionRecord[]>;

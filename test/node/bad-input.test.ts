@@ -22,7 +22,7 @@ import type { CheckoutOptions } from '../../src/server/checkout.js';
 import { MAX_JSON_DEPTH } from '../../src/server/http.js';
 import { createPayload, PAYLOAD_DOMAIN, payloadKeyOf } from '../../src/server/payload.js';
 import { signAsPlatform } from '../../src/sandbox/callbacks.js';
-import type { CallbackOutcome } from '../../src/server/store.js';
+import type { CallbackOutcome, CallbackRecord } from '../../src/server/store.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
 import { openSse } from '../helpers/sse-client.js';
 import {
@@ -180,7 +180,7 @@ interface Snapshot {
   /** Payments (their token hashes apart), their histories, the sandbox's sales and payments. */
   payments: string;
   tokens: string;
-  callbacks: { count: number; last?: CallbackOutcome };
+  callbacks: CallbackRecord[];
 }
 
 async function snapshot(): Promise<Snapshot> {
@@ -197,8 +197,33 @@ async function snapshot(): Promise<Snapshot> {
         .map((p) => [p.paymentId, p.status, p.callbacks.length]),
     }),
     tokens: JSON.stringify(payments.map((p) => [p.paymentId, p.tokenHashes])),
-    callbacks: { count: callbacks.length, last: callbacks.at(-1)?.outcome },
+    callbacks,
   };
+}
+
+type CallbackChange =
+  | { kind: 'none' }
+  | { kind: 'other' }
+  | { kind: 'added'; record: CallbackRecord }
+  | { kind: 'counted'; record: CallbackRecord };
+
+/**
+ * How the callback log changed: not at all, by one new record, by one more arrival counted on
+ * a record of the very same body (store.ts `recordCallback`), or otherwise.
+ */
+function callbackChange(before: CallbackRecord[], after: CallbackRecord[]): CallbackChange {
+  const key = (c: CallbackRecord): string => `${c.paymentId}\u0000${c.bodySha256}`;
+  const old = new Map(before.map((c) => [key(c), c]));
+  const changes: CallbackChange[] = [];
+  for (const record of after) {
+    const was = old.get(key(record));
+    old.delete(key(record));
+    if (!was) changes.push({ kind: 'added', record });
+    else if (record.count === was.count + 1) changes.push({ kind: 'counted', record });
+    else if (record.count !== was.count || record.outcome !== was.outcome) return { kind: 'other' };
+  }
+  if (old.size > 0 || changes.length > 1) return { kind: 'other' };
+  return changes[0] ?? { kind: 'none' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,8 +236,13 @@ interface Expect {
   code?: string | string[];
   /** What the message (or a field's path or message) must mention. */
   mentions?: RegExp;
-  /** A signed callback: the store's callback log grows by one with this outcome (or any). */
+  /**
+   * A signed callback: the store's callback log grows by one arrival, a new record or one more
+   * count on the record of the very same body, whose outcome is this (or any).
+   */
   records?: CallbackOutcome | 'any';
+  /** With `records`: the very same bytes arrived before, so the arrival must be counted. */
+  replay?: boolean;
   /** A valid replay: the payment gets one more token hash, nothing else changes. */
   newToken?: boolean;
 }
@@ -272,10 +302,16 @@ async function tryInput(
   } else if (afterwards.tokens !== before.tokens) {
     changed = true;
   }
-  const callbacksWanted = before.callbacks.count + (expect.records ? 1 : 0);
-  if (afterwards.callbacks.count !== callbacksWanted) changed = true;
-  if (expect.records && expect.records !== 'any' && afterwards.callbacks.last !== expect.records) {
-    fail(`the callback was recorded as ${afterwards.callbacks.last}, wanted ${expect.records}`);
+  const change = callbackChange(before.callbacks, afterwards.callbacks);
+  if (!expect.records) {
+    if (change.kind !== 'none') changed = true;
+  } else if (change.kind === 'none' || change.kind === 'other') {
+    changed = true;
+  } else {
+    if (expect.replay && change.kind !== 'counted') fail('stored again, wanted counted');
+    if (expect.records !== 'any' && change.record.outcome !== expect.records) {
+      fail(`the callback was recorded as ${change.record.outcome}, wanted ${expect.records}`);
+    }
   }
   if (changed) {
     figures.storedChanges++;
@@ -1041,9 +1077,12 @@ describe('POST /callback', () => {
   // What the platform is answered decides whether it retries (PROTOCOL.md §3: anything but 200
   // is retried, up to 120 times in 11 days). The rule enforced here:
   //
-  // - not JSON, not UTF-8, too deep, too large: 400/413; unsigned or wrongly signed: 403
+  // - not JSON, not UTF-8, too deep, too large (16 KiB): 400/413; not shaped like a callback
+  //   (no `payment` or `general` object, too many values, a key or value too long), signed or
+  //   not: 400, before the signature is even checked; unsigned or wrongly signed: 403
   //   `bad-signature`. Nothing is stored: an unsigned body is nobody's. Such a body never came
-  //   from ECommPay, so whether it is "retried" does not matter.
+  //   from ECommPay (every callback has its `payment`), so whether it is "retried" does not
+  //   matter.
   // - signed, but not a callback we can read (wrong types, an unknown status, a `qr_data` that
   //   is not an http(s) URL): 200, recorded as `unreadable` for reconciliation, the payment
   //   untouched. The platform would resend the very same bytes, which can never be read
@@ -1051,7 +1090,8 @@ describe('POST /callback', () => {
   // - signed for another project: 400 `wrong-project`, recorded. Our configuration is wrong,
   //   and a retry after it is fixed succeeds.
   // - signed, for a payment we do not know, or a replay of an older callback after the final
-  //   one: 200, recorded (`unknown-payment`, `ignored`); the state never moves back.
+  //   one: 200, recorded (`unknown-payment`, `ignored`); the state never moves back. The very
+  //   same bytes again are counted on the record of their first arrival, not stored again.
   //
   // The QR rule: `qr_data` must be an absolute http: or https: URL of at most 2048 characters
   // (protocol/callback.ts). ECommPay sends https URLs (the seed; the fixtures); the sandbox's
@@ -1156,11 +1196,16 @@ describe('POST /callback', () => {
         callback(JSON.stringify({ ...awaitingCallback, x: 1.5, signature: 'AAAA' })),
         { code: 'bad-signature', status: 403 },
       ],
-      ...[MAX_JSON_DEPTH + 1, 1000, 10_000].map((depth): [string, Send, Expect] => [
+      ...[MAX_JSON_DEPTH + 1, 1000].map((depth): [string, Send, Expect] => [
         `${depth} levels deep, signed-looking`,
         callback(`{"signature":"x","a":${nestedArrays(depth)}}`),
         { code: 'bad-request', mentions: /deeper/ },
       ]),
+      [
+        '10000 levels deep, signed-looking: over the callback limit first',
+        callback(`{"signature":"x","a":${nestedArrays(10_000)}}`),
+        { code: 'too-large', status: 413 },
+      ],
       ['1 MiB', callback(`{"x":"${'x'.repeat(1024 * 1024)}"}`), { code: 'too-large', status: 413 }],
       [
         '1 MiB chunked',
@@ -1202,10 +1247,16 @@ describe('POST /callback', () => {
       'project_id missing',
       changed((c) => delete c.project_id),
     );
-    add(
-      'payment an array',
-      changed((c) => (c.payment = [])),
-    );
+    const notCallback: Expect = {
+      status: 400,
+      code: 'bad-request',
+      mentions: /neither a payment nor a general object/,
+    };
+    cases.push([
+      'payment an array: not a callback, signed or not',
+      callback(signed(changed((c) => (c.payment = [])))),
+      notCallback,
+    ]);
     add(
       'payment.id an object',
       changed((c) => (payment(c).id = { id: waiting.paymentId })),
@@ -1268,7 +1319,11 @@ describe('POST /callback', () => {
       'qr_data a number',
       changed((c) => ((c.display_data as Record<string, unknown>[])[0].data = 12345)),
     );
-    add('a wholly different JSON object', { hello: 'world', list: [1, 2, 3] });
+    cases.push([
+      'a wholly different JSON object: not a callback, signed or not',
+      callback(signed({ hello: 'world', list: [1, 2, 3] })),
+      notCallback,
+    ]);
     cases.push([
       'a __proto__ key inside, signed',
       callback(
@@ -1300,15 +1355,17 @@ describe('POST /callback', () => {
     const unknown = (id: string): string =>
       signed(changed((c) => ((c.payment as Record<string, unknown>).id = id)));
     await table('POST /callback', [
+      // The very same bytes as delivered: counted on the record of that delivery, which
+      // applied them.
       [
         'the awaiting callback after success',
         callback(signed(olderOfPaid)),
-        { status: 200, records: 'ignored' },
+        { status: 200, records: 'applied', replay: true },
       ],
       [
         'the success callback again',
         callback(signed(success)),
-        { status: 200, records: 'ignored' },
+        { status: 200, records: 'applied', replay: true },
       ],
       [
         'a decline after success',
@@ -1318,7 +1375,7 @@ describe('POST /callback', () => {
       [
         'the awaiting callback again',
         callback(signed(awaitingCallback)),
-        { status: 200, records: 'duplicate' },
+        { status: 200, records: 'applied', replay: true },
       ],
       [
         'another project',
@@ -1384,9 +1441,17 @@ describe('POST /callback', () => {
           return false; // a float, an integer past 2^53: no signature to make
         }
       });
+    const isObject = (v: unknown): boolean =>
+      typeof v === 'object' && v !== null && !Array.isArray(v);
     await property('POST /callback', signable, (value) => {
       const text = signed(value);
-      return { label: text, input: callback(text), expect: unreadable };
+      // Without a payment (or general) object it is no callback: refused before its signature.
+      const shaped = isObject(value.payment) || isObject(value.general);
+      return {
+        label: text,
+        input: callback(text),
+        expect: shaped ? unreadable : { status: 400, code: 'bad-request' },
+      };
     });
   });
 
@@ -1430,10 +1495,14 @@ describe('POST /callback', () => {
       parent[path.at(-1)!] = value;
       const text = signed(copy);
       // Read or not, it says nothing new about the waiting payment: the state stays as it is.
+      // `payment` retyped (never an object here) is no callback: refused, nothing recorded.
+      const notShaped = path.length === 1 && path[0] === 'payment';
       return {
         label: `${path.join('.')} = ${JSON.stringify(value)}`,
         input: callback(text),
-        expect: { status: [200, 400], code: 'wrong-project', records: 'any' },
+        expect: notShaped
+          ? { status: 400, code: 'bad-request' }
+          : { status: [200, 400], code: 'wrong-project', records: 'any' },
       };
     });
   });

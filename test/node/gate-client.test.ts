@@ -455,6 +455,14 @@ describe('GateClient.status', () => {
     assert.equal(body.general.project_id, PROJECT_ID);
     assert.equal(body.general.payment_id, PAYMENT_ID);
     assert.ok(verify(body, SECRET_KEY), 'the status request is signed');
+    assert.equal(status.signed, true);
+  });
+
+  it('reads an unsigned status answer, and says that it is unsigned', async (t) => {
+    const gate = await startGate(t, (res) => sendJson(res, 200, statusAnswer(PAYMENT_ID)));
+    const status = await client(gate).status(PAYMENT_ID);
+    assert.equal(status.status, 'success');
+    assert.equal(status.signed, false, 'no proof of its status');
   });
 
   it('reports a status answer with a bad signature as malformed', async (t) => {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { openRedisHub, type RedisHub } from '../../src/server/hubs/redis.js';
+import { keptCallback } from '../../src/server/callback-record.js';
 import type { PaymentRecord, PaymentUpdate } from '../../src/server/store.js';
 import { openRedisStore, type RedisStore } from '../../src/server/stores/redis.js';
 import { DEFAULT_TOKEN_RULES } from '../../src/server/tokens.js';
@@ -98,16 +99,47 @@ describe('redis store across connections', () => {
     assert.equal(await s.getPayment('missing'), undefined);
   });
 
-  it('keeps callbacks of the same millisecond in arrival order, identical ones included', async (t) => {
+  it('keeps callbacks of the same millisecond in arrival order, identical ones counted', async (t) => {
     const s = await store(t, (await startRedis(t)).url);
-    const base = { receivedAt: 5, paymentId: 'A', outcome: 'duplicate', body: '{}' } as const;
-    await s.recordCallback({ ...base, outcome: 'applied' });
-    await s.recordCallback(base);
-    await s.recordCallback(base);
+    const text = (n: number): string => `{"payment":{"id":"A","n":${n}}}`;
+    const base = (n: number) => ({
+      receivedAt: 5,
+      paymentId: 'A',
+      outcome: 'duplicate' as const,
+      ...keptCallback(text(n), JSON.parse(text(n))),
+    });
+    await s.recordCallback({ ...base(1), outcome: 'applied' });
+    await s.recordCallback(base(2));
+    await s.recordCallback(base(1));
+    await s.recordCallback(base(3));
     const list = await s.listCallbacks({ from: 5, to: 6 });
     assert.deepEqual(
-      list.map((c) => c.outcome),
-      ['applied', 'duplicate', 'duplicate'],
+      list.map((c) => [c.body, c.outcome, c.count]),
+      [
+        [text(1), 'applied', 2],
+        [text(2), 'duplicate', 1],
+        [text(3), 'duplicate', 1],
+      ],
+    );
+  });
+
+  it('reads the callbacks an earlier version wrote, one record each', async (t) => {
+    const s = await store(t, (await startRedis(t)).url);
+    const text = '{"payment":{"id":"A","status":"success"},"operation":{"code":"0"}}';
+    // What 0.1.0 wrote: the whole record in the sorted set's member.
+    const old = { receivedAt: 7, paymentId: 'A', outcome: 'applied', body: text };
+    await s.redis.zadd('cup-qr:callbacks', 7, `${'1'.padStart(16, '0')}|${JSON.stringify(old)}`);
+    await s.redis.set('cup-qr:callbacks:counter', 1);
+    const again = { ...old, receivedAt: 8, outcome: 'duplicate' as const };
+    await s.recordCallback({ ...again, ...keptCallback(text, JSON.parse(text)) });
+    const list = await s.listCallbacks({ from: 0, to: 10 });
+    assert.deepEqual(
+      list.map((c) => [c.receivedAt, c.outcome, c.count, c.fields['operation.code'], c.bodySha256]),
+      [
+        [7, 'applied', 1, '0', list[1].bodySha256],
+        // Not counted on the old one: the old member cannot be found by its hash.
+        [8, 'duplicate', 1, '0', list[0].bodySha256],
+      ],
     );
   });
 });

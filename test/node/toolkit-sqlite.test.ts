@@ -1,11 +1,19 @@
 // The stores (memory, SQLite and Redis, one contract), the SQLite file across a server restart
 // mid-payment, and the reconciliation report over a real database file.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import type { PaymentRecord, Store } from '../../src/server/store.js';
+import Database from 'better-sqlite3';
+import { CALLBACK_BODY_KEPT_BYTES, keptCallback } from '../../src/server/callback-record.js';
+import type {
+  CallbackOutcome,
+  GateDisagreement,
+  PaymentRecord,
+  ReceivedCallback,
+  Store,
+} from '../../src/server/store.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
 import { openSqliteStore, SQLITE_SCHEMA_VERSION } from '../../src/server/stores/sqlite.js';
 import { openRedisStore } from '../../src/server/stores/redis.js';
@@ -39,6 +47,17 @@ function record(paymentId: string, overrides: Partial<PaymentRecord> = {}): Paym
     updatedAt: 1_000,
     ...overrides,
   };
+}
+
+/** A callback as the receiver hands it to the store: `text` kept as callback-record.ts keeps it. */
+function received(
+  receivedAt: number,
+  paymentId: string,
+  outcome: CallbackOutcome,
+  text = `{"payment":{"id":"${paymentId}","status":"success"}}`,
+  extra: Partial<ReceivedCallback> = {},
+): ReceivedCallback {
+  return { receivedAt, paymentId, outcome, ...keptCallback(text, JSON.parse(text)), ...extra };
 }
 
 const stores: [string, (t: TestContext) => Promise<Store>][] = [
@@ -159,20 +178,10 @@ for (const [name, open] of stores) {
       const store = await open(t);
       await store.createPayment(record('A', { createdAt: 1_000 }));
       await store.createPayment(record('B', { createdAt: 5_000 }));
-      await store.recordCallback({
-        receivedAt: 1_100,
-        paymentId: 'A',
-        projectId: 1,
-        platformStatus: 'success',
-        outcome: 'applied',
-        body: '{}',
-      });
-      await store.recordCallback({
-        receivedAt: 6_000,
-        paymentId: 'Z',
-        outcome: 'unknown-payment',
-        body: '{}',
-      });
+      await store.recordCallback(
+        received(1_100, 'A', 'applied', undefined, { projectId: 1, platformStatus: 'success' }),
+      );
+      await store.recordCallback(received(6_000, 'Z', 'unknown-payment'));
       assert.deepEqual(
         (await store.listPayments({ from: 0, to: 5_000 })).map((p) => p.paymentId),
         ['A'],
@@ -190,6 +199,69 @@ for (const [name, open] of stores) {
         ],
       );
       assert.equal(callbacks[1].projectId, undefined);
+      assert.deepEqual(callbacks[0], {
+        ...received(1_100, 'A', 'applied', undefined, { projectId: 1, platformStatus: 'success' }),
+        count: 1,
+        lastReceivedAt: 1_100,
+      });
+    });
+
+    it('counts an identical body for the same payment on its first record', async (t) => {
+      const store = await open(t);
+      const other = '{"payment":{"id":"A","status":"decline"}}';
+      assert.equal(await store.recordCallback(received(1_100, 'A', 'duplicate')), true);
+      assert.equal(await store.recordCallback(received(1_300, 'A', 'ignored')), false);
+      // A copy handled at once may be recorded after the one that lost the race: its outcome
+      // wins when it changed the payment, and a late arrival time does not go back.
+      assert.equal(await store.recordCallback(received(1_200, 'A', 'applied')), false);
+      assert.equal(await store.recordCallback(received(1_400, 'A', 'ignored')), false);
+      assert.equal(await store.recordCallback(received(1_500, 'B', 'duplicate')), true);
+      assert.equal(await store.recordCallback(received(1_600, 'A', 'applied', other)), true);
+      const list = await store.listCallbacks({ from: 0, to: 10_000 });
+      assert.deepEqual(
+        list.map((c) => [c.paymentId, c.receivedAt, c.count, c.lastReceivedAt, c.outcome]),
+        [
+          ['A', 1_100, 4, 1_400, 'applied'],
+          ['B', 1_500, 1, 1_500, 'duplicate'],
+          ['A', 1_600, 1, 1_600, 'applied'],
+        ],
+      );
+      assert.deepEqual(
+        (await store.listCallbacks({ from: 1_200, to: 10_000 })).map((c) => c.receivedAt),
+        [1_500, 1_600],
+        'a period holds the records first received in it',
+      );
+    });
+
+    it("keeps a payment's Gate disagreement apart from its updates", async (t) => {
+      const store = await open(t);
+      const disagreement: GateDisagreement = {
+        platformStatus: 'awaiting customer action',
+        status: 'awaiting-customer',
+        signed: true,
+        at: 2_000,
+      };
+      await store.createPayment(record('A'));
+      await store.setGateDisagreement('A', disagreement);
+      assert.deepEqual((await store.getPayment('A'))!.gateDisagreement, disagreement);
+      // An update made from a read without it does not drop it; one with another does not set it.
+      const next = record('A', { status: 'success', seq: 1 });
+      assert.equal(
+        await store.updatePayment(
+          { ...next, gateDisagreement: { ...disagreement, signed: false } },
+          0,
+        ),
+        true,
+      );
+      assert.deepEqual(await store.getPayment('A'), { ...next, gateDisagreement: disagreement });
+      assert.deepEqual(
+        (await store.listPayments({ from: 0, to: 5_000 }))[0].gateDisagreement,
+        disagreement,
+      );
+      await store.setGateDisagreement('A', undefined);
+      assert.deepEqual(await store.getPayment('A'), next);
+      await store.setGateDisagreement('missing', disagreement);
+      assert.equal(await store.getPayment('missing'), undefined);
     });
   });
 }
@@ -227,6 +299,63 @@ describe('sqlite store file', () => {
     assert.deepEqual(results.sort(), [false, true]);
     assert.equal((await two.listTransitions('A')).length, 2);
     assert.equal(await two.createPayment(record('A')), false);
+  });
+
+  it('migrates a version 1 file: bodies cut and hashed, fields read, identical copies merged', async (t) => {
+    const file = join(tempDir(t), 'v1.sqlite');
+    const v1 = new Database(file);
+    v1.exec(readFileSync(new URL('../fixtures/sqlite-v1.sql', import.meta.url), 'utf8'));
+    v1.pragma('user_version = 1');
+    const body = (status: string, pad = ''): string =>
+      JSON.stringify({
+        project_id: 843,
+        payment: { id: 'A', status, sum: { amount: 100, currency: 'CNY' } },
+        operation: { id: 5, code: '0', provider: { payment_id: 'cup-5' } },
+        pad,
+      });
+    const insert = v1.prepare(
+      'INSERT INTO callbacks (received_at, payment_id, project_id, platform_status, outcome, body) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const copy = body('success');
+    const padded = body('decline', '填'.repeat(5000));
+    insert.run(1_000, 'A', 843, 'success', 'duplicate', copy);
+    insert.run(1_100, 'A', 843, 'success', 'applied', copy);
+    insert.run(1_300, 'A', 843, 'success', 'ignored', copy);
+    insert.run(1_200, 'A', 843, 'decline', 'ignored', padded);
+    insert.run(1_400, '', null, null, 'unreadable', '{"hello":"world"}');
+    v1.prepare(
+      `INSERT INTO payments (payment_id, order_ref, attempt, project_id, channel, status, seq, amount,
+         currency, description, customer, return_url, created_at, updated_at)
+       VALUES ('A', 'A', 1, 843, 'gate', 'success', 1, 100, 'CNY', 'd', '{"id":"c"}', 'https://x.example', 1, 2)`,
+    ).run();
+    v1.close();
+
+    const store = await openSqliteStore({ file });
+    t.after(() => store.close());
+    assert.equal(store.database.pragma('user_version', { simple: true }), SQLITE_SCHEMA_VERSION);
+    const list = await store.listCallbacks({ from: 0, to: 10_000 });
+    assert.deepEqual(
+      list.map((c) => [c.receivedAt, c.count, c.lastReceivedAt, c.outcome]),
+      [
+        [1_000, 3, 1_300, 'applied'],
+        [1_200, 1, 1_200, 'ignored'],
+        [1_400, 1, 1_400, 'unreadable'],
+      ],
+    );
+    assert.deepEqual(list[0], {
+      ...received(1_000, 'A', 'applied', copy, { projectId: 843, platformStatus: 'success' }),
+      count: 3,
+      lastReceivedAt: 1_300,
+    });
+    assert.equal(list[0].fields['provider.payment_id'], 'cup-5');
+    assert.equal(list[1].bodyBytes, Buffer.byteLength(padded));
+    assert.ok(Buffer.byteLength(list[1].body) <= CALLBACK_BODY_KEPT_BYTES);
+    assert.ok(padded.startsWith(list[1].body), 'cut on a character boundary');
+    assert.equal(list[2].fields['payment.id'], undefined);
+    assert.equal((await store.getPayment('A'))!.gateDisagreement, undefined);
+    // The same body again after the migration is counted on its migrated record.
+    assert.equal(await store.recordCallback(received(1_500, 'A', 'ignored', copy)), false);
+    assert.equal((await store.listCallbacks({ from: 0, to: 1_001 }))[0].count, 4);
   });
 
   it('refuses a database from a newer toolkit', async (t) => {
@@ -331,6 +460,8 @@ describe('report', () => {
       lines[1],
       /^order-report,order-report,1,success,success,30000,CNY,机械键盘 keyboard,customer-7,/,
     );
+    assert.match(lines[0], /,gate\.disagreement,gate\.signed,gate\.checked_at$/);
+    assert.match(lines[1], /,,,$/, 'Gate was never asked: no disagreement');
 
     const ops = await run(['--db', file, '--from', from, '--to', to, '--rows', 'operations']);
     const opLines = ops.out.trimEnd().split('\r\n');
@@ -339,6 +470,8 @@ describe('report', () => {
       opLines[2],
       /,applied,843,order-report,success,30000,CNY,\d+,sale,success,[^,]+,0,Success,/,
     );
+    assert.match(opLines[0], /,count,last_received_at,body\.bytes,body\.sha256$/);
+    assert.match(opLines[2], /,1,[^,]+Z,\d+,[0-9a-f]{64}$/, 'received once, its size and hash');
 
     const json = await run(['--db', file, '--from', from, '--to', to, '--format=json']);
     const report = JSON.parse(json.out);

@@ -4,8 +4,6 @@
  * kept apart from its record, as in the other stores, so that writing a record read before a
  * token was issued cannot drop that token.
  */
-import type { CallbackRecord, PaymentRecord, Period, Store, TransitionRecord } from '../store.js';
-import { transitionOf } from '../store.js';
 import {
   planTokenIssue,
   tokenUseOf,
@@ -13,6 +11,16 @@ import {
   type TokenIssue,
   type TokenRules,
 } from '../tokens.js';
+import type {
+  CallbackRecord,
+  GateDisagreement,
+  PaymentRecord,
+  Period,
+  ReceivedCallback,
+  Store,
+  TransitionRecord,
+} from '../store.js';
+import { outcomeChangedState, transitionOf } from '../store.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -23,6 +31,8 @@ export class MemoryStore implements Store {
   readonly #tokens = new Map<string, StoredToken[]>();
   readonly #transitions = new Map<string, TransitionRecord[]>();
   readonly #callbacks: CallbackRecord[] = [];
+  /** `paymentId` and `bodySha256` -> the record that body was first kept in. */
+  readonly #callbackIndex = new Map<string, CallbackRecord>();
 
   #out(payment: StoredPayment | undefined): PaymentRecord | undefined {
     if (!payment) return undefined;
@@ -59,8 +69,11 @@ export class MemoryStore implements Store {
   async updatePayment(next: PaymentRecord, expectedSeq: number): Promise<boolean> {
     const current = this.#payments.get(next.paymentId);
     if (!current || current.seq !== expectedSeq) return false;
-    const { tokenHashes: _tokens, tokenUse: _use, ...stored } = next;
-    this.#payments.set(next.paymentId, copy(stored));
+    // The tokens are issueToken's alone, the disagreement setGateDisagreement's.
+    const { tokenHashes: _tokens, tokenUse: _use, gateDisagreement: _ignored, ...rest } = next;
+    const stored = copy(rest);
+    const kept = current.gateDisagreement;
+    this.#payments.set(next.paymentId, kept ? { ...stored, gateDisagreement: kept } : stored);
     this.#transitions.get(next.paymentId)?.push(transitionOf(next));
     return true;
   }
@@ -85,8 +98,33 @@ export class MemoryStore implements Store {
     if (token) token.usedAt = now;
   }
 
-  async recordCallback(callback: CallbackRecord): Promise<void> {
-    this.#callbacks.push(copy(callback));
+  async recordCallback(callback: ReceivedCallback): Promise<boolean> {
+    const key = `${callback.paymentId}\u0000${callback.bodySha256}`;
+    const kept = this.#callbackIndex.get(key);
+    if (kept) {
+      kept.count++;
+      kept.lastReceivedAt = Math.max(kept.lastReceivedAt, callback.receivedAt);
+      if (outcomeChangedState(callback.outcome)) kept.outcome = callback.outcome;
+      return false;
+    }
+    const record: CallbackRecord = {
+      ...copy(callback),
+      count: 1,
+      lastReceivedAt: callback.receivedAt,
+    };
+    this.#callbacks.push(record);
+    this.#callbackIndex.set(key, record);
+    return true;
+  }
+
+  async setGateDisagreement(
+    paymentId: string,
+    disagreement: GateDisagreement | undefined,
+  ): Promise<void> {
+    const payment = this.#payments.get(paymentId);
+    if (!payment) return;
+    if (disagreement) payment.gateDisagreement = copy(disagreement);
+    else delete payment.gateDisagreement;
   }
 
   async listPayments({ from, to }: Period): Promise<PaymentRecord[]> {

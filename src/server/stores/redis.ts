@@ -8,7 +8,8 @@
  * and a state and its history entry are written together or not at all.
  *
  * Keys (all under `prefix`, default `cup-qr:`):
- *   payment:{id}       hash: seq, json (the record without its token hashes)
+ *   payment:{id}       hash: seq, json (the record without its token hashes and Gate
+ *                      disagreement), disagreement (GateDisagreement JSON, when there is one)
  *   tokens:{id}        list of token hashes, newest last (kept apart so that updating the
  *                      record cannot drop a token added meanwhile)
  *   tokentimes:{id}    hash: `i:<token hash>` when it was issued, `u:<token hash>` when it was
@@ -16,8 +17,15 @@
  *   transitions:{id}   list of TransitionRecord JSON, oldest first
  *   order:{ref}        sorted set: attempt -> payment id
  *   payments           sorted set: createdAt -> payment id (the report's period queries)
- *   callbacks          sorted set: receivedAt -> "<counter>|<CallbackRecord JSON>"
- *   callbacks:counter  makes every callback member unique and keeps arrival order within a ms
+ *   callbacks          sorted set: receivedAt -> callback id (`%016d` of the counter: arrival
+ *                      order within a ms); earlier versions wrote "<counter>|<record JSON>"
+ *   callbacks:counter  the last callback id
+ *   callbacks:json     hash: id -> ReceivedCallback JSON (its outcome apart)
+ *   callbacks:outcome  hash: id -> outcome
+ *   callbacks:count    hash: id -> arrivals of that very body
+ *   callbacks:last     hash: id -> the latest arrival (Unix ms)
+ *   callbacks:index    hash: "<body SHA-256>:<payment id>" -> id, so an identical delivery is
+ *                      counted on the record it was first kept in
  *
  * Nothing expires: like the SQLite file, this is the merchant's record of payments. Configure
  * Redis persistence (AOF, `appendonly yes`) so that a Redis restart keeps them. Redis Cluster
@@ -26,8 +34,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
-import type { CallbackRecord, PaymentRecord, Period, Store, TransitionRecord } from '../store.js';
-import { transitionOf } from '../store.js';
+import { keptCallback } from '../callback-record.js';
+import type {
+  CallbackOutcome,
+  CallbackRecord,
+  GateDisagreement,
+  PaymentRecord,
+  Period,
+  ReceivedCallback,
+  Store,
+  TransitionRecord,
+} from '../store.js';
+import { outcomeChangedState, transitionOf } from '../store.js';
 import {
   planTokenIssue,
   tokenUseOf,
@@ -112,6 +130,15 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
 
 export const DEFAULT_REDIS_PREFIX = 'cup-qr:';
 
+/** The index, then the hashes of a callback's columns, under the prefix. */
+const CALLBACK_HASHES = [
+  'callbacks:index',
+  'callbacks:json',
+  'callbacks:outcome',
+  'callbacks:count',
+  'callbacks:last',
+] as const;
+
 // KEYS: payment, order, payments, tokens, transitions, token times.
 // ARGV: id, json, seq, attempt, createdAt, transition, ...token hashes.
 const CREATE = `
@@ -188,13 +215,49 @@ function tokensSeen(tokens: StoredToken[]): string {
   return tokens.map((t) => `${t.hash}=${t.usedAt ?? ''}`).join(' ');
 }
 
-// KEYS: callbacks, counter. ARGV: receivedAt, json.
+// KEYS: callbacks, counter, index, json, outcome, count, last.
+// ARGV: receivedAt, json, index field, outcome, "1" when this arrival changed the payment.
 const RECORD_CALLBACK = `
-local n = redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[1], ARGV[1], string.format('%016d', n) .. '|' .. ARGV[2])
-return n`;
+local id = redis.call('HGET', KEYS[3], ARGV[3])
+if id then
+  redis.call('HINCRBY', KEYS[6], id, 1)
+  local last = tonumber(redis.call('HGET', KEYS[7], id))
+  if not last or tonumber(ARGV[1]) > last then redis.call('HSET', KEYS[7], id, ARGV[1]) end
+  if ARGV[5] == '1' then redis.call('HSET', KEYS[5], id, ARGV[4]) end
+  return 0
+end
+id = string.format('%016d', redis.call('INCR', KEYS[2]))
+redis.call('HSET', KEYS[3], ARGV[3], id)
+redis.call('HSET', KEYS[4], id, ARGV[2])
+redis.call('HSET', KEYS[5], id, ARGV[4])
+redis.call('HSET', KEYS[6], id, 1)
+redis.call('HSET', KEYS[7], id, ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[1], id)
+return 1`;
 
-type StoredRecord = Omit<PaymentRecord, 'tokenHashes'>;
+// KEYS: payment. ARGV: the disagreement's JSON, or '' to clear it.
+const SET_DISAGREEMENT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'disagreement')
+else redis.call('HSET', KEYS[1], 'disagreement', ARGV[1]) end
+return 1`;
+
+type StoredRecord = Omit<PaymentRecord, 'tokenHashes' | 'tokenUse' | 'gateDisagreement'>;
+
+/** A callback member of the sorted set written before callbacks were counted: the record itself. */
+function legacyCallback(member: string): CallbackRecord {
+  const old = JSON.parse(member.slice(member.indexOf('|') + 1)) as Pick<
+    ReceivedCallback,
+    'receivedAt' | 'paymentId' | 'projectId' | 'platformStatus' | 'outcome' | 'body'
+  >;
+  let body: unknown;
+  try {
+    body = JSON.parse(old.body);
+  } catch {
+    body = undefined;
+  }
+  return { ...old, ...keptCallback(old.body, body), count: 1, lastReceivedAt: old.receivedAt };
+}
 
 /** Opens a Redis store on a new connection (`url`, `options`) or on your `redis` client. */
 export async function openRedisStore(options: RedisStoreOptions = {}): Promise<RedisStore> {
@@ -224,7 +287,7 @@ export class RedisStore implements Store {
   }
 
   async createPayment(payment: PaymentRecord): Promise<boolean> {
-    const { tokenHashes, ...stored } = payment;
+    const { tokenHashes, gateDisagreement: _gate, ...stored } = payment;
     const id = payment.paymentId;
     const created = await runScript(
       this.#redis,
@@ -251,31 +314,37 @@ export class RedisStore implements Store {
   }
 
   /** The record (JSON) and the tokens of a payment, as of one moment (MULTI). */
-  async #readPayment(paymentId: string): Promise<{ json: string | null; tokens: StoredToken[] }> {
+  async #readPayment(
+    paymentId: string,
+  ): Promise<{ json: string | null; disagreement: string | null; tokens: StoredToken[] }> {
     const results = await this.#redis
       .multi()
-      .hget(this.#key('payment', paymentId), 'json')
+      .hmget(this.#key('payment', paymentId), 'json', 'disagreement')
       .lrange(this.#key('tokens', paymentId), 0, -1)
       .hgetall(this.#key('tokentimes', paymentId))
       .exec();
     if (!results) throw new Error('RedisStore: the transaction was aborted');
-    const [[jsonError, json], [tokensError, hashes], [timesError, times]] = results as [
-      [Error | null, string | null],
+    const [[fieldsError, fields], [tokensError, hashes], [timesError, times]] = results as [
+      [Error | null, (string | null)[]],
       [Error | null, string[]],
       [Error | null, Record<string, string>],
     ];
-    const error = jsonError ?? tokensError ?? timesError;
+    const error = fieldsError ?? tokensError ?? timesError;
     if (error) throw error;
-    return { json, tokens: storedTokens(hashes, times) };
+    const [json, disagreement] = fields;
+    return { json, disagreement, tokens: storedTokens(hashes, times) };
   }
 
   async getPayment(paymentId: string): Promise<PaymentRecord | undefined> {
-    const { json, tokens } = await this.#readPayment(paymentId);
+    const { json, disagreement, tokens } = await this.#readPayment(paymentId);
     if (json === null) return undefined;
     return {
       ...(JSON.parse(json) as StoredRecord),
       tokenHashes: tokens.map((t) => t.hash),
       ...tokenUseOf(tokens),
+      ...(disagreement !== null
+        ? { gateDisagreement: JSON.parse(disagreement) as GateDisagreement }
+        : {}),
     };
   }
 
@@ -285,7 +354,7 @@ export class RedisStore implements Store {
   }
 
   async updatePayment(next: PaymentRecord, expectedSeq: number): Promise<boolean> {
-    const { tokenHashes: _tokens, tokenUse: _use, ...stored } = next;
+    const { tokenHashes: _tokens, tokenUse: _use, gateDisagreement: _gate, ...stored } = next;
     const written = await runScript(
       this.#redis,
       UPDATE,
@@ -341,12 +410,32 @@ export class RedisStore implements Store {
     );
   }
 
-  async recordCallback(callback: CallbackRecord): Promise<void> {
-    await runScript(
+  async recordCallback(callback: ReceivedCallback): Promise<boolean> {
+    const { outcome, ...rest } = callback;
+    const added = await runScript(
       this.#redis,
       RECORD_CALLBACK,
-      [this.#key('callbacks'), this.#key('callbacks', 'counter')],
-      [String(callback.receivedAt), JSON.stringify(callback)],
+      ['callbacks', 'callbacks:counter', ...CALLBACK_HASHES].map((k) => this.#key(k)),
+      [
+        String(callback.receivedAt),
+        JSON.stringify(rest),
+        `${callback.bodySha256}:${callback.paymentId}`,
+        outcome,
+        outcomeChangedState(outcome) ? '1' : '0',
+      ],
+    );
+    return added === 1;
+  }
+
+  async setGateDisagreement(
+    paymentId: string,
+    disagreement: GateDisagreement | undefined,
+  ): Promise<void> {
+    await runScript(
+      this.#redis,
+      SET_DISAGREEMENT,
+      [this.#key('payment', paymentId)],
+      [disagreement ? JSON.stringify(disagreement) : ''],
     );
   }
 
@@ -359,7 +448,31 @@ export class RedisStore implements Store {
 
   async listCallbacks({ from, to }: Period): Promise<CallbackRecord[]> {
     const members = await this.#redis.zrangebyscore(this.#key('callbacks'), from, `(${to}`);
-    return members.map((m) => JSON.parse(m.slice(m.indexOf('|') + 1)) as CallbackRecord);
+    const ids = members.filter((m) => !m.includes('|'));
+    const columns = new Map<string, (string | null)[]>();
+    if (ids.length > 0) {
+      let batch = this.#redis.multi();
+      for (const hash of CALLBACK_HASHES.slice(1)) batch = batch.hmget(this.#key(hash), ...ids);
+      const results = await batch.exec();
+      if (!results) throw new Error('RedisStore: the transaction was aborted');
+      CALLBACK_HASHES.slice(1).forEach((hash, i) => {
+        const [error, values] = results[i] as [Error | null, (string | null)[]];
+        if (error) throw error;
+        columns.set(hash, values);
+      });
+    }
+    let next = 0;
+    return members.map((member) => {
+      if (member.includes('|')) return legacyCallback(member);
+      const i = next++;
+      const value = (hash: string): string => columns.get(hash)![i] ?? '';
+      return {
+        ...(JSON.parse(value('callbacks:json')) as Omit<ReceivedCallback, 'outcome'>),
+        outcome: value('callbacks:outcome') as CallbackOutcome,
+        count: Number(value('callbacks:count')),
+        lastReceivedAt: Number(value('callbacks:last')),
+      };
+    });
   }
 
   async listTransitions(paymentId: string): Promise<TransitionRecord[]> {

@@ -10,15 +10,18 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type {
+  CallbackFields,
   CallbackOutcome,
   CallbackRecord,
+  GateDisagreement,
   PaymentChannel,
   PaymentRecord,
   Period,
+  ReceivedCallback,
   Store,
   TransitionRecord,
 } from '../store.js';
-import { transitionOf } from '../store.js';
+import { outcomeChangedState, transitionOf } from '../store.js';
 import type { PaymentStatus } from '../../protocol/status.js';
 import {
   planTokenIssue,
@@ -27,6 +30,7 @@ import {
   type TokenIssue,
   type TokenRules,
 } from '../tokens.js';
+import { keptCallback } from '../callback-record.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created if missing); `:memory:` for a throwaway one. */
@@ -37,8 +41,63 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * Version 2: callbacks keep what was parsed and a bounded copy of the body, and count identical
+ * deliveries (callback-record.ts); payments keep Gate's disagreement with a final state. Rows
+ * of version 1 hold whole bodies: each is cut to 4 KiB, hashed and read for its fields, and
+ * identical copies of one payment are merged into the first (counted, their outcome kept when
+ * one of them changed the payment), so the unique index can hold.
+ */
+function boundCallbacks(db: BetterSqlite3.Database): void {
+  db.exec(`ALTER TABLE callbacks ADD COLUMN body_bytes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE callbacks ADD COLUMN body_sha256 TEXT NOT NULL DEFAULT '';
+    ALTER TABLE callbacks ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE callbacks ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE callbacks ADD COLUMN last_received_at INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE payments ADD COLUMN gate_disagreement TEXT;`);
+  const ids = db.prepare('SELECT id FROM callbacks ORDER BY id').pluck().all() as number[];
+  const read = db.prepare(
+    'SELECT received_at, payment_id, outcome, body FROM callbacks WHERE id = ?',
+  );
+  const update = db.prepare(
+    `UPDATE callbacks SET body = @body, body_bytes = @bodyBytes, body_sha256 = @bodySha256,
+       fields = @fields, last_received_at = @receivedAt WHERE id = @id`,
+  );
+  const merge = db.prepare(
+    `UPDATE callbacks SET count = count + 1, last_received_at = MAX(last_received_at, @receivedAt),
+       outcome = CASE WHEN @changed THEN @outcome ELSE outcome END WHERE id = @id`,
+  );
+  const remove = db.prepare('DELETE FROM callbacks WHERE id = ?');
+  const first = new Map<string, number>();
+  for (const id of ids) {
+    const row = read.get(id) as Row;
+    const text = String(row.body);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const kept = keptCallback(text, body);
+    const key = `${String(row.payment_id)}\u0000${kept.bodySha256}`;
+    const into = first.get(key);
+    const receivedAt = Number(row.received_at);
+    if (into === undefined) {
+      first.set(key, id);
+      update.run({ ...kept, fields: JSON.stringify(kept.fields), receivedAt, id });
+    } else {
+      const outcome = String(row.outcome) as CallbackOutcome;
+      merge.run({ id: into, receivedAt, outcome, changed: outcomeChangedState(outcome) ? 1 : 0 });
+      remove.run(id);
+    }
+  }
+  // It serves lookups by payment as the old index did (its first column), one index fewer to write.
+  db.exec(`CREATE UNIQUE INDEX callbacks_payment_body ON callbacks (payment_id, body_sha256);
+    DROP INDEX callbacks_payment;`);
+}
+
 /** Each entry moves the schema from version `index` to `index + 1`. */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly (string | ((db: BetterSqlite3.Database) => void))[] = [
   `CREATE TABLE payments (
      payment_id TEXT PRIMARY KEY,
      order_ref TEXT NOT NULL,
@@ -95,6 +154,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX callbacks_payment ON callbacks (payment_id);`,
   // 2: when each token was last used (tokens.ts: a token in use is never dropped).
   `ALTER TABLE payment_tokens ADD COLUMN used_at INTEGER;`,
+  // 3: callbacks bounded, identical replays counted (callback-record.ts).
+  boundCallbacks,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -169,6 +230,9 @@ function fromRow(row: Row, tokens: StoredToken[]): PaymentRecord {
     ...optional('operation_id', 'operationId'),
     ...optional('operation_date', 'operationDate'),
     ...optional('request_id', 'requestId'),
+    ...(row.gate_disagreement !== null && row.gate_disagreement !== undefined
+      ? { gateDisagreement: JSON.parse(String(row.gate_disagreement)) as GateDisagreement }
+      : {}),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -190,7 +254,9 @@ function migrate(db: BetterSqlite3.Database): void {
   }
   for (let next = version; next < MIGRATIONS.length; next++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[next]);
+      const migration = MIGRATIONS[next];
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.pragma(`user_version = ${next + 1}`);
     })();
   }
@@ -250,6 +316,7 @@ export class SqliteStore implements Store {
     touchToken: BetterSqlite3.Statement;
     transition: BetterSqlite3.Statement;
     callback: BetterSqlite3.Statement;
+    disagreement: BetterSqlite3.Statement;
   };
 
   /** Use {@link openSqliteStore}. */
@@ -274,9 +341,19 @@ export class SqliteStore implements Store {
       transition: prepare(
         'INSERT INTO transitions (payment_id, seq, status, code, message, at) VALUES (@paymentId, @seq, @status, @code, @message, @at)',
       ),
+      // An identical body for the same payment is counted on the record it was first kept in.
       callback: prepare(
-        'INSERT INTO callbacks (received_at, payment_id, project_id, platform_status, outcome, body) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO callbacks (received_at, payment_id, project_id, platform_status, outcome,
+           body, body_bytes, body_sha256, fields, count, last_received_at)
+         VALUES (@receivedAt, @paymentId, @projectId, @platformStatus, @outcome,
+           @body, @bodyBytes, @bodySha256, @fields, 1, @receivedAt)
+         ON CONFLICT (payment_id, body_sha256) DO UPDATE SET
+           count = count + 1,
+           last_received_at = MAX(last_received_at, excluded.last_received_at),
+           outcome = CASE WHEN @changed THEN excluded.outcome ELSE outcome END
+         RETURNING count`,
       ),
+      disagreement: prepare('UPDATE payments SET gate_disagreement = ? WHERE payment_id = ?'),
     };
   }
 
@@ -361,14 +438,29 @@ export class SqliteStore implements Store {
     this.#statements.touchToken.run(now, paymentId, tokenHash);
   }
 
-  async recordCallback(c: CallbackRecord): Promise<void> {
-    this.#statements.callback.run(
-      c.receivedAt,
-      c.paymentId,
-      c.projectId ?? null,
-      c.platformStatus ?? null,
-      c.outcome,
-      c.body,
+  async recordCallback(c: ReceivedCallback): Promise<boolean> {
+    const count = this.#statements.callback.pluck().get({
+      receivedAt: c.receivedAt,
+      paymentId: c.paymentId,
+      projectId: c.projectId ?? null,
+      platformStatus: c.platformStatus ?? null,
+      outcome: c.outcome,
+      body: c.body,
+      bodyBytes: c.bodyBytes,
+      bodySha256: c.bodySha256,
+      fields: JSON.stringify(c.fields),
+      changed: outcomeChangedState(c.outcome) ? 1 : 0,
+    });
+    return count === 1;
+  }
+
+  async setGateDisagreement(
+    paymentId: string,
+    disagreement: GateDisagreement | undefined,
+  ): Promise<void> {
+    this.#statements.disagreement.run(
+      disagreement ? JSON.stringify(disagreement) : null,
+      paymentId,
     );
   }
 
@@ -394,6 +486,11 @@ export class SqliteStore implements Store {
       ...(row.platform_status !== null ? { platformStatus: String(row.platform_status) } : {}),
       outcome: String(row.outcome) as CallbackOutcome,
       body: String(row.body),
+      bodyBytes: Number(row.body_bytes),
+      bodySha256: String(row.body_sha256),
+      fields: JSON.parse(String(row.fields)) as CallbackFields,
+      count: Number(row.count),
+      lastReceivedAt: Number(row.last_received_at),
     }));
   }
 
