@@ -5,7 +5,7 @@
 import type { TestContext } from 'node:test';
 import { sign } from '../../src/server/signature.js';
 import { startSandbox } from '../../src/sandbox/index.js';
-import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js';
+import type { Sandbox, SandboxOptions, SandboxProject } from '../../src/sandbox/index.js';
 import type { Receiver } from './receiver.js';
 import { startReceiver } from './receiver.js';
 import { TEST_CUSTOMER, TEST_IP } from './customer.js';
@@ -61,14 +61,23 @@ export interface Setup {
   sale(paymentId: string, body?: Record<string, any>): Promise<JsonReply>;
 }
 
-/** A sandbox on a free port whose project sends callbacks to a fresh receiver. */
-export async function setup(t: TestContext, options: Partial<SandboxOptions> = {}): Promise<Setup> {
+/**
+ * A sandbox on a free port whose project sends callbacks to a fresh receiver; `project` adds
+ * to the project's settings (`callbackOrigins` for a test's second receiver).
+ */
+export async function setup(
+  t: TestContext,
+  options: Partial<SandboxOptions> = {},
+  project: Partial<Omit<SandboxProject, 'id' | 'secretKey'>> = {},
+): Promise<Setup> {
   const receiver = await startReceiver(SECRET_KEY);
   const logs: string[] = [];
   const listeners = new Set<(line: string) => void>();
   const sandbox = await startSandbox({
     port: 0,
-    projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: receiver.callbackUrl }],
+    projects: [
+      { id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: receiver.callbackUrl, ...project },
+    ],
     retryDelaysMs: [20, 40, 80],
     ...options,
     log: (line) => {
