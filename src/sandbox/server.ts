@@ -7,7 +7,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { logText } from '../server/log-text.js';
 import { BANK_ROUTE, handleBankApp } from './bank-app.js';
+import { callbackOrigin } from './callback-url.js';
 import { Clock } from './clock.js';
 import { createControl, handleControl } from './control.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_DELAYS_MS, Deliverer } from './delivery.js';
@@ -27,8 +29,6 @@ import {
 } from './payment-page.js';
 import { Platform } from './platform.js';
 import type { Sandbox, SandboxOptions } from './types.js';
-import { callbackOrigin } from './callback-url.js';
-import { logText } from '../server/log-text.js';
 
 export const DEFAULT_PORT = 8090;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -105,18 +105,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const method = request.method ?? 'GET';
     const hostRefusal = guard ? guard.hostRefusal(request.headers) : 'The sandbox is starting.';
     if (hostRefusal !== undefined) {
-      const host = request.headers.host ?? '(none)';
-      logRefusal(`host ${host}`, `refused ${method} ${logText(path)}: Host ${logText(host)}`);
+      const host = logText(request.headers.host ?? '(none)');
+      logRefusal(`host ${host}`, `refused ${method} ${logText(path)}: Host ${host}`);
       return refuseRequest(response, path, 'unknownHost', hostRefusal);
     }
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       const crossSite = guard!.crossSiteRefusal(request.headers);
       if (crossSite !== undefined) {
-        const from = `${request.headers['sec-fetch-site'] ?? ''} ${request.headers.origin ?? ''}`;
-        logRefusal(
-          `site ${from}`,
-          `refused ${method} ${logText(path)}: cross-site (${logText(from.trim())})`,
+        const from = logText(
+          `${request.headers['sec-fetch-site'] ?? ''} ${request.headers.origin ?? ''}`.trim(),
         );
+        logRefusal(`site ${from}`, `refused ${method} ${logText(path)}: cross-site (${from})`);
         return refuseRequest(response, path, 'crossSite', crossSite);
       }
     }
