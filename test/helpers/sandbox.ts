@@ -23,6 +23,35 @@ export function saleBody(paymentId: string, projectId = PROJECT_ID): Record<stri
   };
 }
 
+/** Payment Page parameters, signed as the merchant signs them (flat, PROTOCOL.md §4). */
+export function paymentPageUrl(
+  base: string,
+  overrides: Record<string, string | number> = {},
+): string {
+  const params: Record<string, string | number> = {
+    project_id: PROJECT_ID,
+    payment_id: 'pp-1',
+    payment_amount: 30000,
+    payment_currency: 'CNY',
+    payment_description: '机械键盘',
+    customer_id: '123',
+    customer_first_name: '伍',
+    customer_last_name: '倩文',
+    customer_email: 'wu@example.com',
+    customer_phone: '13632264147',
+    customer_country: 'CN',
+    customer_city: '北京',
+    customer_street: '建国路88号',
+    customer_zip: '100022',
+    language_code: 'zh',
+    ...overrides,
+  };
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
+  query.set('signature', sign(params, SECRET_KEY));
+  return `${base}/payment?${query}`;
+}
+
 /** `body` with `general.signature` made with `secretKey`. */
 export function signed(body: Record<string, any>, secretKey = SECRET_KEY): Record<string, any> {
   const { signature: _old, ...general } = body.general ?? {};

@@ -11,11 +11,18 @@ import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { sign } from '../../src/server/signature.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
 import { startReceiver } from '../helpers/receiver.js';
 import type { Receiver } from '../helpers/receiver.js';
-import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed, signedSale } from '../helpers/sandbox.js';
+import {
+  paymentPageUrl,
+  PROJECT_ID,
+  saleBody,
+  SECRET_KEY,
+  setup,
+  signed,
+  signedSale,
+} from '../helpers/sandbox.js';
 
 const SALE = '/v2/payment/cup/qr/sale';
 
@@ -564,20 +571,3 @@ describe('the new options are checked at start', () => {
     }
   });
 });
-
-/** Payment Page parameters, signed as the merchant signs them (flat, PROTOCOL.md §4). */
-function paymentPageUrl(base: string, overrides: Record<string, string | number> = {}): string {
-  const params: Record<string, string | number> = {
-    project_id: PROJECT_ID,
-    payment_id: 'pp-1',
-    payment_amount: 30000,
-    payment_currency: 'CNY',
-    payment_description: '机械键盘',
-    customer_id: '123',
-    ...overrides,
-  };
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
-  query.set('signature', sign(params, SECRET_KEY));
-  return `${base}/payment?${query}`;
-}
