@@ -57,11 +57,19 @@ describe('<cup-qr-checkout> in sessionStorage', () => {
     ['a decline', server.decline, 'decline'],
     ['the platform’s time-out', server.expire, 'expired'],
   ] as const) {
-    it(`forgets the attempt after ${outcome}`, async () => {
-      const el = await live();
-      await act(el.paymentSession!.paymentId);
+    it(`forgets the attempt after ${outcome}; a reload then starts the next one`, async () => {
+      const { payload } = await server.payload();
+      const el = await live(payload);
+      const { paymentId } = el.paymentSession!;
+      await act(paymentId);
       await statusReached(el, status);
       expect(entries()).to.deep.equal([]);
+      // As the result view's "new code" would: attempt 2 of the order, a new sale.
+      const sales = await server.saleRequests();
+      el.remove();
+      const again = await live(payload);
+      expect(again.paymentSession!.paymentId).to.equal(`${paymentId}~2`);
+      expect(await server.saleRequests()).to.equal(sales + 1);
     });
   }
 
