@@ -394,6 +394,8 @@ export class CupQrCheckout extends LitElement {
     }
     if (attempt !== this.#attempt) return;
     if (!response.ok) {
+      // The paid order was not answered after all (a store that lost it): ask again next time.
+      if (paid !== undefined) removeSession(key);
       // Details the server (or Gate) refused go back to the form, next to their fields.
       const fields = (body as { error?: { fields?: unknown } } | undefined)?.error?.fields;
       if (this.#customer && this.#form.showServerErrors(fields)) {

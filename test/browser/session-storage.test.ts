@@ -121,6 +121,19 @@ describe('<cup-qr-checkout> in sessionStorage', () => {
     expect(again.paymentSession!.paymentId).to.equal(paymentId);
   });
 
+  it('a paid mark the server does not know is dropped: the next load asks for the details', async () => {
+    const { payload } = await server.partialPayload(['id', 'email', 'phone', 'zip', 'country']);
+    const key = `${PREFIX}/cup-qr:${payload.slice(payload.lastIndexOf('.') + 1)}`;
+    sessionStorage.setItem(key, JSON.stringify({ paymentId: 'elsewhere', paid: true }));
+    const el = await mount(payload);
+    const error = await oneEvent(el, 'cup-qr-error');
+    expect(error.detail.code).to.equal('customer-incomplete');
+    expect(entries()).to.deep.equal([]);
+    el.remove();
+    const again = await mount(payload);
+    await statusReached(again, 'collecting');
+  });
+
   it('forgets a token the server refuses (an error as final)', async () => {
     const { payload } = await server.payload();
     const first = await live(payload);
