@@ -200,6 +200,8 @@ export class CupQrCheckout extends LitElement {
   /** Increases with each attempt; async answers of an older attempt are dropped. */
   #attempt = 0;
   #session: PaymentSession | undefined;
+  /** The `sessionStorage` key of the current attempt (its payload and endpoint). */
+  #storageKey: string | undefined;
   #lastSeq = -1;
   /** Statuses whose event was fired, by payment attempt (`paymentId`) or page try (`#n`). */
   readonly #fired = new Map<string, Set<CheckoutStatus>>();
@@ -376,8 +378,11 @@ export class CupQrCheckout extends LitElement {
     this.#renewalOf = undefined;
     this.#clearAttempt();
     const key = storageKey(this.endpoint, this.payload);
+    this.#storageKey = key;
     if (fresh) removeSession(key);
     const saved = fresh ? undefined : readSession(key);
+    // Paid before a reload: the server answers that payment again, no details needed.
+    const paid = fresh || saved ? undefined : readPaid(key);
     if (saved) {
       this.resumed = true;
       this.#session = saved;
@@ -387,7 +392,7 @@ export class CupQrCheckout extends LitElement {
     }
     // Gate needs every customer detail: ask for the open ones first (Payment Page asks itself).
     const open = this.mode !== 'payment-page' ? openFieldsOf(this.payload) : [];
-    if (open.length > 0 && !this.#customer) {
+    if (open.length > 0 && !this.#customer && paid === undefined) {
       this.#form.open(open, this.prefill);
       this.#setStatus('collecting');
       return;
@@ -413,6 +418,8 @@ export class CupQrCheckout extends LitElement {
     }
     if (attempt !== this.#attempt) return;
     if (!response.ok) {
+      // The paid order was not answered after all (a store that lost it): ask again next time.
+      if (paid !== undefined) removeSession(key);
       // Details the server (or Gate) refused go back to the form, next to their fields; not
       // those of an attempt already under way with others (no edit here can fix that).
       const { code, message } = errorOf(body);
@@ -431,7 +438,9 @@ export class CupQrCheckout extends LitElement {
       return;
     }
     this.#session = { paymentId: created.paymentId, token: created.token };
-    writeSession(key, this.#session);
+    if (paid === created.paymentId) this.resumed = true;
+    // Kept only while the payment is live (#forgetSession once it is final).
+    if (!created.state || !isTerminal(created.state.status)) writeSession(key, this.#session);
     if (renewing === created.paymentId && created.state && !isTerminal(created.state.status)) {
       this.#renewalOf = renewing;
       this.#lastSeq = created.state.seq;
@@ -465,6 +474,7 @@ export class CupQrCheckout extends LitElement {
     if (isTerminal(paymentState.status)) {
       this.#countdown.stop();
       this.failure = undefined;
+      this.#forgetSession(paymentState.status === 'success' ? paymentState.paymentId : undefined);
     }
     this.#setStatus(paymentState.status, paymentState);
     // After the status: a code with no time left expires at once, from `awaiting-customer`.
@@ -483,10 +493,25 @@ export class CupQrCheckout extends LitElement {
   }
 
   #fail(code: string, message: string): void {
+    // The server refused the token (or the attempt failed for good): nothing left to resume.
+    if (this.#session) this.#forgetSession(undefined);
     this.#stream.disconnect();
     this.#countdown.stop();
     this.failure = { code, message };
     this.#setStatus('error');
+  }
+
+  /**
+   * The payment is final: its token leaves `sessionStorage` (it opens the payment's status and
+   * the shopper's details to whoever reads the storage later). After a success only the
+   * token-less `paidId` stays, so that a reload shows the paid order without asking for the
+   * customer's details again. The countdown running out is not final: the payment may still
+   * be paid in its last second, and a reload then resumes it.
+   */
+  #forgetSession(paidId: string | undefined): void {
+    if (this.#storageKey === undefined) return;
+    if (paidId === undefined) removeSession(this.#storageKey);
+    else writePaid(this.#storageKey, paidId);
   }
 
   #setStatus(status: CheckoutStatus, paymentState?: PaymentState): void {
@@ -911,7 +936,8 @@ function readCreated(
 
 /**
  * The payload's key in `sessionStorage`: its MAC (the part after the dot) names it uniquely,
- * with the endpoint, since two shops on one origin may sign alike.
+ * with the endpoint, since two shops on one origin may sign alike. Its value is the live
+ * attempt's `{paymentId, token}`, or `{paymentId, paid: true}` once it was paid (no token).
  */
 function storageKey(endpoint: string, payload: string): string {
   return `cup-qr-checkout:${trimSlash(endpoint)}:${payload.slice(payload.lastIndexOf('.') + 1)}`;
@@ -929,6 +955,27 @@ function readSession(key: string): PaymentSession | undefined {
     // Storage blocked or a foreign value: nothing to resume.
   }
   return undefined;
+}
+
+/** The payment id of a `{paymentId, paid: true}` entry. */
+function readPaid(key: string): string | undefined {
+  try {
+    const raw = sessionStorage.getItem(key);
+    if (!raw) return undefined;
+    const value = JSON.parse(raw) as { paymentId?: unknown; paid?: unknown };
+    if (typeof value.paymentId === 'string' && value.paid === true) return value.paymentId;
+  } catch {
+    // Storage blocked or a foreign value.
+  }
+  return undefined;
+}
+
+function writePaid(key: string, paymentId: string): void {
+  try {
+    sessionStorage.setItem(key, JSON.stringify({ paymentId, paid: true }));
+  } catch {
+    // Storage blocked: a reload asks for the details again, then shows the paid order.
+  }
 }
 
 function writeSession(key: string, session: PaymentSession): void {

@@ -16,9 +16,14 @@
  *   SANDBOX_CALLBACK_URL  where callbacks go (default http://127.0.0.1:8080/cup-qr/callback)
  *   SANDBOX_QR_TIMEOUT    "QR Code Timeout" in seconds (default 600)
  *   SANDBOX_PUBLIC_URL    base URL put in QR codes when phones reach the sandbox by another name
+ *   SANDBOX_ALLOWED_HOSTS more host names it answers, comma-separated (phone.local,192.168.1.20)
+ *   SANDBOX_CALLBACK_ORIGINS  more origins a sale's merchant_callback_url may name, comma-separated
+ *                         (http://localhost:3000); * for any
  * ```
  */
 import { DEMO_SECRET_KEY } from '../server/keys.js';
+import { callbackOrigin } from './callback-url.js';
+import { isAllowedHostEntry } from './guard.js';
 import type { Sandbox } from './types.js';
 import { DEFAULT_PORT, startSandbox } from './server.js';
 
@@ -41,6 +46,11 @@ Environment:
   SANDBOX_CALLBACK_URL  where callbacks go (default ${DEFAULT_CALLBACK_URL})
   SANDBOX_QR_TIMEOUT    "QR Code Timeout" in seconds (default 600)
   SANDBOX_PUBLIC_URL    base URL put in QR codes when phones reach the sandbox by another name
+  SANDBOX_ALLOWED_HOSTS more host names it answers, comma-separated (phone.local,192.168.1.20);
+                        besides 127.0.0.1, localhost, [::1] and SANDBOX_PUBLIC_URL's host
+  SANDBOX_CALLBACK_ORIGINS
+                        more origins a sale's merchant_callback_url may name, comma-separated
+                        (http://localhost:3000), besides SANDBOX_CALLBACK_URL's; * for any
 `;
 
 export interface SandboxCommandOptions {
@@ -78,17 +88,37 @@ export async function sandboxCommand(
     err(`cup-qr-checkout sandbox: ${config.message}`);
     return 2;
   }
-  const { port, host, projectId, secretKey, callbackUrl, qrTimeoutSeconds, publicUrl, demo } =
-    config.value;
+  const {
+    port,
+    host,
+    projectId,
+    secretKey,
+    callbackUrl,
+    callbackOrigins,
+    qrTimeoutSeconds,
+    publicUrl,
+    allowedHosts,
+    demo,
+  } = config.value;
 
   let sandbox: Sandbox;
   try {
     sandbox = await startSandbox({
       port,
       host,
-      projects: [{ id: projectId, secretKey, callbackUrl }],
+      projects: [
+        {
+          id: projectId,
+          secretKey,
+          callbackUrl,
+          ...(callbackOrigins === '*'
+            ? { allowAnyCallbackUrl: true }
+            : { callbackOrigins: [...callbackOrigins] }),
+        },
+      ],
       qrTimeoutSeconds,
       ...(publicUrl ? { publicUrl } : {}),
+      allowedHosts: [...allowedHosts],
       log: (line) => out(`[sandbox] ${line}`),
     });
   } catch (error) {
@@ -123,6 +153,14 @@ export async function sandboxCommand(
     `  Secret key:    ${demo.secretKey ? `"${DEMO_SECRET_KEY}" (demo default: set ECOMMPAY_SECRET_KEY)` : 'from ECOMMPAY_SECRET_KEY'}`,
   );
   out(`  Callbacks to:  ${callbackUrl}`);
+  out(
+    `  Callback URLs: ${
+      callbackOrigins === '*'
+        ? 'any (SANDBOX_CALLBACK_ORIGINS=*)'
+        : [new URL(callbackUrl).origin, ...callbackOrigins].join(' ') +
+          ' only (more: SANDBOX_CALLBACK_ORIGINS)'
+    }`,
+  );
   out(`  QR timeout:    ${qrTimeoutSeconds} s`);
   out('Press Ctrl-C to stop.');
   options.onReady?.(sandbox);
@@ -139,8 +177,11 @@ interface Config {
   projectId: number;
   secretKey: string;
   callbackUrl: string;
+  /** Origins beside `callbackUrl`'s, or `*` for any. */
+  callbackOrigins: readonly string[] | '*';
   qrTimeoutSeconds: number;
   publicUrl?: string;
+  allowedHosts: readonly string[];
   /** Which values are the demo defaults, to say so. */
   demo: { projectId: boolean; secretKey: boolean };
 }
@@ -178,6 +219,25 @@ function readConfig(
     return fail(`SANDBOX_CALLBACK_URL must be an http(s) URL (got ${JSON.stringify(callbackUrl)})`);
   }
   const publicUrl = env.SANDBOX_PUBLIC_URL?.trim() || undefined;
+  const list = (name: string): string[] =>
+    (env[name] ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+  const allowedHosts = list('SANDBOX_ALLOWED_HOSTS');
+  const badHost = allowedHosts.find((entry) => !isAllowedHostEntry(entry));
+  if (badHost !== undefined) {
+    return fail(
+      `SANDBOX_ALLOWED_HOSTS lists host names, comma-separated (phone.local,192.168.1.20:8090); ${JSON.stringify(badHost)} is not one`,
+    );
+  }
+  const origins = list('SANDBOX_CALLBACK_ORIGINS');
+  const badOrigin = origins.find((entry) => callbackOrigin(entry) === undefined);
+  if (badOrigin !== undefined && !(origins.length === 1 && badOrigin === '*')) {
+    return fail(
+      `SANDBOX_CALLBACK_ORIGINS lists origins, comma-separated (http://localhost:3000), or is * for any; ${JSON.stringify(badOrigin)} is not an origin`,
+    );
+  }
   return {
     ok: true,
     value: {
@@ -186,8 +246,10 @@ function readConfig(
       projectId,
       secretKey: env.ECOMMPAY_SECRET_KEY || DEMO_SECRET_KEY,
       callbackUrl,
+      callbackOrigins: origins.length === 1 && origins[0] === '*' ? '*' : origins,
       qrTimeoutSeconds,
       ...(publicUrl ? { publicUrl } : {}),
+      allowedHosts,
       demo: { projectId: !env.ECOMMPAY_PROJECT_ID?.trim(), secretKey: !env.ECOMMPAY_SECRET_KEY },
     },
   };

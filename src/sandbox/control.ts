@@ -13,12 +13,16 @@
  *   GET  /sandbox/sale-requests                              {"saleRequests": n}
  *   GET  /sandbox/settled                                    answers once no delivery is pending
  *
- * Errors: `{"error":{"code":"not-found"|"conflict"|"invalid","message"}}` with 404, 409, 400.
+ * Errors: `{"error":{"code":"not-found"|"conflict"|"invalid","message"}}` with 404, 409, 400;
+ * `unsupported-media-type` (415) for a body not sent as `application/json`: a page of another
+ * site can post a form or `text/plain` here through the developer's browser, never JSON.
+ * (`approve` and `expire` take no body: `curl -X POST` needs no header.)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deliverer } from './delivery.js';
 import { SandboxError } from './errors.js';
 import type { FaultBook } from './faults.js';
+import { jsonBodyRefusal } from './guard.js';
 import { parseJson, readBody, sendJson } from './http.js';
 import type { Platform } from './platform.js';
 import type { DeclineReason, FaultScope, SandboxControl, SandboxFaults } from './types.js';
@@ -58,6 +62,14 @@ export async function handleControl(
   maxBodyBytes: number,
 ): Promise<void> {
   const method = request.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') {
+    const mediaType = jsonBodyRefusal(request.headers, false);
+    if (mediaType !== undefined) {
+      return sendJson(response, 415, {
+        error: { code: 'unsupported-media-type', message: mediaType },
+      });
+    }
+  }
   try {
     if (path === '/sandbox/payments' && method === 'GET') {
       return sendJson(response, 200, control.payments());

@@ -8,6 +8,9 @@
  * | ---- | ------ | ------------------------------ | -------------------------------------------- |
  * | 400  | `1001` | Malformed request              | the body is not JSON (or not a JSON object)  |
  * | 413  | `1002` | Request too large              | the body is over `maxBodyBytes`              |
+ * | 415  | `1003` | Unsupported media type         | the body is not sent as `application/json`   |
+ * | 421  | `1004` | Unknown host                   | a `Host` the sandbox does not answer         |
+ * | 403  | `1005` | Cross-site request refused     | a browser's request from another site        |
  * | 400  | `1100` | Invalid request parameters     | field errors (`errors[]`, codes below)       |
  * | 401  | `1201` | Invalid signature              | the signature does not verify                |
  * | 401  | `1202` | Unknown project                | `project_id` is not a sandbox project        |
@@ -25,6 +28,9 @@ import type { Problem } from '../protocol/problems.js';
 export const GATE_ERRORS = {
   malformed: { http: 400, code: '1001', message: 'Malformed request' },
   tooLarge: { http: 413, code: '1002', message: 'Request too large' },
+  unsupportedMediaType: { http: 415, code: '1003', message: 'Unsupported media type' },
+  unknownHost: { http: 421, code: '1004', message: 'Unknown host' },
+  crossSite: { http: 403, code: '1005', message: 'Cross-site request refused' },
   invalidParameters: { http: 400, code: '1100', message: 'Invalid request parameters' },
   invalidSignature: { http: 401, code: '1201', message: 'Invalid signature' },
   unknownProject: { http: 401, code: '1202', message: 'Unknown project' },

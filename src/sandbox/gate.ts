@@ -2,9 +2,10 @@
  * Gate (PROTOCOL.md §2): `POST /v2/payment/cup/qr/sale` and `POST /v2/payment/status`.
  *
  * A sale is checked in this order, the first failure answering (see errors.ts for the codes):
- * body size (413), JSON (400), the foundation's sale rules with a required signature, CNY
- * included (400 with field errors), a known project (401), the signature (401), a payment_id
- * not used yet in the project (409). Only then is the payment created and 200 answered;
+ * the body sent as JSON (415), body size (413), JSON (400), the foundation's sale rules with a
+ * required signature, CNY included (400 with field errors), a known project (401), the
+ * signature (401), a `merchant_callback_url` on the project's own origin (400 with a field
+ * error, callback-url.ts), a payment_id not used yet in the project (409). Only then is the payment created and 200 answered;
  * every refusal leaves nothing behind. The Gate faults act before all of this.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,11 +15,13 @@ import { FieldReader } from '../protocol/problems.js';
 import type { Problem } from '../protocol/problems.js';
 import { maxLength, MAX_PAYMENT_ID_LENGTH, nonEmpty, positiveInteger } from '../protocol/fields.js';
 import { checkSignature } from '../server/signature.js';
+import { callbackUrlRefusal } from './callback-url.js';
 import type { Clock } from './clock.js';
 import { ClockClosedError } from './clock.js';
 import type { Echo, GateErrorName } from './errors.js';
 import { fieldError, GATE_ERRORS, gateErrorBody } from './errors.js';
 import type { FaultBook } from './faults.js';
+import { jsonBodyRefusal } from './guard.js';
 import { parseJson, readBody, sendJson } from './http.js';
 import type { Platform } from './platform.js';
 
@@ -37,13 +40,24 @@ export interface GateContext {
 
 type JsonBody = { ok: true; value: Record<string, unknown> } | { ok: false };
 
-/** Reads a JSON object body, answering 413 or 400 itself when it cannot. */
+/** Reads a JSON object body, answering 415, 413 or 400 itself when it cannot. */
 async function readJsonObject(
   context: GateContext,
   request: IncomingMessage,
   response: ServerResponse,
   requestId: string,
 ): Promise<JsonBody> {
+  const mediaType = jsonBodyRefusal(request.headers, true);
+  if (mediaType !== undefined) {
+    refuse(
+      response,
+      'unsupportedMediaType',
+      requestId,
+      {},
+      { message: `${GATE_ERRORS.unsupportedMediaType.message}: ${mediaType}` },
+    );
+    return { ok: false };
+  }
   const body = await readBody(request, context.maxBodyBytes);
   if (!body.ok) {
     refuse(
@@ -124,6 +138,14 @@ export async function handleSale(
   const paymentId = sale.general.payment_id;
   const project = authenticate(platform, projectId, body, response, requestId, echo);
   if (!project) return;
+  const callbackUrl = sale.general.merchant_callback_url;
+  const callbackRefusal = callbackUrl ? callbackUrlRefusal(project, callbackUrl) : undefined;
+  if (callbackRefusal !== undefined) {
+    refuse(response, 'invalidParameters', requestId, echo, {
+      errors: [fieldError({ path: 'general.merchant_callback_url', message: callbackRefusal })],
+    });
+    return;
+  }
   if (platform.find(projectId, paymentId)) {
     refuse(response, 'paymentIdUsed', requestId, echo, {
       message: `${GATE_ERRORS.paymentIdUsed.message}: ${paymentId}`,
@@ -141,9 +163,7 @@ export async function handleSale(
       description: sale.payment.description,
       email: sale.customer.email,
       phone: sale.customer.phone,
-      ...(sale.general.merchant_callback_url
-        ? { callbackUrl: sale.general.merchant_callback_url }
-        : {}),
+      ...(callbackUrl ? { callbackUrl } : {}),
       successUrl: sale.return_url.success,
     },
     requestId,

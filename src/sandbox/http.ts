@@ -49,29 +49,48 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bo
 export const PAGE_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'";
 
+/**
+ * No page of another site may frame it (clickjacking: a transparent bank-app page over a
+ * "claim your prize" button). Sent with every answer but the Payment Page's.
+ */
+const NOT_FRAMEABLE = { csp: "frame-ancestors 'none'", header: { 'X-Frame-Options': 'DENY' } };
+
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': `default-src 'none'; ${NOT_FRAMEABLE.csp}`,
+    ...NOT_FRAMEABLE.header,
   });
   response.end(text);
 }
 
+/**
+ * An HTML page. `frameable` is for the Payment Page only: ECommPay's is embedded in the
+ * merchant's page in a frame (merchant.js, the seed's EPayWidget flow; issue #14 does it in the
+ * element), so it leaves framing open. Every other page (the bank app above all) refuses it.
+ */
 export function sendHtml(
   response: ServerResponse,
   status: number,
   html: string,
   headers: Record<string, string> = {},
+  frameable = false,
 ): void {
   response.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(html),
     'Cache-Control': 'no-store',
-    'Content-Security-Policy': PAGE_CSP,
+    'Content-Security-Policy': frameable ? PAGE_CSP : `${PAGE_CSP}; ${NOT_FRAMEABLE.csp}`,
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    // Not `no-referrer`: with it, a browser sends `Origin: null` on the pages' own form posts,
+    // and one without `Sec-Fetch-Site` could not tell them from a cross-site post (guard.ts).
+    // `same-origin` still sends nothing to other sites (the merchant's return URL).
+    'Referrer-Policy': 'same-origin',
+    ...(frameable ? {} : NOT_FRAMEABLE.header),
     ...headers,
   });
   response.end(html);

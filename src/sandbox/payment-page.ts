@@ -19,6 +19,7 @@ import { correction, generate } from 'lean-qr';
 import { toSvgSource } from 'lean-qr/extras/svg';
 import { CUP_QR_CURRENCY, MAX_PAYMENT_ID_LENGTH } from '../protocol/fields.js';
 import { checkSignature } from '../server/signature.js';
+import { callbackUrlRefusal } from './callback-url.js';
 import type { Clock } from './clock.js';
 import { readBody, redirect, sendHtml } from './http.js';
 import type { PaymentSummary } from './pages.js';
@@ -42,6 +43,15 @@ export interface PaymentPageContext {
 }
 
 export const SESSION_ROUTE = /^\/payment\/session\/([A-Za-z0-9_-]{16,64})$/;
+
+/**
+ * Every Payment Page answer may be framed, on purpose: ECommPay's Payment Page is embedded in
+ * the merchant's page (merchant.js, the seed's EPayWidget flow), and issue #14 embeds this one
+ * in the element. Nothing on it moves money (the bank-app page does, and refuses frames).
+ */
+function sendPage(response: ServerResponse, status: number, html: string): void {
+  sendHtml(response, status, html, {}, true);
+}
 
 /** Seconds between reloads of the QR page. */
 const REFRESH_SECONDS = 1;
@@ -78,7 +88,10 @@ function absoluteHttpUrl(value: string): boolean {
   }
 }
 
-/** Checks the flat parameters: fields, then the project, then the signature, then the payment_id. */
+/**
+ * Checks the flat parameters: fields, then the project, then the signature, then the callback
+ * URL (callback-url.ts), then the payment_id.
+ */
 function check(platform: Platform, q: string): Checked {
   const search = new URLSearchParams(q);
   const params: Record<string, string> = {};
@@ -139,6 +152,16 @@ function check(platform: Platform, q: string): Checked {
       problems: [`signature: ${signature.reason}`],
     };
   }
+  const callbackUrl = params.merchant_callback_url;
+  const callbackRefusal = callbackUrl ? callbackUrlRefusal(project, callbackUrl) : undefined;
+  if (callbackRefusal !== undefined) {
+    return {
+      ok: false,
+      status: 400,
+      title: INVALID,
+      problems: [`merchant_callback_url: ${callbackRefusal}`],
+    };
+  }
   const existing = platform.find(project.id, paymentId);
   if (existing) {
     // The same signed request again (a reload, the back button): back to its payment.
@@ -178,7 +201,7 @@ function summaryOf(context: PaymentPageContext, page: PageRequest): PaymentSumma
 function refuse(response: ServerResponse, checked: Extract<Checked, { ok: false }>): void {
   if (checked.session !== undefined)
     return redirect(response, `/payment/session/${checked.session}`);
-  sendHtml(response, checked.status, errorPage(checked.title, checked.problems));
+  sendPage(response, checked.status, errorPage(checked.title, checked.problems));
 }
 
 /** `GET /payment?…`. */
@@ -191,7 +214,7 @@ export function handlePaymentPage(
   if (!checked.ok) return refuse(response, checked);
   const page = checked.value;
   const view = { ...summaryOf(context, page), q: page.q };
-  sendHtml(response, 200, page.forced ? bankListPage(view) : methodPage(view));
+  sendPage(response, 200, page.forced ? bankListPage(view) : methodPage(view));
 }
 
 /** `POST /payment/method` and `POST /payment/bank`. */
@@ -203,7 +226,7 @@ export async function handlePaymentStep(
 ): Promise<void> {
   const body = await readBody(request, context.maxBodyBytes);
   if (!body.ok) {
-    sendHtml(response, 413, errorPage(INVALID, ['The form is too large.']));
+    sendPage(response, 413, errorPage(INVALID, ['The form is too large.']));
     return;
   }
   const form = new URLSearchParams(body.text);
@@ -214,16 +237,16 @@ export async function handlePaymentStep(
 
   if (step === 'method') {
     if (form.get('method') !== 'cup-qr') {
-      sendHtml(response, 400, errorPage(INVALID, ['method: the sandbox has cup-qr only']));
+      sendPage(response, 400, errorPage(INVALID, ['method: the sandbox has cup-qr only']));
       return;
     }
-    sendHtml(response, 200, bankListPage(view));
+    sendPage(response, 200, bankListPage(view));
     return;
   }
 
   const bank = form.get('bank');
   if (!BANKS.some((known) => known.id === bank)) {
-    sendHtml(response, 400, errorPage(INVALID, ['bank: choose one of the listed banks']));
+    sendPage(response, 400, errorPage(INVALID, ['bank: choose one of the listed banks']));
     return;
   }
   const { params } = page;
@@ -255,7 +278,7 @@ export async function handlePaymentSession(
 ): Promise<void> {
   const record = context.platform.byPageToken(token);
   if (!record) {
-    sendHtml(response, 404, notFoundPage());
+    sendPage(response, 404, notFoundPage());
     return;
   }
   const view: PaymentSummary = {
@@ -276,7 +299,7 @@ export async function handlePaymentSession(
     // Platform time: with a fast clock the countdown runs as fast as the timeout does.
     const elapsed = (Date.now() - record.createdAt.getTime()) / context.clock.scale / 1000;
     const secondsLeft = Math.max(0, Math.ceil(record.qrTimeoutSeconds - elapsed));
-    sendHtml(
+    sendPage(
       response,
       200,
       qrPage({ ...view, svg, qrUrl, secondsLeft, refreshSeconds: REFRESH_SECONDS }),
@@ -284,7 +307,7 @@ export async function handlePaymentSession(
     return;
   }
   const returnUrl = record.status === 'success' ? record.successUrl : record.failUrl;
-  sendHtml(
+  sendPage(
     response,
     200,
     resultPage({

@@ -1,20 +1,26 @@
 /**
  * The sandbox's HTTP server: one `node:http` listener, a small router, and a `close()` that
- * leaves nothing behind (timers, deliveries, hanging Gate answers, keep-alive sockets).
+ * leaves nothing behind (timers, deliveries, hanging Gate answers, keep-alive sockets). Every
+ * request first passes the guard (guard.ts): a `Host` it answers, and no cross-site browser
+ * request that changes something.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { logText } from '../server/log-text.js';
 import { BANK_ROUTE, handleBankApp } from './bank-app.js';
+import { callbackOrigin } from './callback-url.js';
 import { Clock } from './clock.js';
 import { createControl, handleControl } from './control.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_DELAYS_MS, Deliverer } from './delivery.js';
 import { gateErrorBody } from './errors.js';
+import type { GateErrorName } from './errors.js';
 import { FaultBook } from './faults.js';
 import { handleSale, handleStatus, SALE_PATH, STATUS_PATH } from './gate.js';
 import type { GateContext } from './gate.js';
-import { DEFAULT_MAX_BODY_BYTES, sendJson } from './http.js';
-import { STYLESHEET, STYLESHEET_PATH } from './pages.js';
+import { isAllowedHostEntry, RequestGuard } from './guard.js';
+import { DEFAULT_MAX_BODY_BYTES, sendHtml, sendJson } from './http.js';
+import { errorPage, STYLESHEET, STYLESHEET_PATH } from './pages.js';
 import {
   handlePaymentPage,
   handlePaymentSession,
@@ -61,10 +67,58 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     maxBodyBytes: settings.maxBodyBytes,
   };
 
+  let guard: RequestGuard | undefined;
+  // Each refused host or origin is logged once (at most 100 of them): a page that keeps trying
+  // does not fill the log.
+  const refusalsLogged = new Set<string>();
+  const logRefusal = (key: string, line: string): void => {
+    if (refusalsLogged.has(key) || refusalsLogged.size >= 100) return;
+    refusalsLogged.add(key);
+    log(`${line} (logged once)`);
+  };
+
+  /** A refused request, answered in the shape of the part of the sandbox it was meant for. */
+  const refuseRequest = (
+    response: ServerResponse,
+    path: string,
+    name: Extract<GateErrorName, 'unknownHost' | 'crossSite'>,
+    message: string,
+  ): void => {
+    const status = name === 'unknownHost' ? 421 : 403;
+    if (path.startsWith('/sandbox/')) {
+      const code = name === 'unknownHost' ? 'unknown-host' : 'cross-site';
+      return sendJson(response, status, { error: { code, message } });
+    }
+    if (path.startsWith('/bank/') || path === '/payment' || path.startsWith('/payment/')) {
+      const title =
+        name === 'unknownHost'
+          ? { zh: '未知主机名', en: 'Unknown host' }
+          : { zh: '拒绝跨站请求', en: 'Cross-site request refused' };
+      return sendHtml(response, status, errorPage(title, [message]));
+    }
+    sendJson(response, status, gateErrorBody(name, platform.newRequestId(), {}, { message }));
+  };
+
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const path = url.pathname;
     const method = request.method ?? 'GET';
+    const hostRefusal = guard ? guard.hostRefusal(request.headers) : 'The sandbox is starting.';
+    if (hostRefusal !== undefined) {
+      const host = logText(request.headers.host ?? '(none)');
+      logRefusal(`host ${host}`, `refused ${method} ${logText(path)}: Host ${host}`);
+      return refuseRequest(response, path, 'unknownHost', hostRefusal);
+    }
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      const crossSite = guard!.crossSiteRefusal(request.headers);
+      if (crossSite !== undefined) {
+        const from = logText(
+          `${request.headers['sec-fetch-site'] ?? ''} ${request.headers.origin ?? ''}`.trim(),
+        );
+        logRefusal(`site ${from}`, `refused ${method} ${logText(path)}: cross-site (${from})`);
+        return refuseRequest(response, path, 'crossSite', crossSite);
+      }
+    }
     if (path === SALE_PATH || path === STATUS_PATH) {
       if (method !== 'POST') {
         if (path === SALE_PATH) platform.countSaleRequest();
@@ -133,6 +187,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     // thousand sales at once, which then wait seconds for a SYN retransmit.
     server.listen({ port: settings.port, host: settings.host, backlog: 4096 }, () => {
       server.off('error', reject);
+      // Built before any request is read: the port is known only now (0 picks one).
+      guard = new RequestGuard({
+        listenHost: settings.host,
+        port: (server.address() as AddressInfo).port,
+        ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
+        allowedHosts: settings.allowedHosts,
+      });
       resolve();
     });
   });
@@ -165,6 +226,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 interface Settings {
   port: number;
   host: string;
+  allowedHosts: readonly string[];
   qrTimeoutSeconds: number;
   timeScale: number;
   retryDelaysMs: readonly number[];
@@ -200,6 +262,36 @@ function checkOptions(options: SandboxOptions): Settings {
         `startSandbox: project ${project.id}: callbackUrl must be an http(s) URL (got ${JSON.stringify(project.callbackUrl)})`,
       );
     }
+    const origins = project.callbackOrigins ?? [];
+    if (!Array.isArray(origins)) {
+      throw new TypeError(`startSandbox: project ${project.id}: callbackOrigins must be a list`);
+    }
+    for (const entry of origins) {
+      if (callbackOrigin(entry) === undefined) {
+        throw new TypeError(
+          `startSandbox: project ${project.id}: callbackOrigins: ${JSON.stringify(entry)} is not an origin (http(s)://host[:port], no path)`,
+        );
+      }
+    }
+    if (
+      project.allowAnyCallbackUrl !== undefined &&
+      typeof project.allowAnyCallbackUrl !== 'boolean'
+    ) {
+      throw new TypeError(
+        `startSandbox: project ${project.id}: allowAnyCallbackUrl must be a boolean`,
+      );
+    }
+  }
+  const allowedHosts = options.allowedHosts ?? [];
+  if (!Array.isArray(allowedHosts)) {
+    throw new TypeError('startSandbox: allowedHosts must be a list of host names');
+  }
+  for (const entry of allowedHosts) {
+    if (!isAllowedHostEntry(entry)) {
+      throw new TypeError(
+        `startSandbox: allowedHosts: ${JSON.stringify(entry)} is not a host name (phone.local, 192.168.1.20, sandbox.test:8443)`,
+      );
+    }
   }
   const port = options.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -230,6 +322,7 @@ function checkOptions(options: SandboxOptions): Settings {
   return {
     port,
     host: options.host ?? DEFAULT_HOST,
+    allowedHosts: [...allowedHosts],
     qrTimeoutSeconds,
     timeScale: positive('timeScale', options.timeScale ?? 1),
     retryDelaysMs: [...retryDelaysMs],

@@ -8,8 +8,22 @@ export interface SandboxProject {
   id: number;
   /** Requests are verified and callbacks signed with it. */
   secretKey: string;
-  /** Where callbacks go when a request names no `general.merchant_callback_url`. */
+  /**
+   * Where callbacks go when a request names no `general.merchant_callback_url`. A request's own
+   * callback URL is used only on this URL's origin (or one of {@link callbackOrigins}); a sale
+   * naming another is refused.
+   */
   callbackUrl?: string;
+  /**
+   * More origins (`http://127.0.0.1:3000`) whose URLs a sale or a Payment Page link may name
+   * as its callback URL, besides `callbackUrl`'s.
+   */
+  callbackOrigins?: string[];
+  /**
+   * Any callback URL a request names is used (the sandbox then POSTs wherever a sale says: keep
+   * it for tests whose merchants listen on ports known only later). Default `false`.
+   */
+  allowAnyCallbackUrl?: boolean;
 }
 
 export interface SandboxOptions {
@@ -17,10 +31,17 @@ export interface SandboxOptions {
   port?: number;
   /** Default `127.0.0.1`: the control API has no authentication, keep it off the network. */
   host?: string;
+  /**
+   * More names the sandbox answers (`phone.local`, `192.168.1.20`, `sandbox.test:8443`; without
+   * a port, on any port), besides its listening host, `localhost`, `127.0.0.1` and `[::1]` with
+   * its port, and `publicUrl`'s host. Any other `Host` is answered 421 (DNS rebinding).
+   */
+  allowedHosts?: string[];
   projects: SandboxProject[];
   /**
    * The base URL the bank-app links (`qr_data`) and pages use, when the sandbox is reached
    * under another name than `http://host:port` (a phone on the LAN, a proxy). Default: `url`.
+   * Its host is one the sandbox answers.
    */
   publicUrl?: string;
   /** "QR Code Timeout" in seconds, sent in `display_data`; default 600. */

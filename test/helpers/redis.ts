@@ -188,7 +188,15 @@ export async function startInstance(
 export async function startPlatform(t: TestContext): Promise<Sandbox> {
   const sandbox = await startSandbox({
     port: 0,
-    projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: 'http://127.0.0.1:9/' }],
+    // The instances listen on ports known only once this platform runs (they need its URL).
+    projects: [
+      {
+        id: PROJECT_ID,
+        secretKey: SECRET_KEY,
+        callbackUrl: 'http://127.0.0.1:9/',
+        allowAnyCallbackUrl: true,
+      },
+    ],
     qrTimeoutSeconds: 600,
     timeScale: 1,
     retryDelaysMs: [50, 100, 200, 400, 800, 1600, 1600, 1600],

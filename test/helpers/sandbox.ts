@@ -5,7 +5,7 @@
 import type { TestContext } from 'node:test';
 import { sign } from '../../src/server/signature.js';
 import { startSandbox } from '../../src/sandbox/index.js';
-import type { Sandbox, SandboxOptions } from '../../src/sandbox/index.js';
+import type { Sandbox, SandboxOptions, SandboxProject } from '../../src/sandbox/index.js';
 import type { Receiver } from './receiver.js';
 import { startReceiver } from './receiver.js';
 import { TEST_CUSTOMER, TEST_IP } from './customer.js';
@@ -21,6 +21,35 @@ export function saleBody(paymentId: string, projectId = PROJECT_ID): Record<stri
     payment: { amount: 30000, currency: 'CNY', description: '机械键盘 keyboard' },
     return_url: { success: 'https://shop.example.com/thanks' },
   };
+}
+
+/** Payment Page parameters, signed as the merchant signs them (flat, PROTOCOL.md §4). */
+export function paymentPageUrl(
+  base: string,
+  overrides: Record<string, string | number> = {},
+): string {
+  const params: Record<string, string | number> = {
+    project_id: PROJECT_ID,
+    payment_id: 'pp-1',
+    payment_amount: 30000,
+    payment_currency: 'CNY',
+    payment_description: '机械键盘',
+    customer_id: '123',
+    customer_first_name: '伍',
+    customer_last_name: '倩文',
+    customer_email: 'wu@example.com',
+    customer_phone: '13632264147',
+    customer_country: 'CN',
+    customer_city: '北京',
+    customer_street: '建国路88号',
+    customer_zip: '100022',
+    language_code: 'zh',
+    ...overrides,
+  };
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
+  query.set('signature', sign(params, SECRET_KEY));
+  return `${base}/payment?${query}`;
 }
 
 /** `body` with `general.signature` made with `secretKey`. */
@@ -61,14 +90,23 @@ export interface Setup {
   sale(paymentId: string, body?: Record<string, any>): Promise<JsonReply>;
 }
 
-/** A sandbox on a free port whose project sends callbacks to a fresh receiver. */
-export async function setup(t: TestContext, options: Partial<SandboxOptions> = {}): Promise<Setup> {
+/**
+ * A sandbox on a free port whose project sends callbacks to a fresh receiver; `project` adds
+ * to the project's settings (`callbackOrigins` for a test's second receiver).
+ */
+export async function setup(
+  t: TestContext,
+  options: Partial<SandboxOptions> = {},
+  project: Partial<Omit<SandboxProject, 'id' | 'secretKey'>> = {},
+): Promise<Setup> {
   const receiver = await startReceiver(SECRET_KEY);
   const logs: string[] = [];
   const listeners = new Set<(line: string) => void>();
   const sandbox = await startSandbox({
     port: 0,
-    projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: receiver.callbackUrl }],
+    projects: [
+      { id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: receiver.callbackUrl, ...project },
+    ],
     retryDelaysMs: [20, 40, 80],
     ...options,
     log: (line) => {

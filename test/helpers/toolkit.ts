@@ -171,10 +171,16 @@ export async function startShop(t: TestContext, options: ShopOptions = {}): Prom
   let server = createServer();
   const port = await listen(server, 0);
   const url = `http://127.0.0.1:${port}`;
+  // The project's callback URL is the checkout's, as it is at ECommPay: the sandbox sends a
+  // sale's merchant_callback_url only on that origin.
+  const publicUrl =
+    (typeof options.checkout === 'object' ? options.checkout.publicUrl : undefined) ?? url;
   const sandbox = await startSandbox({
     port: 0,
     // Callbacks go to the sale's merchant_callback_url; this one is a fallback.
-    projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: `${url}/cup-qr/callback` }],
+    projects: [
+      { id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: `${publicUrl}/cup-qr/callback` },
+    ],
     qrTimeoutSeconds: 600,
     timeScale: 1,
     retryDelaysMs: [50, 100, 200, 400, 800],

@@ -202,7 +202,8 @@ it(`load: ${PAYMENTS} payments at once, faults on`, { timeout: 170_000 }, async 
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const sandbox = await startSandbox({
     port: 0,
-    projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY }],
+    // The sales' merchant_callback_url is on this origin: the project's own.
+    projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: `${url}/cup-qr/callback` }],
     timeScale: TIME_SCALE,
     qrTimeoutSeconds: 600,
     retryDelaysMs: [50, 100, 200, 400, 800, 1600, 3200],

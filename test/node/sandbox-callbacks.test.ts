@@ -170,13 +170,15 @@ describe('sandbox callbacks', () => {
   });
 
   it('sends to general.merchant_callback_url when the request has one', async (t) => {
-    const { sandbox, receiver } = await setup(t);
     const other = await startReceiver(SECRET_KEY);
     t.after(() => other.close());
+    // Another origin than the project's callbackUrl: the project lists it.
+    const { sandbox, receiver } = await setup(t, {}, { callbackOrigins: [other.url] });
     const body = saleBody('order-7');
     body.general.merchant_callback_url = `${other.url}/per-payment`;
     const reply = await fetch(`${sandbox.url}/v2/payment/cup/qr/sale`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(signed(body)),
     });
     assert.equal(reply.status, 200);
@@ -240,7 +242,11 @@ describe('sandbox callbacks', () => {
     const closed = await startReceiver(SECRET_KEY);
     const deadUrl = closed.callbackUrl;
     await closed.close();
-    const { sandbox, sale } = await setup(t, { retryDelaysMs: [5] });
+    const { sandbox, sale } = await setup(
+      t,
+      { retryDelaysMs: [5] },
+      { callbackOrigins: [closed.url] },
+    );
     const body = saleBody('order-10');
     body.general.merchant_callback_url = deadUrl;
     await sale('order-10', signed(body));
@@ -262,9 +268,14 @@ describe('sandbox callbacks', () => {
       silent.closeAllConnections();
       silent.close();
     });
-    const { sandbox, sale } = await setup(t, { retryDelaysMs: [5], deliveryTimeoutMs: 50 });
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const { sandbox, sale } = await setup(
+      t,
+      { retryDelaysMs: [5], deliveryTimeoutMs: 50 },
+      { callbackOrigins: [silentUrl] },
+    );
     const body = saleBody('order-12');
-    body.general.merchant_callback_url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/cb`;
+    body.general.merchant_callback_url = `${silentUrl}/cb`;
     await sale('order-12', signed(body));
     await sandbox.control.settled();
     const log = sandbox.control.payment(PROJECT_ID, 'order-12')!.deliveries;
@@ -286,6 +297,7 @@ describe('sandbox callbacks', () => {
     t.after(() => sandbox.close());
     const reply = await fetch(`${sandbox.url}/v2/payment/cup/qr/sale`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(signed(saleBody('order-11'))),
     });
     assert.equal(reply.status, 200);

@@ -3,6 +3,7 @@
 // src/cli.ts wires it as the `sandbox` command.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
@@ -71,12 +72,68 @@ describe('sandboxCommand', () => {
     assert.equal(await run.done, 0);
   });
 
+  it('SANDBOX_ALLOWED_HOSTS and SANDBOX_CALLBACK_ORIGINS widen the Host and callback rules', async (t) => {
+    const receiver = await startReceiver('cli-secret');
+    t.after(() => receiver.close());
+    const other = await startReceiver('cli-secret');
+    t.after(() => other.close());
+    const run = runCommand({
+      SANDBOX_PORT: '0',
+      ECOMMPAY_PROJECT_ID: '4321',
+      ECOMMPAY_SECRET_KEY: 'cli-secret',
+      SANDBOX_CALLBACK_URL: receiver.callbackUrl,
+      SANDBOX_ALLOWED_HOSTS: ' phone.local , 192.168.1.20:8090',
+      SANDBOX_CALLBACK_ORIGINS: other.url,
+    });
+    const sandbox = await run.started;
+    assert.match(
+      run.lines.join('\n'),
+      new RegExp(
+        `Callback URLs: ${receiver.url} ${other.url} only \\(more: SANDBOX_CALLBACK_ORIGINS\\)`,
+      ),
+    );
+    const hosted = await new Promise<number>((resolve, reject) => {
+      const req = request(`${sandbox.url}/sandbox/payments`, { headers: { Host: 'phone.local' } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(hosted, 200);
+    const sale = (id: string, url: string): Promise<{ status: number }> => {
+      const body = saleBody(id, 4321);
+      body.general.merchant_callback_url = url;
+      return postJson(`${sandbox.url}/v2/payment/cup/qr/sale`, signed(body, 'cli-secret'));
+    };
+    assert.equal((await sale('cli-2', `${other.url}/cb`)).status, 200);
+    assert.equal((await sale('cli-3', 'http://127.0.0.2:9/cb')).status, 400);
+    run.stop();
+    assert.equal(await run.done, 0);
+
+    const any = runCommand({ SANDBOX_PORT: '0', SANDBOX_CALLBACK_ORIGINS: '*' });
+    await any.started;
+    assert.match(any.lines.join('\n'), /Callback URLs: any \(SANDBOX_CALLBACK_ORIGINS=\*\)/);
+    any.stop();
+    assert.equal(await any.done, 0);
+  });
+
   it('refuses a wrong configuration with exit code 2; --help prints the usage', async () => {
     for (const [env, message] of [
       [{ SANDBOX_PORT: 'eighty' }, /SANDBOX_PORT/],
       [{ SANDBOX_PORT: '0', ECOMMPAY_PROJECT_ID: '-3' }, /ECOMMPAY_PROJECT_ID/],
       [{ SANDBOX_PORT: '0', SANDBOX_CALLBACK_URL: 'not a url' }, /SANDBOX_CALLBACK_URL/],
       [{ SANDBOX_PORT: '0', SANDBOX_QR_TIMEOUT: '0' }, /SANDBOX_QR_TIMEOUT/],
+      [{ SANDBOX_PORT: '0', SANDBOX_ALLOWED_HOSTS: 'http://phone.local' }, /SANDBOX_ALLOWED_HOSTS/],
+      [
+        { SANDBOX_PORT: '0', SANDBOX_CALLBACK_ORIGINS: 'localhost:3000' },
+        /SANDBOX_CALLBACK_ORIGINS/,
+      ],
+      [
+        { SANDBOX_PORT: '0', SANDBOX_CALLBACK_ORIGINS: '*,http://a.test' },
+        /SANDBOX_CALLBACK_ORIGINS/,
+      ],
     ] as const) {
       const lines: string[] = [];
       assert.equal(await sandboxCommand([], { ...env }, (line) => lines.push(line)), 2);

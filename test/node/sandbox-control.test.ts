@@ -13,7 +13,12 @@ async function call(
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method,
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    ...(body !== undefined
+      ? {
+          headers: { 'Content-Type': 'application/json' },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        }
+      : {}),
   });
   return { status: response.status, body: await response.json() };
 }
@@ -167,10 +172,12 @@ describe('sandbox close()', () => {
     sandbox.control.setFaults({ gateHang: true }, { paymentId: 'hung' });
     const hung = fetch(`${sandbox.url}/v2/payment/cup/qr/sale`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(signed(saleBody('hung'))),
     }).catch((error: Error) => error);
     const reply = await fetch(`${sandbox.url}/v2/payment/cup/qr/sale`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(signed(saleBody('order-9'))),
     });
     assert.equal(reply.status, 200);

@@ -141,6 +141,7 @@ describe('sandbox faults', () => {
     const controller = new AbortController();
     const pending = fetch(`${sandbox.url}/v2/payment/cup/qr/sale`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(signedSale('order-10')),
       signal: controller.signal,
     });
@@ -167,6 +168,7 @@ describe('sandbox faults', () => {
     const controller = new AbortController();
     const pending = fetch(`${sandbox.url}/v2/payment/cup/qr/sale`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(signedSale('order-11')),
       signal: controller.signal,
     });
@@ -216,10 +218,14 @@ describe('sandbox faults', () => {
 /** A POST whose outcome is its status code, or the error that ended it. */
 function rawPost(url: string, body: string): Promise<string> {
   return new Promise((resolve) => {
-    const req = request(url, { method: 'POST' }, (res) => {
-      res.resume();
-      resolve(String(res.statusCode));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'Content-Type': 'application/json' } },
+      (res) => {
+        res.resume();
+        resolve(String(res.statusCode));
+      },
+    );
     req.on('error', (error) => resolve(error.message));
     req.end(body);
   });

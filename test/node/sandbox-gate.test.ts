@@ -176,10 +176,14 @@ describe('sandbox Gate: sale', () => {
   it('refuses a far oversized body without reading it all (413 or a cut connection)', async (t) => {
     const s = await setup(t, { maxBodyBytes: 1024 });
     const outcome = await new Promise<number | string>((resolve) => {
-      const req = request(`${s.sandbox.url}/v2/payment/cup/qr/sale`, { method: 'POST' }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${s.sandbox.url}/v2/payment/cup/qr/sale`,
+        { method: 'POST', headers: { 'Content-Type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', (error) => resolve(error.message));
       req.end('x'.repeat(64 * 1024));
     });

@@ -6,10 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
-import { sign } from '../../src/server/signature.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { callbacksOf, statusOf } from '../helpers/receiver.js';
-import { PROJECT_ID, SECRET_KEY, setup } from '../helpers/sandbox.js';
+import { paymentPageUrl, PROJECT_ID, setup } from '../helpers/sandbox.js';
 
 let browser: Browser;
 before(async () => {
@@ -38,32 +37,6 @@ async function phone(t: { after: (fn: () => Promise<void>) => void }): Promise<{
   });
   const page = await context.newPage();
   return { context, page, errors };
-}
-
-/** Payment Page parameters, signed as the merchant signs them (flat, PROTOCOL.md §4). */
-function paymentPageUrl(base: string, overrides: Record<string, string | number> = {}): string {
-  const params: Record<string, string | number> = {
-    project_id: PROJECT_ID,
-    payment_id: 'pp-1',
-    payment_amount: 30000,
-    payment_currency: 'CNY',
-    payment_description: '机械键盘',
-    customer_id: '123',
-    customer_first_name: '伍',
-    customer_last_name: '倩文',
-    customer_email: 'wu@example.com',
-    customer_phone: '13632264147',
-    customer_country: 'CN',
-    customer_city: '北京',
-    customer_street: '建国路88号',
-    customer_zip: '100022',
-    language_code: 'zh',
-    ...overrides,
-  };
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
-  query.set('signature', sign(params, SECRET_KEY));
-  return `${base}/payment?${query}`;
 }
 
 describe('bank-app page in Chromium', () => {
