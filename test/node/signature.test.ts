@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -100,6 +101,8 @@ describe('the orderings where the SDKs disagree', () => {
     'a:b': 1,
     'a-b': 2,
     a: 3,
+    deep: { 'c:d': 4 },
+    k: { '😀': 5, '～': 6 },
   };
 
   it('natural (PHP) compares digit runs as numbers and escapes ":" in keys', () => {
@@ -116,28 +119,77 @@ describe('the orderings where the SDKs disagree', () => {
     assert.ok(text.includes(';a:b:1;'));
   });
 
-  it('codepoint (Python, Java, Go) sorts the whole strings', () => {
+  it('path (Python) sorts the escaped paths by code point', () => {
+    const text = canonicalString(data, 'path');
+    assert.ok(
+      text.startsWith('a:3;a-b:2;a::b:1;deep:c::d:4;k:～:6;k:😀:5;list:0:0;list:1:1;list:10:10'),
+    );
+  });
+
+  it('utf16 (Java) sorts the escaped path:value strings by UTF-16 code unit', () => {
+    const text = canonicalString(data, 'utf16');
+    assert.ok(text.startsWith('a-b:2;a:3;a::b:1;deep:c::d:4;k:😀:5;k:～:6;list:0:0;list:10:10'));
+  });
+
+  it('codepoint (Go) sorts the path:value strings, escaping ":" in top-level keys only', () => {
+    // Was: no escaping at all, which no SDK does (Go escapes the top level).
     const text = canonicalString(data, 'codepoint');
-    assert.ok(text.indexOf('list:10:10') < text.indexOf('list:2:2'));
-    assert.ok(text.startsWith('a-b:2;a:3;a:b:1'));
+    assert.ok(text.startsWith('a-b:2;a:3;a::b:1;deep:c:d:4;k:～:6;k:😀:5;list:0:0;list:10:10'));
   });
 
   it('verify accepts a signature made in any known ordering and says which', () => {
-    for (const ordering of SIGNATURE_ORDERINGS) {
-      const signature = sign(data, 'key', ordering);
+    const texts = SIGNATURE_ORDERINGS.map((ordering) => canonicalString(data, ordering));
+    assert.equal(new Set(texts).size, SIGNATURE_ORDERINGS.length, 'the data tells them apart');
+    SIGNATURE_ORDERINGS.forEach((ordering, i) => {
+      const signature = createHmac('sha512', 'key').update(texts[i]).digest('base64');
       assert.deepEqual(checkSignature({ ...data, signature }, 'key'), { valid: true, ordering });
-    }
+    });
   });
 
-  it('natural order as strnatcmp', () => {
-    const sorted = ['a10', 'a2', 'a02', 'a1b', 'b', 'a'].sort(compareNatural);
-    assert.deepEqual(sorted, ['a', 'a1b', 'a2', 'a02', 'a10', 'b']);
+  it("natural order is PHP's strnatcmp: leading zeros first (a001 < a01 < a1), spaces skipped", () => {
+    // As `php -r 'ksort($a, SORT_NATURAL)'` orders them (PHP 8.2).
+    const sorted = ['a10', 'a2', 'a02', 'a1b', 'b', 'a', 'a1', 'a01', 'a001', 'x 1', 'x  2'].sort(
+      compareNatural,
+    );
+    assert.deepEqual(sorted, [
+      'a',
+      'a001',
+      'a01',
+      'a02',
+      'a1',
+      'a1b',
+      'a2',
+      'a10',
+      'b',
+      'x 1',
+      'x  2',
+    ]);
+    assert.equal(compareNatural('x 1', 'x1'), 0);
+    assert.ok(compareNatural('007', '8') < 0, 'leading zeros of the whole string are skipped');
+  });
+
+  it('per-level treats only array indexes (below 2^32 - 1) as integers', () => {
+    const text = canonicalString(
+      { '4294967295': 'a', '4294967294': 'b', '9': 'c', '01': 'd' },
+      'per-level',
+    );
+    assert.equal(text, '9:c;4294967294:b;01:d;4294967295:a');
+  });
+
+  it('every SDK joins a key to an empty prefix without ":"', () => {
+    for (const ordering of SIGNATURE_ORDERINGS) {
+      assert.equal(canonicalString({ '': { a: 1 }, b: 2 }, ordering), 'a:1;b:2');
+    }
   });
 });
 
 describe('sign refuses what has no agreed form', () => {
   const cases: [string, unknown, RegExp][] = [
-    ['a float', { payment: { amount: 10.5 } }, /^payment:amount: 10\.5 is not an integer/],
+    [
+      'a float the SDKs write differently',
+      { payment: { rate: 1e-7 } },
+      /^payment:rate: 1e-7 is a float the official SDKs write differently \(PHP 1\.0E-7, Python 1e-07, JS 1e-7, Java 1\.0E-7; Go truncates\)/,
+    ],
     ['NaN', { a: NaN }, /^a: NaN cannot be signed/],
     ['Infinity', { a: [Infinity] }, /^a:0: Infinity cannot be signed/],
     ['an integer past 2^53', { id: 2 ** 53 + 2 }, /past 2\^53/],
@@ -168,10 +220,9 @@ describe('sign refuses what has no agreed form', () => {
   });
 
   it('verify answers false with a reason instead of throwing', () => {
-    assert.deepEqual(checkSignature({ a: 1.5, signature: 'x' }, 'key'), {
+    assert.deepEqual(checkSignature({ a: NaN, signature: 'x' }, 'key'), {
       valid: false,
-      reason:
-        'cannot be verified: a: 1.5 is not an integer: amounts are minor units, send floats as strings',
+      reason: 'cannot be verified: a: NaN cannot be signed',
     });
     assert.equal(checkSignature({ a: 1 }, 'key').valid, false);
     assert.equal(verify({ a: 1, signature: 'not base64 at all!' }, 'key'), false);
