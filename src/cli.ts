@@ -139,9 +139,10 @@ async function signCommand(args: readonly string[], io: CliIO): Promise<number> 
   if (!input.ok) return fail(input.message);
   const data = input.value;
 
-  // Unsignable data (a float amount...) is an input error, not an invalid signature.
+  // Unsignable data (a float the SDKs write differently...) is an input error, not an invalid
+  // signature. Verifying needs no agreed float form: every SDK's is tried.
   try {
-    canonicalString(data);
+    canonicalString(data, 'natural', verifyOnly ? 'js' : 'majority');
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
     return fail(`cannot ${verifyOnly ? 'verify' : 'sign'} this JSON: ${error.message}`);
