@@ -43,16 +43,35 @@ export const SIGNATURE_ORDERINGS: readonly SignatureOrdering[] = [
   'codepoint',
 ];
 
+/** The keys from the root to a value, last first (shared by siblings, so cheap to make). */
+export interface KeyTrail {
+  key: string;
+  up: KeyTrail | undefined;
+}
+
 /** One leaf of the signed data, with its path as each SDK writes it. */
 export interface Leaf {
-  /** The keys from the root (array indexes as strings), for the JS SDK's level-by-level sort. */
-  keys: readonly string[];
   /** The keys joined with `:` as they are (JS SDK). */
   path: string;
   /** The keys joined with `:`, a `:` inside a key written `::` (PHP, Python, Java SDKs). */
   escapedPath: string;
-  /** The keys joined with `:`, a `:` written `::` in a key with nothing before it (Go SDK). */
-  goPath: string;
+  /** The keys from the root (array indexes as strings). */
+  trail: KeyTrail;
+}
+
+function keysOf(trail: KeyTrail): string[] {
+  const keys: string[] = [];
+  for (let at: KeyTrail | undefined = trail; at; at = at.up) keys.push(at.key);
+  return keys.reverse();
+}
+
+/** Go SDK's path: a `:` written `::` only in a key with nothing (or only empty keys) before it. */
+function goPath(trail: KeyTrail): string {
+  let path = '';
+  for (const key of keysOf(trail)) {
+    path = path === '' ? key.replaceAll(':', '::') : `${path}:${key}`;
+  }
+  return path;
 }
 
 /**
@@ -141,28 +160,30 @@ export function compareNatural(a: string, b: string): number {
 }
 
 /** What makes a path need the byte-by-byte comparison: whitespace, a marker, a surrogate. */
-// eslint-disable-next-line no-control-regex -- U+0000-U+0002 are the markers the key uses
-const NOT_PLAIN = /[\t\n\v\f\r \u0000-\u0002\ud800-\udfff]/;
+// eslint-disable-next-line no-control-regex -- U+0000 and U+0001 are the markers the key uses
+const NOT_PLAIN = /[\t\n\v\f\r \u0000\u0001\ud800-\udfff]/;
+/** What makes a path need a sort key at all: a digit, or what NOT_PLAIN looks for. */
+// eslint-disable-next-line no-control-regex -- as NOT_PLAIN
+const NOT_PLAIN_OR_DIGIT = /[\d\t\n\v\f\r \u0000\u0001\ud800-\udfff]/;
 const LEADING_ZEROS = /^0+(?=\d)/;
 
 /**
  * A string whose plain (code unit) order is `strnatcmp`'s order of `path`, for a path with no
- * whitespace, no U+0000-U+0002 and no surrogate (`undefined` otherwise). A digit run starting
- * with 0 stays as it is, ended by U+0001 (below every digit: a shorter run sorts first); any
- * other run becomes its length (`1`-`8`, or `9` and a character past U+00FF) then its digits.
- * Both still begin with a digit, so they meet other characters as their first digit would.
+ * whitespace, no U+0000/U+0001 and no surrogate (`undefined` otherwise): most paths are their
+ * own key. A digit run starting with 0 stays as it is, ended by U+0001 (below every digit: a
+ * shorter run sorts first); any other run becomes its length (`1`-`8`, or `9` and a character
+ * past U+00FF) then its digits. Both still begin with a digit, so they meet other characters
+ * as their first digit would.
  */
 function naturalSortKey(path: string): string | undefined {
-  if (path === '') return '';
+  if (!NOT_PLAIN_OR_DIGIT.test(path)) return path;
   if (NOT_PLAIN.test(path)) return undefined;
-  const key = path.replace(LEADING_ZEROS, '').replace(/\d+/g, (run) => {
+  return path.replace(LEADING_ZEROS, '').replace(/\d+/g, (run) => {
     if (run[0] === '0') return `${run}\u0001`;
     const length =
       run.length < 9 ? String(run.length) : `9${String.fromCharCode(0x100 + run.length)}`;
     return length + run;
   });
-  // A non-empty path sorts after the empty one even if it is all leading zeros.
-  return `\u0002${key}`;
 }
 
 /** Array-index keys, which a JS object lists first, in numeric order. */
@@ -213,9 +234,10 @@ export function orderLeaves<T extends Leaf>(
         .map((leaf) => `${leaf.escapedPath}:${value(leaf)}`)
         .join(';');
     case 'per-level':
-      return [...leaves]
+      return leaves
+        .map((leaf) => ({ leaf, keys: keysOf(leaf.trail) }))
         .sort((x, y) => compareKeyLists(x.keys, y.keys))
-        .map((leaf) => `${leaf.path}:${value(leaf)}`)
+        .map(({ leaf }) => `${leaf.path}:${value(leaf)}`)
         .join(';');
     case 'path':
       return [...leaves]
@@ -229,7 +251,7 @@ export function orderLeaves<T extends Leaf>(
         .join(';');
     case 'codepoint':
       return leaves
-        .map((leaf) => `${leaf.goPath}:${value(leaf)}`)
+        .map((leaf) => `${goPath(leaf.trail)}:${value(leaf)}`)
         .sort(compareCodePoints)
         .join(';');
   }

@@ -17,6 +17,7 @@ import {
   writeNumber,
 } from './signature-numbers.js';
 import {
+  type KeyTrail,
   type Leaf,
   orderLeaves,
   type SignatureOrdering,
@@ -89,12 +90,16 @@ function collectLeaves(data: unknown): ValuedLeaf[] {
   const leaves: ValuedLeaf[] = [];
   const open = new Set<object>();
   // Paths are built as the walk goes down. Every SDK joins a key to an empty prefix without
-  // a `:`, so `{"": {"a": 1}}` signs as `a:1`, and Go escapes a key only there.
-  const trail: string[] = [];
-  const walk = (value: unknown, parent: Leaf, depth: number): void => {
-    const { path, escapedPath, goPath } = parent;
+  // a `:`, so `{"": {"a": 1}}` signs as `a:1`.
+  const walk = (
+    value: unknown,
+    path: string,
+    escapedPath: string,
+    trail: KeyTrail | undefined,
+    depth: number,
+  ): void => {
     if (typeof value !== 'object' || value === null) {
-      leaves.push({ ...parent, keys: [...trail], value: leafValue(value, path) });
+      leaves.push({ path, escapedPath, trail: trail!, value: leafValue(value, path) });
       return;
     }
     if (open.has(value)) throw new SignatureError(path, 'the data refers to itself (a cycle)');
@@ -119,23 +124,13 @@ function collectLeaves(data: unknown): ValuedLeaf[] {
         continue;
       }
       const escapedKey = key.includes(':') ? key.replaceAll(':', '::') : key;
-      trail.push(key);
-      walk(
-        child,
-        {
-          keys: trail,
-          path: childPath,
-          escapedPath: escapedPath === '' ? escapedKey : `${escapedPath}:${escapedKey}`,
-          goPath: goPath === '' ? escapedKey : `${goPath}:${key}`,
-        },
-        depth + 1,
-      );
-      trail.pop();
+      const childEscaped = escapedPath === '' ? escapedKey : `${escapedPath}:${escapedKey}`;
+      walk(child, childPath, childEscaped, { key, up: trail }, depth + 1);
     }
     open.delete(value);
   };
 
-  walk(data, { keys: trail, path: '', escapedPath: '', goPath: '' }, 0);
+  walk(data, '', '', undefined, 0);
   return leaves;
 }
 
