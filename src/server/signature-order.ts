@@ -7,7 +7,9 @@
  *
  * - `natural`, PHP SDK (src/SignatureHandler.php): `ksort($params, SORT_NATURAL)` on the paths
  *   (not the `path:value` strings), that is PHP's `strnatcmp_ex` on the UTF-8 bytes; a `:` inside
- *   a key is written `::`. The order ECommPay's WooCommerce and Magento plug-ins sign in.
+ *   a key is written `::`. The order ECommPay's WooCommerce and Magento plug-ins sign in. PHP
+ *   sorts stably: paths it finds equal (differing only in whitespace, or in leading zeros at the
+ *   start) keep the document's order, which JSON.parse keeps too but for integer-like keys.
  * - `per-level`, JS SDK (`ecommpay` on npm, src/converter.js): each object's keys sorted by
  *   UTF-16 code unit, then array-index keys (0 to 2^32-2) moved first in numeric order (what
  *   re-inserting them into a JS object does); no escaping.
@@ -43,7 +45,7 @@ export const SIGNATURE_ORDERINGS: readonly SignatureOrdering[] = [
   'codepoint',
 ];
 
-/** The keys from the root to a value, last first (shared by siblings, so cheap to make). */
+/** The keys from the root to a value, as a chain from the last: a value's descendants share it. */
 export interface KeyTrail {
   key: string;
   up: KeyTrail | undefined;

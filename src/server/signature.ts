@@ -195,7 +195,8 @@ export type SignatureCheck =
 
 /**
  * Checks the signature that `data` carries (top level or `general.signature`) in constant
- * time, against every known ordering. Never throws on bad data: the reason says what is wrong.
+ * time, against every official SDK's ordering, and each SDK's float form where `data` has a
+ * float. Never throws on bad data: the reason says what is wrong.
  */
 export function checkSignature(data: unknown, secretKey: string): SignatureCheck {
   requireKey(secretKey);
@@ -209,7 +210,7 @@ export function checkSignature(data: unknown, secretKey: string): SignatureCheck
     return { valid: false, reason: `cannot be verified: ${(error as Error).message}` };
   }
   const presented = Buffer.from(given, 'base64');
-  // Float forms differ only when there is a float: most messages have one.
+  // Float forms differ only where there is a float: most messages have none, and one form.
   const formats = leaves.some(({ value }) => typeof value === 'number' && isFloatLike(value))
     ? FLOAT_FORMATS
     : FLOAT_FORMATS.slice(0, 1);
@@ -231,7 +232,7 @@ export function checkSignature(data: unknown, secretKey: string): SignatureCheck
   }
   return {
     valid: false,
-    reason: `signature does not match (${tried.size === 1 ? 'all orderings agree' : `${tried.size} orderings and float forms tried`})`,
+    reason: `signature does not match (${tried.size === 1 ? 'all orderings agree' : `${tried.size} different strings tried: orderings and float forms`})`,
   };
 }
 
