@@ -6,6 +6,7 @@ import {
   canonicalString,
   checkSignature,
   compareNatural,
+  FLOAT_FORMATS,
   SignatureError,
   sign,
   SIGNATURE_ORDERINGS,
@@ -344,6 +345,77 @@ describe('natural order: the fast sort key agrees with the comparison', () => {
         assert.equal(canonicalString(data, 'natural'), expected);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('floats', () => {
+  const body = { id: 'p1', sum: { amount: 4200, rate: 1.5, fee: 0.1 + 0.2, tiny: 0.0005 } };
+
+  it('sign writes a float as most official signers do (the JS and Python form)', () => {
+    assert.equal(
+      canonicalString(body),
+      'id:p1;sum:amount:4200;sum:fee:0.30000000000000004;sum:rate:1.5;sum:tiny:0.0005',
+    );
+    // -0 goes out as 0 (JSON.stringify writes it so), a whole float as an integer.
+    assert.equal(canonicalString({ a: -0, b: 100.0 }), 'a:0;b:100');
+  });
+
+  it('each SDK form, as the fixture shows the SDKs write them', () => {
+    const forms = (value: number): string[] =>
+      FLOAT_FORMATS.map((f) => canonicalString({ v: value }, 'natural', f).slice(2));
+    // js, php, python, java
+    assert.deepEqual(forms(0.1 + 0.2), [
+      '0.30000000000000004',
+      '0.3',
+      '0.30000000000000004',
+      '0.30000000000000004',
+    ]);
+    assert.deepEqual(forms(1e-5), ['0.00001', '1.0E-5', '1e-05', '1.0E-5']);
+    assert.deepEqual(forms(12345678.5), ['12345678.5', '12345678.5', '12345678.5', '1.23456785E7']);
+    assert.deepEqual(forms(1e21), ['1e+21', '1.0E+21', '1e+21', '1.0E21']);
+    assert.deepEqual(forms(-0), ['0', '-0', '-0.0', '-0.0']);
+    assert.deepEqual(forms(10000000000000.5), [
+      '10000000000000.5',
+      '10000000000000', // PHP rounds half to even at 14 digits
+      '10000000000000.5',
+      '1.00000000000005E13',
+    ]);
+    assert.deepEqual(forms(2 ** 63), [
+      '9223372036854776000',
+      '9.2233720368548E+18', // a PHP int no more
+      '9223372036854776000',
+      '9223372036854776000',
+    ]);
+  });
+
+  it('verify accepts a float signed the PHP, Python, JS or Java way, and not the Go way', () => {
+    for (const floats of FLOAT_FORMATS) {
+      const signature = createHmac('sha512', 'key')
+        .update(canonicalString(body, 'natural', floats))
+        .digest('base64');
+      assert.equal(verify({ ...body, signature }, 'key'), true, floats);
+    }
+    const truncated = { ...body, sum: { ...body.sum, rate: 1, fee: 0, tiny: 0 } };
+    const signature = sign(truncated, 'key', 'codepoint');
+    assert.equal(verify({ ...body, signature }, 'key'), false);
+  });
+
+  it('verify(sign(x)) holds for any float sign accepts', () => {
+    const float = fc.double({ noNaN: true, noDefaultInfinity: true });
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 4 }), float, { minKeys: 1 }), (data) => {
+        let signature: string;
+        try {
+          signature = sign(data, 'key');
+        } catch (error) {
+          assert.ok(error instanceof SignatureError);
+          assert.match(error.message, /write differently|past 2\^53/);
+          return;
+        }
+        assert.equal(verify({ ...data, signature }, 'key'), true);
+      }),
+      { numRuns: 500 },
     );
   });
 });
