@@ -51,7 +51,8 @@ prints it with the signature in general.signature (Gate requests) or, when it ha
   --verify   check the signature the JSON carries instead: prints "valid (<ordering>)"
              and exits 0, or "invalid: <reason>" on stderr and exits 1
 
-Amounts must be integers (minor units): a float cannot be signed.
+Floats are signed as most official ECommPay SDKs write them (1.5); one they write
+differently (1e-7) is refused: send it as a string. Amounts are integers (minor units).
 `;
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
