@@ -3,7 +3,7 @@
  * ask for. Every page is served under a strict Content-Security-Policy with Trusted Types
  * required, and has no inline script or style.
  */
-import type { Order } from '../src/server/index.js';
+import type { Order, PaymentMode } from '../src/server/index.js';
 
 /** Same-origin scripts and styles only; Trusted Types required (Lit's own policy allowed). */
 export const STRICT_CSP = [
@@ -27,6 +27,8 @@ export interface DemoPage {
   about: { zh: string; en: string };
   /** Extra attributes on the element. */
   attributes?: string;
+  /** How the shopper pays: signed into the page's payload (default `gate`, the QR code). */
+  mode?: PaymentMode;
   /** The classic script instead of the ES module. */
   classic?: boolean;
   /** A class on <body> for the page's own styling. */
@@ -67,7 +69,8 @@ export const DEMO_PAGES: readonly DemoPage[] = [
       zh: '在 ECommPay 支付页面（沙箱）上扫码付款，结果仍实时显示在这里。',
       en: "Pay on ECommPay's Payment Page (the sandbox's); the result still shows here live.",
     },
-    attributes: 'mode="payment-page" manual',
+    mode: 'payment-page',
+    attributes: 'manual',
   },
   {
     path: '/manual',
@@ -81,7 +84,12 @@ export const DEMO_PAGES: readonly DemoPage[] = [
 ];
 
 /** The sample order: a tea set, with a customer whose names and address are in Chinese. */
-export function demoOrder(ref: string, publicUrl: string, english: boolean): Order {
+export function demoOrder(
+  ref: string,
+  publicUrl: string,
+  english: boolean,
+  mode?: PaymentMode,
+): Order {
   return {
     ref,
     amount: 30000,
@@ -100,6 +108,7 @@ export function demoOrder(ref: string, publicUrl: string, english: boolean): Ord
     },
     returnUrl: `${publicUrl}/?paid=1`,
     locale: english ? 'en' : 'zh-CN',
+    ...(mode ? { mode } : {}),
   };
 }
 

@@ -140,7 +140,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // One order per visitor until "new order": a reload pays the same order, never a second one.
     const ref = pageUrl.searchParams.has('new') || !orderRef ? newOrderRef() : orderRef;
     const english = pageUrl.searchParams.get('lang') === 'en';
-    const order = demoOrder(ref, publicUrl, english);
+    // The Payment Page is another way to pay the order: its own reference, so that a QR code
+    // still live on another tab is not resumed in another mode (409 attempt-conflict).
+    const order = demoOrder(
+      page.mode === 'payment-page' ? `${ref}.page` : ref,
+      publicUrl,
+      english,
+      page.mode,
+    );
     const payload = createPayload(order, { secretKey, ttlSeconds: 3600 });
     res.setHeader('Set-Cookie', `demo_order=${ref}; Path=/; SameSite=Lax; HttpOnly`);
     send(

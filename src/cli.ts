@@ -140,10 +140,13 @@ async function signCommand(args: readonly string[], io: CliIO): Promise<number> 
   if (!input.ok) return fail(input.message);
   const data = input.value;
 
-  // Unsignable data (a float the SDKs write differently...) is an input error, not an invalid
-  // signature. Verifying needs no agreed float form: every SDK's is tried.
+  // Unsignable data (a float the SDKs write differently, a ";" in a value to sign...) is an
+  // input error, not an invalid signature. Verifying takes a ";" in a value (genuine callbacks
+  // carry them) and needs no agreed float form (every SDK's is tried).
+  let signature = '';
   try {
-    canonicalString(data, 'natural', verifyOnly ? 'js' : 'majority');
+    if (verifyOnly) canonicalString(data, 'natural', 'js');
+    else signature = sign(data, secretKey);
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;
     return fail(`cannot ${verifyOnly ? 'verify' : 'sign'} this JSON: ${error.message}`);
@@ -159,7 +162,7 @@ async function signCommand(args: readonly string[], io: CliIO): Promise<number> 
     return EXIT_OK;
   }
 
-  io.stdout(`${JSON.stringify(withSignature(data, sign(data, secretKey)), null, 2)}\n`);
+  io.stdout(`${JSON.stringify(withSignature(data, signature), null, 2)}\n`);
   return EXIT_OK;
 }
 

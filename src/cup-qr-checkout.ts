@@ -24,7 +24,7 @@ import { openShopperFields, type ShopperCustomer, type ShopperField } from './pr
 import { parsePaymentState, type PaymentState } from './protocol/payment-state.js';
 import { formatProblems } from './protocol/problems.js';
 import { isTerminal } from './protocol/status.js';
-import { DEFAULT_ROUTE_PREFIX, readPayload } from './protocol/wire.js';
+import { DEFAULT_ROUTE_PREFIX, readPayload, type PaymentMode } from './protocol/wire.js';
 import { qrMatrix, renderQrSvg, type QrMatrix } from './qr-svg.js';
 import {
   resolveLocale,
@@ -33,8 +33,8 @@ import {
   type TranslationOverrides,
 } from './translations/index.js';
 
-/** The element's modes: the QR on the page, or ECommPay's Payment Page. */
-export type CheckoutMode = 'gate' | 'payment-page';
+/** The element's modes: the QR on the page, or ECommPay's Payment Page (the payload's choice). */
+export type CheckoutMode = PaymentMode;
 
 /** What the page needs to follow a payment; kept in `sessionStorage` to resume after a reload. */
 export interface PaymentSession {
@@ -59,6 +59,9 @@ export interface PaymentSession {
  *
  * @attr status - Read-only, reflected: `idle` `collecting` `starting` `pending` `awaiting-customer`
  * `success` `decline` `expired` `error` (the same as the `:state()` custom states).
+ * @attr mode - Read-only, reflected: `gate` (the QR code on this page) or `payment-page`
+ * (ECommPay's Payment Page), as the server signed it into the payload. The page cannot choose
+ * it: a value written to the attribute is put right at once, one set on the property ignored.
  *
  * @slot header - Replaces the heading above the amount.
  * @slot footer - Content below everything (terms, a merchant logo).
@@ -167,12 +170,6 @@ export class CupQrCheckout extends LitElement {
   @property({ attribute: 'qr-size', type: Number }) qrSize: number | undefined;
 
   /**
-   * `gate` (the QR code on this page, default) or `payment-page` (ECommPay's Payment Page);
-   * any other value means `gate`.
-   */
-  @property({ reflect: true }) mode: CheckoutMode = 'gate';
-
-  /**
    * Where `payment-page` mode opens the page: a new `window` (default; any other value too) or
    * `redirect` this one.
    */
@@ -222,6 +219,20 @@ export class CupQrCheckout extends LitElement {
     return this.currentStatus;
   }
 
+  /**
+   * How the shopper pays, read-only: the payload's `mode` (`gate` when it has none, or no
+   * payload). The merchant's server decides it when it signs the payload; the server refuses
+   * any other. Reflected as the `mode` attribute.
+   */
+  get mode(): CheckoutMode {
+    return peekPayload(this.payload).mode ?? 'gate';
+  }
+
+  /** Ignored: the mode is the payload's (older pages set it; they keep working, unaffected). */
+  set mode(_ignored: unknown) {
+    this.#reflectMode();
+  }
+
   /** The payment's id and token of the current attempt, once the server gave them. */
   get paymentSession(): PaymentSession | undefined {
     return this.#session ? { ...this.#session } : undefined;
@@ -248,19 +259,24 @@ export class CupQrCheckout extends LitElement {
     await this.#begin(true);
   }
 
-  /** `status` too, so that a page writing the attribute is put right at once. */
+  /** `status` and `mode` too, so that a page writing either attribute is put right at once. */
   static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'status'];
+    return [...super.observedAttributes, 'status', 'mode'];
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#reflectStatus();
+    this.#reflectMode();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     if (name === 'status') {
       if (value !== this.currentStatus) this.#reflectStatus();
+      return;
+    }
+    if (name === 'mode') {
+      if (value !== this.mode) this.#reflectMode();
       return;
     }
     super.attributeChangedCallback(name, old, value);
@@ -271,6 +287,7 @@ export class CupQrCheckout extends LitElement {
       this.#stream.configure(this.streamOptions);
     }
     if (changed.has('currentStatus')) this.#reflectStatus();
+    if (changed.has('payload')) this.#reflectMode();
     if (changed.has('prefill') && this.currentStatus === 'collecting') {
       this.#form.prefill(this.prefill);
     }
@@ -304,6 +321,13 @@ export class CupQrCheckout extends LitElement {
       base.style.setProperty('--_size', `${size}px`);
     } else {
       base.style.removeProperty('--_size');
+    }
+  }
+
+  #reflectMode(): void {
+    // Before the element is connected, `connectedCallback` reflects it.
+    if (this.isConnected && this.getAttribute('mode') !== this.mode) {
+      this.setAttribute('mode', this.mode);
     }
   }
 
@@ -389,14 +413,15 @@ export class CupQrCheckout extends LitElement {
     }
     if (attempt !== this.#attempt) return;
     if (!response.ok) {
-      // Details the server (or Gate) refused go back to the form, next to their fields.
+      // Details the server (or Gate) refused go back to the form, next to their fields; not
+      // those of an attempt already under way with others (no edit here can fix that).
+      const { code, message } = errorOf(body);
       const fields = (body as { error?: { fields?: unknown } } | undefined)?.error?.fields;
-      if (this.#customer && this.#form.showServerErrors(fields)) {
+      if (this.#customer && code !== 'attempt-conflict' && this.#form.showServerErrors(fields)) {
         this.#customer = undefined;
         this.#setStatus('collecting');
         return;
       }
-      const { code, message } = errorOf(body);
       this.#fail(code ?? `http-${response.status}`, message ?? response.statusText);
       return;
     }
@@ -843,12 +868,13 @@ export interface PayloadPreview {
   amount?: number;
   currency?: string;
   description?: string;
+  mode?: CheckoutMode;
 }
 
 const previewCache = new Map<string, PayloadPreview>();
 
 /**
- * The amount, currency and description of a payload, read with the wire protocol's
+ * The amount, currency, description and mode of a payload, read with the wire protocol's
  * `readPayload` (no verification: only the server holds the key) so they show at once.
  * Anything unreadable gives an empty preview; the server's answer fills it in.
  */
@@ -861,6 +887,7 @@ export function peekPayload(payload: string): PayloadPreview {
         amount: parsed.value.amount,
         currency: parsed.value.currency,
         description: parsed.value.description,
+        ...(parsed.value.mode ? { mode: parsed.value.mode } : {}),
       }
     : {};
   if (previewCache.size > 20) previewCache.clear();

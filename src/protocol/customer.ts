@@ -6,6 +6,7 @@
  *
  * No DOM, no Node: the element imports it.
  */
+import { noSeparator } from './fields.js';
 import { SHOPPER_FIELD_RULES } from './sale.js';
 import type { PayloadCustomer } from './wire.js';
 
@@ -33,7 +34,8 @@ export type ShopperCustomer = Partial<Record<ShopperField, string>>;
 /**
  * Why a customer field was refused, for a message in the shopper's language: the id of the
  * field rule that failed (`fields.ts`), or `fixed` (the payload or the server sets it),
- * `invalid` (not a string, or a rule without an id).
+ * `invalid` (not a string, a control or invisible character, or a rule without an id),
+ * `invalid-character` (a `;`, which the signature cannot carry safely: `noSeparator`).
  */
 export type CustomerRuleId =
   | 'required'
@@ -45,7 +47,8 @@ export type CustomerRuleId =
   | 'country'
   | 'zip'
   | 'fixed'
-  | 'invalid';
+  | 'invalid'
+  | 'invalid-character';
 
 /** One refused field: the rule's id and its English message (the server's answer carries both). */
 export interface CustomerFieldError {
@@ -55,7 +58,11 @@ export interface CustomerFieldError {
 
 /**
  * Checks one shopper field with the sale's rules. An empty (or blank) value is `required`:
- * every field is, for a CUP QR sale.
+ * every field is, for a CUP QR sale. A `;` is refused in every field first
+ * (`invalid-character`): whatever the shopper types may end up in a signed message (the sale,
+ * the Payment Page link), where a `;` would let the signature cover another message. The
+ * sale's own rules (`sale.ts`) do not carry it, so the sandbox, reading another merchant's
+ * sale as the platform would, does not invent that refusal.
  */
 export function checkCustomerField(
   field: ShopperField,
@@ -64,7 +71,7 @@ export function checkCustomerField(
   if (value === undefined || value.trim() === '') {
     return { rule: 'required', message: 'required' };
   }
-  for (const rule of SHOPPER_FIELD_RULES[field]) {
+  for (const rule of [noSeparator, ...SHOPPER_FIELD_RULES[field]]) {
     const message = rule(value);
     if (message !== undefined) {
       const id = (rule as { id?: string }).id;

@@ -116,6 +116,17 @@ export const plainText: TaggedRule<string> = tagged('invalid', (v) => {
   return `no control or invisible characters (U+${code} at ${bad.index})`;
 });
 
+/**
+ * No `;`: it separates the `path:value` lines of ECommPay's signed string and nothing escapes
+ * it, so a value carrying one can make a signature cover another message (PROTOCOL.md §1).
+ * Every value that enters a message the server signs is held to it: the shopper's form, the
+ * payload's fields, the Gate requests, the Payment Page link.
+ */
+export const noSeparator: TaggedRule<string> = tagged('invalid-character', (v) => {
+  const at = v.indexOf(';');
+  return at < 0 ? undefined : `no ";" (at ${at}): it separates the fields of ECommPay's signature`;
+});
+
 /** Han characters (CJK ideographs and their extensions, compatibility ideographs, 〇). */
 const HAN = /\p{Script=Han}/u;
 /** A name: Han characters, with the middle dot of transliterated names (`·`) between them. */

@@ -31,11 +31,24 @@ export const ROUTES = {
 /** The only SSE event name the server sends; its `data:` is a {@link PaymentState}. */
 export const STATUS_EVENT = 'status';
 
+/**
+ * How the shopper pays: `gate`, the QR code on the merchant's page (the server sends the
+ * sale to Gate), or `payment-page`, ECommPay's Payment Page (nothing is sent to Gate). The
+ * merchant decides it in the signed payload ({@link PayloadBody.mode}); a request body can
+ * only repeat it.
+ */
+export type PaymentMode = 'gate' | 'payment-page';
+
+export const PAYMENT_MODES: readonly PaymentMode[] = ['gate', 'payment-page'];
+
 /** The body of `POST /payments`. */
 export interface CreatePaymentBody {
   payload: string;
-  /** `payment-page`: the shopper pays on ECommPay's Payment Page; nothing is sent to Gate. */
-  mode?: 'gate' | 'payment-page';
+  /**
+   * The mode the page expects. Optional: the payload decides (`gate` when it says nothing),
+   * and a mode that disagrees with it is refused (`400 field-fixed`), never followed.
+   */
+  mode?: PaymentMode;
   /**
    * The customer fields the payload leaves open (the element's form). A field the payload
    * fixes, `id` or `ip_address` is refused (`field-fixed`), as is any other top-level key.
@@ -68,6 +81,7 @@ export interface PaymentPageLink {
  * | `field-fixed` | 400 | the body sets a field the payload fixes or the server sets (see `fields`) |
  * | `order-conflict` | 409 | the same order reference with another amount or currency |
  * | `attempts-exhausted` | 429 | the merchant's limit of attempts for this order is reached |
+ * | `attempt-conflict` | 409 | the order's live attempt was started in another mode or with other customer details |
  * | `wrong-mode` | 409 | a Payment Page link for a payment started as a QR code (Gate sale) |
  * | `token-required` | 401 | no token given |
  * | `forbidden` | 403 | wrong token, or no such payment (the two are not told apart) |
@@ -80,7 +94,7 @@ export interface PaymentPageLink {
  * | `rate-limited` | 429 | this client started too many payments; retry after `Retry-After` seconds |
  * | `bad-signature` | 403 | a callback whose signature does not verify |
  * | `wrong-project` | 400 | a callback of another ECommPay project |
- * | `invalid-request` | 422 | Gate found the sale invalid (see `fields`) |
+ * | `invalid-request` | 422 | Gate found the sale invalid, or a Payment Page link cannot be signed (see `fields`) |
  * | `gate-refused` | 502 | Gate refused the sale |
  * | `gate-unavailable` | 503 | Gate failed, timed out or could not be reached; try again |
  * | `configuration` | 500 | the merchant server is misconfigured (key, allow-list, client IP) |
@@ -94,6 +108,7 @@ export const ERROR_CODES = [
   'field-fixed',
   'order-conflict',
   'attempts-exhausted',
+  'attempt-conflict',
   'wrong-mode',
   'token-required',
   'forbidden',
@@ -174,6 +189,8 @@ export interface PayloadBody {
   /** Expiry, in Unix seconds. */
   exp: number;
   locale?: string;
+  /** How the shopper pays: the merchant's decision, `gate` when absent. */
+  mode?: PaymentMode;
 }
 
 /** Order references: what is safe in a URL path, a payment id and a log line. */
@@ -213,6 +230,9 @@ export function readPayload(payload: string): Parsed<PayloadBody> {
   const returnUrl = root.string('returnUrl');
   const exp = root.integer('exp', (x) => (x > 0 ? undefined : 'Unix seconds'));
   const locale = root.optionalString('locale');
+  const mode = root.optionalString('mode', (x) =>
+    (PAYMENT_MODES as readonly string[]).includes(x) ? undefined : '"gate" or "payment-page"',
+  ) as PaymentMode | undefined;
   const customerReader = root.object('customer', false);
   let customer: PayloadCustomer | undefined;
   if (customerReader.isObject) {
@@ -235,6 +255,7 @@ export function readPayload(payload: string): Parsed<PayloadBody> {
       returnUrl,
       exp,
       ...(locale !== undefined ? { locale } : {}),
+      ...(mode !== undefined ? { mode } : {}),
     },
   };
 }

@@ -1,10 +1,11 @@
 /**
  * The callbacks the platform sends (PROTOCOL.md §3), shaped as the seed's examples
  * (`test/fixtures/callback-*.json`): the same keys in the same order, `display_data`
- * on the `awaiting customer action` one, the top-level `signature` made with `sign()`.
- * The answer of `POST /v2/payment/status` is the same structure.
+ * on the `awaiting customer action` one, the top-level `signature` made as the platform makes
+ * it ({@link signAsPlatform}). The answer of `POST /v2/payment/status` is the same structure.
  */
-import { sign } from '../server/signature.js';
+import { createHmac } from 'node:crypto';
+import { canonicalString } from '../server/signature.js';
 import type { SandboxPaymentStatus } from './types.js';
 
 /** What a callback says about its payment at the time it is produced. */
@@ -86,6 +87,17 @@ export function buildCallback(facts: CallbackFacts): Record<string, unknown> {
   return body;
 }
 
+/**
+ * The platform's signature of its own message: the HMAC of the signed string, whatever its
+ * texts hold. The toolkit's `sign()` refuses a `;` in a value (a value from outside must never
+ * carry one: see `server/signature.ts`), but the platform signs the texts it was given (a
+ * description from another merchant's sale, a decline message) as they are, and so does the
+ * sandbox. Not part of any public entry point: only the emulated platform signs this way.
+ */
+export function signAsPlatform(data: Record<string, unknown>, secretKey: string): string {
+  return createHmac('sha512', secretKey).update(canonicalString(data), 'utf8').digest('base64');
+}
+
 /** `body` with its top-level signature; `corrupt` makes one that does not verify. */
 export function signCallback(
   body: Record<string, unknown>,
@@ -93,7 +105,7 @@ export function signCallback(
   corrupt = false,
 ): Record<string, unknown> {
   const { signature: _old, ...unsigned } = body;
-  const signature = sign(unsigned, secretKey);
+  const signature = signAsPlatform(unsigned, secretKey);
   return { ...unsigned, signature: corrupt ? corruptSignature(signature) : signature };
 }
 

@@ -180,6 +180,10 @@ export function createCheckout(options: CheckoutOptions): Checkout {
   const ownHub = options.hub === undefined;
   const hub = options.hub ?? new MemoryHub();
   const publicUrl = checkUrl('publicUrl', options.publicUrl);
+  // It is signed into every sale and Payment Page link (merchant_callback_url).
+  if (publicUrl.includes(';')) {
+    throw new TypeError('createCheckout: publicUrl must not contain ";" (it is signed)');
+  }
   const limits = { ...DEFAULT_STREAM_LIMITS, ...options.streams };
   const streams = new StreamRegistry(hub, limits, now);
   const ctx: CheckoutContext = {

@@ -10,7 +10,7 @@ import type { Callback } from '../protocol/callback.js';
 import { parseCallback } from '../protocol/callback.js';
 import type { GateAccepted, GateFieldError, GateRefused } from '../protocol/gate-answer.js';
 import { parseGateAnswer, readGateErrorDetails } from '../protocol/gate-answer.js';
-import { MAX_PAYMENT_ID_LENGTH } from '../protocol/fields.js';
+import { MAX_PAYMENT_ID_LENGTH, noSeparator } from '../protocol/fields.js';
 import type { Problem } from '../protocol/problems.js';
 import { describe, formatProblems } from '../protocol/problems.js';
 import type { SaleCustomer, SaleRequest } from '../protocol/sale.js';
@@ -175,7 +175,8 @@ export class GateClient {
    * the payment's outcome follow in callbacks (or `status()`).
    *
    * @throws GateError `invalid-request` (with every problem, nothing sent) when the request
-   *   breaks the CUP QR rules; the other kinds when Gate refuses it or cannot be reached.
+   *   breaks the CUP QR rules or a value carries a `;` (which would let the signature cover
+   *   another message); the other kinds when Gate refuses it or cannot be reached.
    */
   async sale(input: SaleInput): Promise<GateAccepted> {
     const request = this.signedSale(input);
@@ -221,7 +222,9 @@ export class GateClient {
         signature = sign(request, this.#secretKey);
       } catch (error) {
         if (!(error instanceof SignatureError)) throw error;
-        // Extra parameters the sale rules do not cover (a float, a BigInt...).
+        // What the sale rules do not cover: extra parameters (a float, a BigInt...), and a `;`
+        // in any text, which sign() refuses (the rules are the sandbox's too, and the
+        // platform it emulates reads another merchant's `;` as it is).
         const path = error.path.replaceAll(':', '.');
         problems.push({ path, message: error.message.slice(error.path.length + 2) });
       }
@@ -587,7 +590,8 @@ function paymentIdProblem(paymentId: unknown): string | undefined {
   if (paymentId.length > MAX_PAYMENT_ID_LENGTH) {
     return `at most ${MAX_PAYMENT_ID_LENGTH} characters (got ${paymentId.length})`;
   }
-  return undefined;
+  // The request is signed: a `;` would let the signature cover another message.
+  return noSeparator(paymentId);
 }
 
 /** An option's wrong value for a message: numbers and strings as they are, else their type. */

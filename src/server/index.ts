@@ -38,8 +38,9 @@ export type {
   ErrorCode,
   PayloadBody,
   PayloadCustomer,
+  PaymentMode,
 } from '../protocol/wire.js';
-export { readPayload, ERROR_CODES, ROUTES, STATUS_EVENT } from '../protocol/wire.js';
+export { readPayload, ERROR_CODES, PAYMENT_MODES, ROUTES, STATUS_EVENT } from '../protocol/wire.js';
 export { openRedisStore, RedisStore, DEFAULT_REDIS_PREFIX } from './stores/redis.js';
 export type { RedisStoreOptions, RedisConnectionOptions } from './stores/redis.js';
 export { openRedisHub, RedisHub } from './hubs/redis.js';

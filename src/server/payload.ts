@@ -10,21 +10,33 @@
  * another key (derived from the secret key by HKDF with its own label).
  *
  * What the page can read: the order reference, amount, currency, description, the customer
- * fields the merchant fixed, the return URL, the expiry and the locale. Nothing secret belongs
- * in it.
+ * fields the merchant fixed, the return URL, the expiry, the locale and the mode. Nothing
+ * secret belongs in it.
+ *
+ * Its texts end up in messages signed with the ECommPay key (the sale, the Payment Page
+ * link), so none may carry a `;` (`noSeparator`): {@link createPayload} throws, and a payload
+ * signed elsewhere that has one is refused ({@link verifyPayload}).
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { CUSTOMER_FIELD_RULES } from '../protocol/sale.js';
-import { absoluteUrl, cupQrCurrency, maxLength, nonEmpty } from '../protocol/fields.js';
+import {
+  absoluteUrl,
+  cupQrCurrency,
+  maxLength,
+  noSeparator,
+  nonEmpty,
+} from '../protocol/fields.js';
 import { formatProblems, type Problem } from '../protocol/problems.js';
 import {
   base64UrlEncodeText,
   ORDER_REF_PATTERN,
   PAYLOAD_CUSTOMER_FIELDS,
   PAYLOAD_VERSION,
+  PAYMENT_MODES,
   readPayload,
   type PayloadBody,
   type PayloadCustomer,
+  type PaymentMode,
 } from '../protocol/wire.js';
 
 /** The first line of every MAC input: the payload's own signing domain. */
@@ -53,6 +65,11 @@ export interface Order {
   returnUrl: string;
   /** `zh-CN` or `en`: the Payment Page's language. */
   locale?: string;
+  /**
+   * How the shopper pays: `gate` (default), the QR code on your page, or `payment-page`,
+   * ECommPay's Payment Page. Your decision, signed into the payload: the page cannot change it.
+   */
+  mode?: PaymentMode;
 }
 
 /** Either the project's secret key (a payload key is derived from it) or an explicit key. */
@@ -133,17 +150,22 @@ export function orderProblems(
   add(
     'description',
     typeof order.description === 'string'
-      ? (nonEmpty(order.description) ?? maxLength(255)(order.description))
+      ? (nonEmpty(order.description) ??
+          maxLength(255)(order.description) ??
+          noSeparator(order.description))
       : 'required',
   );
   add(
     'returnUrl',
     typeof order.returnUrl === 'string'
-      ? absoluteUrl('https:', 'http:')(order.returnUrl)
+      ? (absoluteUrl('https:', 'http:')(order.returnUrl) ?? noSeparator(order.returnUrl))
       : 'required',
   );
   if (order.locale !== undefined && !/^[a-zA-Z]{2}(-[a-zA-Z0-9]{2,8})?$/.test(order.locale)) {
     add('locale', 'a language tag such as zh-CN or en');
+  }
+  if (order.mode !== undefined && !(PAYMENT_MODES as readonly unknown[]).includes(order.mode)) {
+    add('mode', '"gate" (the QR code on your page) or "payment-page"');
   }
   if (order.customer !== undefined) {
     const customer = order.customer as Record<string, unknown>;
@@ -159,7 +181,7 @@ export function orderProblems(
       } else if (typeof value !== 'string') {
         add(path, 'must be a string');
       } else {
-        const rules = CUSTOMER_FIELD_RULES[field as keyof PayloadCustomer];
+        const rules = [noSeparator, ...CUSTOMER_FIELD_RULES[field as keyof PayloadCustomer]];
         add(
           path,
           rules.map((rule) => rule(value)).find((m) => m !== undefined),
@@ -199,6 +221,7 @@ export function createPayload(order: Order, options: CreatePayloadOptions): stri
     returnUrl: order.returnUrl,
     exp: nowSeconds + ttl,
     ...(order.locale ? { locale: order.locale } : {}),
+    ...(order.mode ? { mode: order.mode } : {}),
   };
   const encoded = base64UrlEncodeText(JSON.stringify(body));
   return `${encoded}.${mac(payloadKeyOf(options), encoded).toString('base64url')}`;

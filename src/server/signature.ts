@@ -7,6 +7,51 @@
  * (see signature-numbers.ts). We sign one way: `natural` (the PHP SDK's, used by ECommPay's own
  * WooCommerce and Magento plug-ins), floats as most SDKs write them; and accept a signature made
  * in any SDK's ordering, with any SDK's float form.
+ *
+ * **Nothing we sign can be read as another message** (the signing-oracle class, PROTOCOL.md
+ * §1 "The algorithm is ambiguous"). Nothing inside a value is escaped, so a `;` in a value
+ * starts what reads as a new `path:value` line, and one signature covers every document
+ * whose leaves join to the same string: a Payment Page link whose `customer_city` is
+ * `北京;payment:id:T;payment:status:success;…;zzz:` signs the same bytes as a callback
+ * "payment T: success". So {@link sign} refuses, with a {@link SignatureError} naming the
+ * path, a message whose signed string would not split back into exactly one line per leaf:
+ * a `;` in a value, a `:` or `;` in a key. The routes refuse such values earlier, with their
+ * own errors (the customer rule `invalid-character`, `createPayload`'s `TypeError`...); this
+ * is the last line.
+ *
+ * **Verification does not apply that rule**, by decision: the platform's own signer escapes
+ * nothing either, and genuine callbacks carry texts with `;` (a description, an operation
+ * message, whatever the shopper typed on the Payment Page). Refusing them would answer a real
+ * payment's callbacks 403 for the 11 days the platform retries. A forged callback re-cut from
+ * one of our signatures is impossible because we never sign a `;` from outside; one re-cut
+ * from a platform signature would need the platform to sign a `;` the attacker chose, which no
+ * check here could tell from a genuine text. So {@link checkSignature} accepts any document
+ * whose signed string matches.
+ *
+ * **Keys left out of the signed data**, read from the official SDKs' code
+ * (github.com/ITECOMMPAY/paymentpage-sdk-*, at their HEAD of 2023-2026):
+ * - `signature`: every SDK's callback class reads it at `signature` or `general.signature`
+ *   (PHP `src/Callback.php` getSignature, Python `payment_page_sdk/callback.py`
+ *   get_signature, Java `Callback.java` getSignature, Go `callback.go` getSignature; JS
+ *   `src/callback.js` takes the last one its walk meets). Before verifying, PHP
+ *   (`Callback::removeParam`), Python (`__remove_param`), JS (`removeSignature`) and Go
+ *   (`removeParam`) delete every key named `signature` at every depth; Java
+ *   (`Callback.removeParam`) deletes the top-level one, or else the first level that has one.
+ *   The platform puts it only at the top level or in `general` (every callback format in the
+ *   SDKs' test data: PHP `tests/data/callbackFormats.php`, JS
+ *   `__tests__/data/callbackFormats.js`). We skip exactly those two: a `signature` key
+ *   anywhere else is signed data, so it cannot be added to a signed message unseen.
+ * - `frame_mode`: every SDK's signer skips it at every depth for requests, Payment Page
+ *   parameters and callbacks alike, through the list of ignored keys handed down its
+ *   recursion (PHP `src/SignatureHandler.php` IGNORED_KEYS, Python
+ *   `payment_page_sdk/signature_handler.py` IGNORE_KEYS, JS `src/signer.js` + `converter.js`,
+ *   Java `SignatureHandler.java` IGNORE_KEYS, Go `signature-handler.go` isIgnoredKey). It is a
+ *   top-level Payment Page parameter (`popup`, `iframe`): every SDK test vector has it at the
+ *   top level (PHP `tests/SignatureHandlerTest.php`, JS `__tests__/data/signed.js`), no
+ *   callback format carries it anywhere, and ECommPay's WooCommerce plug-in skips it at the
+ *   top level only. We skip it at the top level only: every SDK signature of a real message
+ *   still verifies, and `frame_mode` padding at depth is signed data, so a verified callback
+ *   replayed with it no longer verifies.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
@@ -27,8 +72,15 @@ import {
 export { FLOAT_FORMATS, type FloatFormat } from './signature-numbers.js';
 export { compareNatural, type SignatureOrdering, SIGNATURE_ORDERINGS } from './signature-order.js';
 
-/** Keys left out of the signed data at every level. */
-const SKIPPED_KEYS = new Set(['signature', 'frame_mode']);
+/**
+ * Whether the key `key` of the object at `parentPath` (`''` for the root, `depth` 0) is left
+ * out of the signed data: `signature` and `frame_mode` at the top level, `general.signature`
+ * (see the header for why only there).
+ */
+function isSkipped(parentPath: string, key: string, depth: number): boolean {
+  if (depth === 0) return key === 'signature' || key === 'frame_mode';
+  return depth === 1 && parentPath === 'general' && key === 'signature';
+}
 
 /** Data that cannot be signed without guessing: a float, NaN, a BigInt, a function, a cycle... */
 export class SignatureError extends Error {
@@ -115,7 +167,7 @@ function collectLeaves(data: unknown): ValuedLeaf[] {
       ? Array.from({ length: (value as unknown[]).length }, (_, i) => String(i))
       : Object.keys(record);
     for (const key of keys) {
-      if (SKIPPED_KEYS.has(key)) continue;
+      if (isSkipped(path, key, depth)) continue;
       const child = record[key];
       const childPath = path === '' ? key : `${path}:${key}`;
       if (child === undefined) {
@@ -137,8 +189,9 @@ function collectLeaves(data: unknown): ValuedLeaf[] {
 /**
  * The string that is hashed: every leaf of `data` as `path:value`, ordered as `ordering`'s SDK
  * orders them, numbers that are not plain integers written in the float form `floats`, joined
- * with `;`. Keys named `signature` or `frame_mode` are left out at every level. Exported for
- * debugging a refused signature: compare it with what the other side hashed.
+ * with `;`. `signature` and `frame_mode` at the top level and `general.signature` are left out.
+ * Exported for debugging a refused signature: compare it with what the other side hashed. It
+ * applies no `;` rule: it is also the string a verifier hashes (see {@link sign} for the guard).
  *
  * @throws SignatureError for a value that has no agreed form (NaN, Infinity, an integer past
  *   2^53, a float the SDKs write differently, BigInt, function, symbol, a non-plain object) or
@@ -163,8 +216,52 @@ function requireKey(secretKey: string): void {
 }
 
 /**
+ * The guard on what we sign: the signed string must split back into exactly one `path:value`
+ * line per leaf. A `;` in a value would start another line, a `:` in a key a deeper path, a
+ * `;` in a key another line, an empty key a shorter path (see the header: the signing-oracle
+ * class).
+ */
+function assertUnambiguous(leaves: readonly ValuedLeaf[]): void {
+  for (const { path, escapedPath, trail, value } of leaves) {
+    if (escapedPath !== path) {
+      throw new SignatureError(
+        path,
+        'a key contains ":", which the signed string reads as a deeper path: refused',
+      );
+    }
+    if (path.includes(';')) {
+      throw new SignatureError(
+        path,
+        'a key contains ";", which the signed string reads as the start of another line: refused',
+      );
+    }
+    for (let at: KeyTrail | undefined = trail; at; at = at.up) {
+      if (at.key !== '') continue;
+      // {"": {"a": 1}} signs as {"a": 1} (every SDK drops an empty prefix), {"a": {"": 1}}
+      // as {"a": ":1"}.
+      throw new SignatureError(
+        path,
+        'an empty key, which the signed string cannot tell from a shorter path: refused',
+      );
+    }
+    if (typeof value === 'string' && value.includes(';')) {
+      throw new SignatureError(
+        path,
+        'the value contains ";", which the signed string reads as the start of another ' +
+          '"path:value" line (one signature would then cover another message): refused',
+      );
+    }
+  }
+}
+
+/**
  * The Base64 signature of `data` with the project's secret key, in `natural` ordering.
- * The `signature` it may already carry is ignored.
+ * The `signature` it may already carry (top level or `general.signature`) is ignored.
+ *
+ * @throws SignatureError for a value that has no agreed form (see {@link canonicalString}), and
+ *   for data whose signed string would not split back into one line per leaf: a `;` in a
+ *   value, a `:` or `;` in a key. Never sign such a value from outside (a shopper's city): the
+ *   signature would verify on a message of the sender's choosing.
  */
 export function sign(
   data: unknown,
@@ -172,7 +269,9 @@ export function sign(
   ordering: SignatureOrdering = 'natural',
 ): string {
   requireKey(secretKey);
-  return hmac(canonicalString(data, ordering), secretKey).toString('base64');
+  const leaves = collectLeaves(data);
+  assertUnambiguous(leaves);
+  return hmac(orderLeaves(leaves, ordering, valueWriter('majority')), secretKey).toString('base64');
 }
 
 /** Where a message carries its signature: `general.signature` (Gate bodies), else the top level. */

@@ -44,6 +44,8 @@ const en: Translation = {
       case 'payload-invalid':
       case 'order-conflict':
         return 'The order details are not valid. Reload the page and try again.';
+      case 'attempt-conflict':
+        return 'A payment for this order is already under way with other details. Finish it where you started it, or try again once it has ended.';
       default:
         return undefined;
     }
@@ -99,6 +101,7 @@ const en: Translation = {
     zip: 'Use 2 to 10 letters or digits.',
     fixed: 'The shop has already set this.',
     invalid: 'This value is not valid.',
+    'invalid-character': 'Remove the semicolon (;): it cannot be sent with the payment.',
   },
   customerErrorCount: (count) =>
     count === 1 ? '1 field needs your attention.' : `${count} fields need your attention.`,

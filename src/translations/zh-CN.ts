@@ -41,6 +41,8 @@ const zhCN: Translation = {
       case 'payload-invalid':
       case 'order-conflict':
         return '订单信息无效，请刷新页面后重试。';
+      case 'attempt-conflict':
+        return '此订单已有一笔使用其他信息的付款正在进行。请在原页面完成付款，或待其结束后再试。';
       default:
         return undefined;
     }
@@ -95,6 +97,7 @@ const zhCN: Translation = {
     zip: '请填写 2 到 10 位字母或数字。',
     fixed: '商家已设定此项。',
     invalid: '此项无效。',
+    'invalid-character': '请删除英文分号“;”，它无法随付款信息提交。',
   },
   customerErrorCount: (count) => `有 ${count} 项需要修改。`,
 };

@@ -297,11 +297,8 @@ describe('hostile answers of a server', () => {
         ? Promise.resolve(Response.json({ url: answer })).finally(() => answered++)
         : realFetch(input, init);
     try {
-      const { payload } = await server.payload();
-      const el = await mount(
-        { mode: 'payment-page', 'payment-page-target': 'redirect', payload },
-        false,
-      );
+      const { payload } = await server.paymentPagePayload();
+      const el = await mount({ 'payment-page-target': 'redirect', payload }, false);
       await statusReached(el, 'pending');
       for (const url of [
         `javascript:${PWN}`,

@@ -424,10 +424,13 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
         return popup;
       }) as unknown as typeof window.open;
       const sales = await server.saleRequests();
-      const { payload } = await server.payload();
+      // The shop decided on the Payment Page when it signed the payload: no attribute needed.
+      const { payload } = await server.paymentPagePayload();
       const el = await fixture<CupQrCheckout>(
-        html`<cup-qr-checkout mode="payment-page" payload=${payload}></cup-qr-checkout>`,
+        html`<cup-qr-checkout payload=${payload}></cup-qr-checkout>`,
       );
+      expect(el.mode).to.equal('payment-page');
+      expect(el.getAttribute('mode')).to.equal('payment-page');
       await statusReached(el, 'pending');
       await expect(el).to.be.accessible();
       button(el, '前往银联收银台付款').click();

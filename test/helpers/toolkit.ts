@@ -18,10 +18,11 @@ import {
   payloadKeyOf,
   type Order,
 } from '../../src/server/payload.js';
-import { sign } from '../../src/server/signature.js';
+import { signAsPlatform } from '../../src/sandbox/callbacks.js';
 import type { Store } from '../../src/server/store.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
 import { TEST_CUSTOMER } from './customer.js';
+import { openSse } from './sse-client.js';
 
 export const PROJECT_ID = 843;
 export const SECRET_KEY = 'toolkit-test-secret';
@@ -55,7 +56,7 @@ export function signedCallback(
     },
     ...extra,
   };
-  return { ...body, signature: sign(body, key) };
+  return { ...body, signature: signAsPlatform(body, key) };
 }
 
 /**
@@ -257,4 +258,11 @@ export function eventsUrl(shop: Shop, created: { paymentId: string; token: strin
 
 export function statusPath(created: { paymentId: string; token: string }): string {
   return `/payments/${encodeURIComponent(created.paymentId)}?token=${encodeURIComponent(created.token)}`;
+}
+
+/** Follows a payment's stream until it shows `status` (an event, not a wait). */
+export async function untilStatus(shop: Shop, created: Created, status: string): Promise<void> {
+  const client = await openSse(eventsUrl(shop, created));
+  await client.waitFor((events) => events.some((e) => e.data.includes(`"${status}"`)), status);
+  await client.close();
 }

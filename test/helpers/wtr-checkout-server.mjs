@@ -6,7 +6,7 @@
 //   which SSE needs);
 // - the sandbox delivers its callbacks to the same checkout through a small `node:http`
 //   listener on an ephemeral port (`toNodeHandler`);
-// - `/__test__/…` routes let a browser test mint payloads, act as the shopper's bank
+// - `/__test__/…` routes let a browser test mint payloads (QR or Payment Page), act as the shopper's bank
 //   (approve, decline, expire), count the sales that reached Gate, read the sale request the
 //   sandbox received, and disturb the event stream (block it, duplicate every event, drop
 //   open connections).
@@ -104,6 +104,8 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
         street: '长安街1号',
       },
       returnUrl: 'http://127.0.0.1/shop/thanks',
+      // `?mode=payment-page`: the shop decides on ECommPay's Payment Page for this order.
+      ...(url.searchParams.has('mode') ? { mode: url.searchParams.get('mode') } : {}),
     };
     if (only) {
       order.customer = Object.fromEntries(
@@ -114,7 +116,7 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
       secretKey: SECRET_KEY,
       ttlSeconds: Number(url.searchParams.get('ttl') ?? 600),
     });
-    return { payload, order };
+    return { payload, order, projectId: PROJECT_ID };
   }
 
   async function handleTest(ctx) {

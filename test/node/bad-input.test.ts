@@ -21,7 +21,7 @@ import { base64UrlEncodeText, ERROR_CODES } from '../../src/protocol/wire.js';
 import type { CheckoutOptions } from '../../src/server/checkout.js';
 import { MAX_JSON_DEPTH } from '../../src/server/http.js';
 import { createPayload, PAYLOAD_DOMAIN, payloadKeyOf } from '../../src/server/payload.js';
-import { sign } from '../../src/server/signature.js';
+import { signAsPlatform } from '../../src/sandbox/callbacks.js';
 import type { CallbackOutcome } from '../../src/server/store.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
 import { openSse } from '../helpers/sse-client.js';
@@ -483,8 +483,9 @@ describe('POST /payments', () => {
 
   it('the unmutated body is valid, and injection strings are stored as the text they are', async () => {
     // The control: the same body as the mutations below, for another order, is accepted, so
-    // each refusal below is the mutation's doing.
-    const street = `建国路88号 '"; DROP TABLE payments; --<b>`;
+    // each refusal below is the mutation's doing. (No ";": the signature cannot carry one, so
+    // every field refuses it; see "refuses odd Unicode, injection strings...".)
+    const street = `建国路88号 '" DROP TABLE payments --<b>`;
     const answer = await shop.post('/payments', {
       payload: openPayload('bad-control'),
       customer: { ...shopperFields, street },
@@ -748,6 +749,9 @@ describe('POST /payments', () => {
     );
     cases.at(-1)![2] = { code: 'too-large', status: 413 };
     field('last_name', 'Robert"); DROP TABLE payments;--');
+    // A ";" in any field: it would sign another message (the signing oracle, issue #13).
+    field('city', '北京;payment:id:x;payment:status:success;zzz:');
+    field('street', '建国路88号; DROP TABLE payments');
     field('first_name', '{{7*7}}');
     field('phone', '+8613632264147');
     field('phone', '١٣٦٣٢٢٦٤١٤٧'); // Arabic-Indic digits
@@ -888,9 +892,15 @@ describe('POST /payments', () => {
   it('answers a replayed payload with the attempt it started: no second sale, no change', async () => {
     const cases: [string, Send, Expect][] = [
       ['the paid order again', body({ payload: paidPayload }), { status: 200, newToken: true }],
+      // The mode is the payload's: a body that asks for another is refused, whatever the order.
       [
         'the paid order as payment-page',
         body({ payload: paidPayload, mode: 'payment-page' }),
+        { code: 'field-fixed', mentions: /mode/ },
+      ],
+      [
+        'the paid order with its own mode repeated',
+        body({ payload: paidPayload, mode: 'gate' }),
         { status: 200, newToken: true },
       ],
       [
@@ -1066,12 +1076,13 @@ describe('POST /callback', () => {
     const { signature: _signature, ...rest } = structuredClone(callback);
     return rest;
   }
+  // Signed as the platform signs: whatever its texts hold (a ";" included).
   const signed = (callback: Record<string, unknown>, key = SECRET_KEY): string =>
-    JSON.stringify({ ...callback, signature: sign(callback, key) });
+    JSON.stringify({ ...callback, signature: signAsPlatform(callback, key) });
   /** Signs JSON text with `"signature"` as the last key (keeps `__proto__` keys as keys). */
   const signedText = (text: string): string => {
     const parsed = JSON.parse(text) as Record<string, unknown>;
-    return `${text.slice(0, -1)},"signature":${JSON.stringify(sign(parsed, SECRET_KEY))}}`;
+    return `${text.slice(0, -1)},"signature":${JSON.stringify(signAsPlatform(parsed, SECRET_KEY))}}`;
   };
   const callback = (text: string | Buffer): Send => postJson('/callback', text);
   /** The waiting payment's own callback with one change. */
@@ -1362,12 +1373,12 @@ describe('POST /callback', () => {
       expect: { code: ['bad-signature', 'bad-request'] },
     }));
     // Signed: objects of anything a signature can cover (no float the SDKs write differently,
-    // nothing past 2^53).
+    // nothing past 2^53; a ";" the platform may sign).
     const signable = fc
       .dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 })
       .filter((value) => {
         try {
-          sign(value, SECRET_KEY);
+          signAsPlatform(value, SECRET_KEY);
           return true;
         } catch {
           return false; // a float with no agreed form, an integer past 2^53: no signature

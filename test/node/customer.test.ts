@@ -230,15 +230,11 @@ describe('customer fields: the server merges and decides', () => {
 
   it('Payment Page mode: open fields may stay empty (the page asks), but given ones are checked', async (t) => {
     const shop = await recordingShop(t);
-    const payload = shop.payload('order-hosted', PARTIAL);
-    const bad = await shop.post('/payments', {
-      payload,
-      mode: 'payment-page',
-      customer: { phone: '+86' },
-    });
+    const payload = shop.payload('order-hosted', { ...PARTIAL, mode: 'payment-page' });
+    const bad = await shop.post('/payments', { payload, customer: { phone: '+86' } });
     assert.equal(bad.status, 422);
     assert.equal(bad.body.error.fields[0].path, 'customer.phone');
-    const ok = await shop.post('/payments', { payload, mode: 'payment-page' });
+    const ok = await shop.post('/payments', { payload });
     assert.equal(ok.status, 201);
     assert.equal(shop.sandbox.control.saleRequests(), 0);
   });

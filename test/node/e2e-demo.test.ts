@@ -209,7 +209,7 @@ describe('the demo shop, end to end in Chromium', () => {
         await checkout.getByRole('button', { name: 'Start payment' }).click();
       }
       let bankApp: Page;
-      if (page.attributes?.includes('payment-page')) {
+      if (page.mode === 'payment-page') {
         await waitForStatus(tab, 'pending');
         const [popup] = await Promise.all([
           context.waitForEvent('page'),

@@ -130,7 +130,7 @@ describe('the built package', () => {
     for (const part of ['qr', 'timer', 'amount', 'status', 'actions']) {
       assert.ok(names(element.cssParts).includes(part), `part ${part} is not documented`);
     }
-    for (const attribute of ['payload', 'endpoint', 'locale', 'status']) {
+    for (const attribute of ['payload', 'endpoint', 'locale', 'status', 'mode']) {
       assert.ok(names(element.attributes).includes(attribute), `attribute ${attribute}`);
     }
   });
@@ -151,6 +151,10 @@ describe('the built package', () => {
     );
     const sandbox = await import(dist('sandbox/index.js').href);
     assert.equal(typeof sandbox.startSandbox, 'function');
+    // The guarded sign() is the only signer a merchant gets: the platform's own, which signs a
+    // ";" as it is, stays inside the sandbox (no entry point exports it).
+    assert.throws(() => server.sign({ city: '北京;x' }, 'secret'), /contains ";"/);
+    for (const entry of [server, sandbox]) assert.equal(entry.signAsPlatform, undefined);
   });
 
   describe('the classic script in Chromium', () => {

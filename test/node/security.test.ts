@@ -213,7 +213,7 @@ describe('the rate limit on starting payments', () => {
     const shop = await startShop(t);
     const page = (ref: string): Promise<number> =>
       shop
-        .post('/payments', { payload: shop.payload(ref), mode: 'payment-page' })
+        .post('/payments', { payload: shop.payload(ref, { mode: 'payment-page' }) })
         .then((r) => r.status);
     for (let i = 0; i < 20; i++) assert.equal(await page(`rl-default-${i}`), 201);
     assert.equal(await page('rl-default-20'), 429);
@@ -242,8 +242,7 @@ describe("tokens: a payment's stream, status and link answer to its own token on
     const a = await shop.start('tok-a');
     const b = await shop.start('tok-b');
     const pageStart = await shop.post('/payments', {
-      payload: shop.payload('tok-c'),
-      mode: 'payment-page',
+      payload: shop.payload('tok-c', { mode: 'payment-page' }),
     });
     assert.equal(pageStart.status, 201);
     const c = pageStart.body as Created;
@@ -374,10 +373,13 @@ describe('what never leaves the server', () => {
       }
       return { status: response.status, body: parsed };
     }
-    const start = async (target: Shop, ref: string, extra: object = {}): Promise<Created> => {
+    const start = async (
+      target: Shop,
+      ref: string,
+      overrides: Parameters<Shop['payload']>[1] = {},
+    ): Promise<Created> => {
       const answer = await call(target, 'POST', '/payments', {
-        payload: target.payload(ref),
-        ...extra,
+        payload: target.payload(ref, overrides),
       });
       assert.ok(answer.status === 201 || answer.status === 200, JSON.stringify(answer.body));
       return answer.body as Created;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { signAsPlatform } from '../../src/sandbox/callbacks.js';
 import {
   canonicalString,
   checkSignature,
@@ -86,11 +87,23 @@ describe('sign: the test vectors of PROTOCOL.md', () => {
     );
   });
 
-  it('skips frame_mode and signature at every level', () => {
+  it('skips signature at the top level and in general, frame_mode at the top level only', () => {
     assert.equal(
-      canonicalString({ a: { frame_mode: 'popup', signature: 's', b: 1 }, signature: 'x' }),
-      'a:b:1',
+      canonicalString({ general: { signature: 's', id: 1 }, signature: 'x', frame_mode: 'popup' }),
+      'general:id:1',
     );
+    // Anywhere else they are data like any other: added unseen, they would change nothing.
+    assert.equal(
+      canonicalString({ a: { frame_mode: 'popup', signature: 's', b: 1 } }),
+      'a:b:1;a:frame_mode:popup;a:signature:s',
+    );
+    assert.equal(canonicalString({ general: { x: { signature: 's' } } }), 'general:x:signature:s');
+    for (const ordering of SIGNATURE_ORDERINGS) {
+      assert.equal(
+        canonicalString({ a: [{ frame_mode: 1 }], frame_mode: 2 }, ordering),
+        'a:0:frame_mode:1',
+      );
+    }
   });
 });
 
@@ -139,6 +152,7 @@ describe('the orderings where the SDKs disagree', () => {
   });
 
   it('verify accepts a signature made in any known ordering and says which', () => {
+    // Signed as another signer would: ours refuses a ":" in a key (see "what sign refuses").
     const texts = SIGNATURE_ORDERINGS.map((ordering) => canonicalString(data, ordering));
     assert.equal(new Set(texts).size, SIGNATURE_ORDERINGS.length, 'the data tells them apart');
     SIGNATURE_ORDERINGS.forEach((ordering, i) => {
@@ -234,6 +248,86 @@ describe('sign refuses what has no agreed form', () => {
   });
 });
 
+describe('sign refuses what would read as another message (the signing oracle)', () => {
+  const refused: [string, unknown, RegExp][] = [
+    [
+      'a ";" in a value',
+      { customer: { city: '北京;x' } },
+      /^customer:city: the value contains ";"/,
+    ],
+    ['a ";" deep in an array', { a: [{ b: ['x', 'y;'] }] }, /^a:0:b:1: the value contains ";"/],
+    ['a ":" in a key', { 'a:b': 1 }, /^a:b: a key contains ":"/],
+    ['a ";" in a key', { a: { 'b;c': 'x' } }, /^a:b;c: a key contains ";"/],
+    // Every SDK drops an empty prefix: {"": {"a": 1}} would sign as {"a": 1}.
+    ['an empty top-level key holding an object', { '': { a: 1 } }, /^a: an empty key/],
+    ['an empty key deeper', { a: { '': 1 } }, /^a:: an empty key/],
+  ];
+  for (const [name, data, message] of refused) {
+    it(name, () =>
+      assert.throws(
+        () => sign(data, 'key'),
+        (e: unknown) => e instanceof SignatureError && message.test(e.message),
+      ),
+    );
+  }
+
+  it('an empty key still verifies: the guard is on what we sign', () => {
+    const data = { '': { a: 1 }, b: { '': 2 } };
+    assert.equal(canonicalString(data), 'a:1;b::2');
+    assert.equal(verify({ ...data, signature: signAsPlatform(data, 'key') }, 'key'), true);
+  });
+
+  it("a Payment Page link whose city would sign a callback's string", () => {
+    // The attack of issue #13: the link's string equals that of "payment T: success".
+    const link = {
+      customer_city: '北京;payment:id:T;payment:status:success;project_id:7;zzz:',
+      payment_id: 'mine',
+      project_id: 7,
+    };
+    const callback = {
+      customer_city: '北京',
+      payment: { id: 'T', status: 'success' },
+      project_id: 7,
+      zzz: ';payment_id:mine;project_id:7',
+    };
+    assert.equal(canonicalString(link), canonicalString(callback), 'the ambiguity itself');
+    assert.throws(
+      () => sign(link, 'key'),
+      (e: unknown) => e instanceof SignatureError && e.path === 'customer_city',
+    );
+  });
+
+  it('a ";" in what the platform signed still verifies: the guard is on what we sign', () => {
+    const genuine = {
+      project_id: 7,
+      payment: { id: 'p-1', status: 'decline', description: '茶具; 2 件' },
+      operation: { code: '20100', message: 'Insufficient funds; try another card' },
+    };
+    const signature = signAsPlatform(genuine, 'key');
+    assert.deepEqual(checkSignature({ ...genuine, signature }, 'key'), {
+      valid: true,
+      ordering: 'natural',
+    });
+    assert.equal(verify({ general: { signature }, ...genuine }, 'key'), true);
+  });
+
+  it('a verified callback padded with frame_mode or signature below the top no longer verifies', () => {
+    const callback = { project_id: 7, payment: { id: 'p-1', status: 'success' } };
+    const signature = signAsPlatform(callback, 'key');
+    assert.equal(verify({ ...callback, signature }, 'key'), true);
+    assert.equal(verify({ ...callback, frame_mode: 'x'.repeat(1000), signature }, 'key'), true);
+    const padded = [
+      { ...callback, payment: { ...callback.payment, frame_mode: 'x'.repeat(1000) } },
+      { ...callback, pad: { frame_mode: ['x'] } },
+      { ...callback, payment: { ...callback.payment, signature: 'x' } },
+      { ...callback, general: { frame_mode: 'x' } },
+    ];
+    for (const body of padded) {
+      assert.equal(verify({ ...body, signature }, 'key'), false, JSON.stringify(body));
+    }
+  });
+});
+
 // Random JSON as callbacks carry it: Chinese text, null, booleans, small arrays, empty objects.
 const leaf = fc.oneof(
   fc.string({ maxLength: 8 }),
@@ -248,8 +342,9 @@ const key = fc.oneof(
 );
 const { tree } = fc.letrec((tie) => ({
   tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('object'), tie('array')),
+  // Below the top level `signature` and `frame_mode` are data like any other key.
   object: fc.dictionary(
-    key.filter((k) => k !== 'signature' && k !== 'frame_mode' && k !== '__proto__'),
+    key.filter((k) => k !== '__proto__'),
     tie('tree'),
     { maxKeys: 5 },
   ),
@@ -289,11 +384,32 @@ function changeLeaf(data: unknown, path: (string | number)[]): unknown {
   return copy;
 }
 
+/**
+ * Whether `sign()` must refuse `value`: a leaf that is a string with a `;`, or that lies below a
+ * key with a `:` or `;` (a key without leaves under it signs nothing).
+ */
+function ambiguous(value: unknown, badKey = false): boolean {
+  if (typeof value !== 'object' || value === null) {
+    return badKey || (typeof value === 'string' && value.includes(';'));
+  }
+  const entries = Array.isArray(value)
+    ? value.map((v) => ['0', v] as const)
+    : Object.entries(value);
+  return entries.some(([k, v]) => ambiguous(v, badKey || k === '' || /[:;]/.test(k)));
+}
+
 describe('properties on random nested JSON', () => {
-  it('verify(sign(x)) holds', () => {
+  it('verify(sign(x)) holds; sign refuses exactly the data with ";" in a value, ":" or ";" in a key', () => {
     fc.assert(
       fc.property(message, fc.string({ minLength: 1, maxLength: 16 }), (data, secret) => {
-        assert.equal(verify({ ...data, signature: sign(data, secret) }, secret), true);
+        // What the platform signed always verifies, whatever its texts hold.
+        const platform = signAsPlatform(data, secret);
+        assert.equal(verify({ ...data, signature: platform }, secret), true);
+        if (ambiguous(data)) {
+          assert.throws(() => sign(data, secret), SignatureError);
+        } else {
+          assert.equal(sign(data, secret), platform);
+        }
       }),
       { numRuns: 300 },
     );
@@ -305,7 +421,7 @@ describe('properties on random nested JSON', () => {
         const paths = leafPaths(data);
         fc.pre(paths.length > 0 && paths[0].length > 0);
         const path = paths[pick % paths.length];
-        const signature = sign(data, 'secret');
+        const signature = signAsPlatform(data, 'secret');
         const changed = changeLeaf(data, path) as Record<string, unknown>;
         assert.equal(
           verify({ ...changed, signature }, 'secret'),
@@ -403,8 +519,10 @@ describe('floats', () => {
 
   it('verify(sign(x)) holds for any float sign accepts', () => {
     const float = fc.double({ noNaN: true, noDefaultInfinity: true });
+    // Keys sign() takes (not empty, no ":" or ";", see "what sign refuses").
+    const safeKey = fc.string({ minLength: 1, maxLength: 4 }).filter((k) => !/[:;]/.test(k));
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 4 }), float, { minKeys: 1 }), (data) => {
+      fc.property(fc.dictionary(safeKey, float, { minKeys: 1 }), (data) => {
         let signature: string;
         try {
           signature = sign(data, 'key');

@@ -304,7 +304,7 @@ describe('checkout: payments through the sandbox', () => {
     const shop = await startShop(t);
     // Payment Page mode: no Gate sale, so no callback of the sandbox's own joins in.
     const created = await shop.post('/payments', {
-      payload: shop.payload('order-burst'),
+      payload: shop.payload('order-burst', { mode: 'payment-page' }),
       mode: 'payment-page',
     });
     const published: number[] = [];
@@ -535,8 +535,7 @@ describe('checkout: payments through the sandbox', () => {
   it('Payment Page mode: no Gate call; a signed link the sandbox Payment Page accepts', async (t) => {
     const shop = await startShop(t, { checkout: {} });
     const created = await shop.post('/payments', {
-      payload: shop.payload('order-page', { locale: 'zh-CN' }),
-      mode: 'payment-page',
+      payload: shop.payload('order-page', { locale: 'zh-CN', mode: 'payment-page' }),
     });
     assert.equal(created.status, 201);
     assert.equal(shop.sandbox.control.saleRequests(), 0);
@@ -566,8 +565,7 @@ describe('checkout: payments through the sandbox', () => {
       checkout: (sandbox) => ({ paymentPageUrl: `${sandbox.url}/payment` }),
     });
     const created = await shop.post('/payments', {
-      payload: shop.payload('order-hosted'),
-      mode: 'payment-page',
+      payload: shop.payload('order-hosted', { mode: 'payment-page' }),
     });
     const link = await shop.post('/payment-page', created.body);
     const page = await fetch(link.body.url);

@@ -12,7 +12,9 @@ import { eventsUrl, SECRET_KEY, startShop, type Created, type Shop } from '../he
 
 /** Payment Page mode: payments without Gate calls or callbacks, so only streams are at work. */
 async function pagePayment(shop: Shop, ref: string): Promise<Created> {
-  const answer = await shop.post('/payments', { payload: shop.payload(ref), mode: 'payment-page' });
+  const answer = await shop.post('/payments', {
+    payload: shop.payload(ref, { mode: 'payment-page' }),
+  });
   assert.equal(answer.status, 201);
   return answer.body as Created;
 }

@@ -3,9 +3,14 @@
  *
  * 1. The payload is verified (MAC, expiry) before anything else: a forged or stale one never
  *    reaches Gate. Then the body may only add the customer fields the payload leaves open:
- *    anything that would change what it fixes is refused (400 `field-fixed`).
+ *    anything that would change what it fixes is refused (400 `field-fixed`). The mode (QR
+ *    code or Payment Page) is the payload's, never the body's: a body `mode` may repeat it,
+ *    one that disagrees is `field-fixed` too (the page asked for what the shop did not sign).
  * 2. The order's latest attempt is reused while it is live or paid (200, a new token for it,
- *    no second Gate call). After `decline`, `expired` or `error`, a new attempt gets a fresh
+ *    no second Gate call). A live attempt is resumed only as it was started: another mode, or
+ *    customer details that differ from the stored ones, answer 409 `attempt-conflict` (it
+ *    would otherwise wait forever for a sale never sent, or drop the new details silently).
+ *    After `decline`, `expired` or `error`, a new attempt gets a fresh
  *    `payment_id` (`ref~2`, `ref~3`...; Gate refuses a payment_id twice), up to `maxAttempts`.
  *    An attempt whose code has run out is first settled with Gate's status, so a new code
  *    never waits on a time-out callback that was lost.
@@ -26,6 +31,7 @@ import type { SaleCustomer } from '../../protocol/sale.js';
 import { isTerminal } from '../../protocol/status.js';
 import {
   PAYLOAD_CUSTOMER_FIELDS,
+  PAYMENT_MODES,
   type CreatedPayment,
   type FieldProblem,
   type PayloadBody,
@@ -64,10 +70,53 @@ function readPayloadField(body: Record<string, unknown>, ctx: CheckoutContext): 
   }
 }
 
-function readMode(body: Record<string, unknown>): PaymentChannel {
-  if (body.mode === undefined || body.mode === 'gate') return 'gate';
-  if (body.mode === 'payment-page') return 'payment-page';
-  throw new HttpError(400, 'bad-request', 'mode: "gate" or "payment-page".');
+/**
+ * The payment's mode: the payload's (the merchant signed it; `gate` when it says nothing). A
+ * body `mode` may repeat it; one that disagrees is refused, not followed: `field-fixed`, as
+ * for any other value the page tries to change, checked before any stored attempt is read.
+ */
+function readMode(body: Record<string, unknown>, payload: PayloadBody): PaymentChannel {
+  const decided = payload.mode ?? 'gate';
+  if (body.mode === undefined) return decided;
+  if (!(PAYMENT_MODES as readonly unknown[]).includes(body.mode)) {
+    throw new HttpError(400, 'bad-request', 'mode: "gate" or "payment-page".');
+  }
+  if (body.mode !== decided) {
+    throw new HttpError(
+      400,
+      'field-fixed',
+      `The shop set this payment's mode to "${decided}"; the page cannot change it.`,
+      [{ path: 'mode', message: `fixed by the signed payload: "${decided}"`, rule: 'fixed' }],
+    );
+  }
+  return decided;
+}
+
+/**
+ * Why a live attempt cannot be resumed by this request: it was started in another mode, or
+ * the request brings customer details (non-empty) that differ from the stored ones, or that
+ * the attempt does not have. Empty when it can: a reload, a second tab with the same details.
+ */
+function attemptConflicts(
+  attempt: PaymentRecord,
+  channel: PaymentChannel,
+  sent: ShopperCustomer,
+): FieldProblem[] {
+  const conflicts: FieldProblem[] = [];
+  if (attempt.channel !== channel) {
+    conflicts.push({ path: 'mode', message: `the attempt was started as "${attempt.channel}"` });
+  }
+  for (const [field, raw] of Object.entries(sent)) {
+    const value = raw?.trim();
+    if (!value || value === attempt.customer[field as ShopperField]) continue;
+    conflicts.push({
+      path: `customer.${field}`,
+      message: attempt.customer[field as ShopperField]
+        ? 'differs from the details the attempt was started with'
+        : 'the attempt was started without it',
+    });
+  }
+  return conflicts;
 }
 
 /** The keys of the body. */
@@ -290,7 +339,7 @@ export async function handleCreatePayment(
 ): Promise<Response> {
   const body = await readJsonObject(request, ctx.maxBodyBytes);
   const payload = readPayloadField(body, ctx);
-  const channel = readMode(body);
+  const channel = readMode(body, payload);
   // Before the order's attempts are looked at: a forged override is refused even on a resume.
   const sent = readShopperCustomer(body, payload);
   const currency = payload.currency;
@@ -304,6 +353,20 @@ export async function handleCreatePayment(
     );
   }
   const latest = stored && (await settleLapsedCode(ctx, stored));
+  if (latest && !isTerminal(latest.status)) {
+    const conflicts = attemptConflicts(latest, channel, sent);
+    if (conflicts.length > 0) {
+      throw new HttpError(
+        409,
+        'attempt-conflict',
+        `A payment of order ${payload.ref} is under way with ${
+          conflicts.some((c) => c.path === 'mode') ? 'another mode' : 'other customer details'
+        }: finish it, or start again once it has ended.`,
+        conflicts,
+      );
+    }
+  }
+  // A paid order answers with its success whatever the request says: nothing is left to send.
   if (latest && (!isTerminal(latest.status) || latest.status === 'success')) {
     return answerExisting(ctx, latest, 200);
   }

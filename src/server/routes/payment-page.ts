@@ -3,11 +3,16 @@
  * payment started in `payment-page` mode (PROTOCOL.md §4: flat parameters, signed with the
  * project's algorithm, `force_payment_method=cup-qr` so the shopper lands on CUP QR). The
  * Payment Page creates the payment at ECommPay and sends the same callbacks.
+ *
+ * The link's signature goes back to the shopper's page, so this route would be a signing
+ * oracle if a parameter could carry a `;` (PROTOCOL.md §1): `sign()` refuses one, and the
+ * refusal is answered `422 invalid-request` naming the parameter (an attempt stored before
+ * the rule existed; every route that stores values refuses a `;` first).
  */
 import type { PaymentPageLink } from '../../protocol/wire.js';
 import type { CheckoutContext } from '../context.js';
 import { HttpError, json, readJsonObject } from '../http.js';
-import { sign } from '../signature.js';
+import { sign, SignatureError } from '../signature.js';
 import type { PaymentRecord } from '../store.js';
 import { authorizedPayment } from './authorize.js';
 
@@ -60,8 +65,19 @@ export async function handlePaymentPage(ctx: CheckoutContext, request: Request):
       'This payment was started as a QR code; start a Payment Page payment (mode "payment-page").',
     );
   }
-  const answer: PaymentPageLink = {
-    url: paymentPageUrl(ctx.paymentPageUrl, paymentPageParams(ctx, payment), ctx.secretKey),
-  };
+  let url: string;
+  try {
+    url = paymentPageUrl(ctx.paymentPageUrl, paymentPageParams(ctx, payment), ctx.secretKey);
+  } catch (error) {
+    if (!(error instanceof SignatureError)) throw error;
+    ctx.log(`payment page link of ${payment.paymentId} not signed: ${error.path}`);
+    throw new HttpError(
+      422,
+      'invalid-request',
+      'This payment cannot be sent to the Payment Page.',
+      [{ path: error.path, message: error.message.slice(error.path.length + 2) }],
+    );
+  }
+  const answer: PaymentPageLink = { url };
   return json(200, answer);
 }

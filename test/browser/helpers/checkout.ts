@@ -17,11 +17,18 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 export interface MintedPayload {
   payload: string;
   order: { ref: string; amount: number; currency: string; description: string };
+  /** The sandbox project the checkout serves. */
+  projectId: number;
 }
 
 export const server = {
   payload: (amount = 30000, description = '测试订单 Test order') =>
     call<MintedPayload>(`payload?amount=${amount}&description=${encodeURIComponent(description)}`),
+  /** A payload the shop signed for ECommPay's Payment Page (`mode: 'payment-page'`). */
+  paymentPagePayload: (fields?: string[]) =>
+    call<MintedPayload>(
+      `payload?mode=payment-page${fields ? `&customer=${encodeURIComponent(fields.join(','))}` : ''}`,
+    ),
   /** A payload fixing only `fields` of the customer: the element asks for the others. */
   partialPayload: (fields: string[]) =>
     call<MintedPayload>(`payload?customer=${encodeURIComponent(fields.join(','))}`),
