@@ -51,7 +51,8 @@ prints it with the signature in general.signature (Gate requests) or, when it ha
   --verify   check the signature the JSON carries instead: prints "valid (<ordering>)"
              and exits 0, or "invalid: <reason>" on stderr and exits 1
 
-Amounts must be integers (minor units): a float cannot be signed.
+Floats are signed as most official ECommPay SDKs write them (1.5); one they write
+differently (1e-7) is refused: send it as a string. Amounts are integers (minor units).
 `;
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -139,11 +140,12 @@ async function signCommand(args: readonly string[], io: CliIO): Promise<number> 
   if (!input.ok) return fail(input.message);
   const data = input.value;
 
-  // Unsignable data (a float amount, a ";" in a value to sign...) is an input error, not an
-  // invalid signature. Verifying takes a ";" in a value: genuine callbacks carry them.
+  // Unsignable data (a float the SDKs write differently, a ";" in a value to sign...) is an
+  // input error, not an invalid signature. Verifying takes a ";" in a value (genuine callbacks
+  // carry them) and needs no agreed float form (every SDK's is tried).
   let signature = '';
   try {
-    if (verifyOnly) canonicalString(data);
+    if (verifyOnly) canonicalString(data, 'natural', 'js');
     else signature = sign(data, secretKey);
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error;

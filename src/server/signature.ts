@@ -2,9 +2,11 @@
  * ECommPay's signature (PROTOCOL.md §1): every leaf of the JSON flattened to `path:value`,
  * the strings sorted and joined with `;`, HMAC-SHA512 with the project's secret key, Base64.
  *
- * The SDKs order the strings differently where the documentation is silent (long arrays, keys
- * with digit runs or a `:`). We sign one way, `natural` (the PHP SDK's, used by ECommPay's own
- * WooCommerce and Magento plug-ins), and accept a signature made in any of the known orderings.
+ * The official SDKs order the strings differently where the documentation is silent (long
+ * arrays, keys with digit runs or a `:`; see signature-order.ts) and write floats differently
+ * (see signature-numbers.ts). We sign one way: `natural` (the PHP SDK's, used by ECommPay's own
+ * WooCommerce and Magento plug-ins), floats as most SDKs write them; and accept a signature made
+ * in any SDK's ordering, with any SDK's float form.
  *
  * **Nothing we sign can be read as another message** (the signing-oracle class, PROTOCOL.md
  * §1 "The algorithm is ambiguous"). Nothing inside a value is escaped, so a `;` in a value
@@ -52,22 +54,23 @@
  *   replayed with it no longer verifies.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  FLOAT_FORMATS,
+  type FloatFormat,
+  floatForms,
+  isFloatLike,
+  writeNumber,
+} from './signature-numbers.js';
+import {
+  type KeyTrail,
+  type Leaf,
+  orderLeaves,
+  type SignatureOrdering,
+  SIGNATURE_ORDERINGS,
+} from './signature-order.js';
 
-/** How the `path:value` strings are ordered before hashing. */
-export type SignatureOrdering =
-  /** PHP SDK: the full paths in natural order (digit runs compared as numbers); a `:` inside a key is written `::`. */
-  | 'natural'
-  /** JS SDK (`ecommpay` on npm): keys sorted level by level, integer-like keys first in numeric order, then the others by UTF-16 code unit; no escaping. */
-  | 'per-level'
-  /** Python, Java and Go SDKs: the `path:value` strings sorted by Unicode code point; no escaping. */
-  | 'codepoint';
-
-/** Every ordering a verifier accepts, the one we sign with first. */
-export const SIGNATURE_ORDERINGS: readonly SignatureOrdering[] = [
-  'natural',
-  'per-level',
-  'codepoint',
-];
+export { FLOAT_FORMATS, type FloatFormat } from './signature-numbers.js';
+export { compareNatural, type SignatureOrdering, SIGNATURE_ORDERINGS } from './signature-order.js';
 
 /**
  * Whether the key `key` of the object at `parentPath` (`''` for the root, `depth` 0) is left
@@ -90,15 +93,13 @@ export class SignatureError extends Error {
   }
 }
 
-interface Leaf {
-  /** The segments joined with `:` as they are (JS, Python, Java and Go SDKs). */
-  path: string;
-  /** The segments joined with `:`, a `:` inside a segment written `::` (PHP SDK). */
-  escapedPath: string;
-  value: string;
+/** A leaf with its value: text as signed, or a number written later in a float form. */
+interface ValuedLeaf extends Leaf {
+  value: string | number;
 }
 
-function leafValue(value: unknown, path: string): string {
+/** A leaf's value as signed, numbers aside (their form depends on the signer). */
+function leafValue(value: unknown, path: string): string | number {
   switch (typeof value) {
     case 'string':
       return value;
@@ -106,19 +107,7 @@ function leafValue(value: unknown, path: string): string {
       return value ? '1' : '0';
     case 'number':
       if (!Number.isFinite(value)) throw new SignatureError(path, `${value} cannot be signed`);
-      if (!Number.isInteger(value)) {
-        throw new SignatureError(
-          path,
-          `${value} is not an integer: amounts are minor units, send floats as strings`,
-        );
-      }
-      if (!Number.isSafeInteger(value)) {
-        throw new SignatureError(
-          path,
-          `${value} is past 2^53 and loses digits: send it as a string`,
-        );
-      }
-      return String(value);
+      return value;
     case 'bigint':
       throw new SignatureError(path, 'a BigInt cannot be signed: send it as a string');
     default:
@@ -127,17 +116,42 @@ function leafValue(value: unknown, path: string): string {
   }
 }
 
+/** Writes the leaves' numbers in one float form (see signature-numbers.ts). */
+function valueWriter(floats: FloatFormat): (leaf: ValuedLeaf) => string {
+  return ({ value, path }) => {
+    if (typeof value === 'string') return value;
+    const text = writeNumber(value, floats);
+    if (text !== undefined) return text;
+    if (Number.isInteger(value) && Math.abs(value) < 1e21) {
+      throw new SignatureError(path, `${value} is past 2^53 and loses digits: send it as a string`);
+    }
+    const forms = floatForms(value);
+    throw new SignatureError(
+      path,
+      `${value} is a float the official SDKs write differently (PHP ${forms.php}, Python ` +
+        `${forms.python}, JS ${forms.js}, Java ${forms.java}; Go truncates): send it as a string`,
+    );
+  };
+}
+
 /** Collects the leaves of `data` in traversal order; checks every value on the way. */
-function collectLeaves(data: unknown): Leaf[] {
+function collectLeaves(data: unknown): ValuedLeaf[] {
   if (typeof data !== 'object' || data === null) {
     throw new SignatureError('', 'only a JSON object or array can be signed');
   }
-  const leaves: Leaf[] = [];
+  const leaves: ValuedLeaf[] = [];
   const open = new Set<object>();
-  // Paths are built as the walk goes down.
-  const walk = (value: unknown, path: string, escapedPath: string, depth: number): void => {
+  // Paths are built as the walk goes down. Every SDK joins a key to an empty prefix without
+  // a `:`, so `{"": {"a": 1}}` signs as `a:1`.
+  const walk = (
+    value: unknown,
+    path: string,
+    escapedPath: string,
+    trail: KeyTrail | undefined,
+    depth: number,
+  ): void => {
     if (typeof value !== 'object' || value === null) {
-      leaves.push({ path, escapedPath, value: leafValue(value, path) });
+      leaves.push({ path, escapedPath, trail: trail!, value: leafValue(value, path) });
       return;
     }
     if (open.has(value)) throw new SignatureError(path, 'the data refers to itself (a cycle)');
@@ -155,165 +169,40 @@ function collectLeaves(data: unknown): Leaf[] {
     for (const key of keys) {
       if (isSkipped(path, key, depth)) continue;
       const child = record[key];
-      const childPath = depth === 0 ? key : `${path}:${key}`;
+      const childPath = path === '' ? key : `${path}:${key}`;
       if (child === undefined) {
         // An absent property, as JSON.stringify leaves it out; an array has no such hole.
         if (isArray) throw new SignatureError(childPath, 'undefined cannot be signed');
         continue;
       }
       const escapedKey = key.includes(':') ? key.replaceAll(':', '::') : key;
-      walk(child, childPath, depth === 0 ? escapedKey : `${escapedPath}:${escapedKey}`, depth + 1);
+      const childEscaped = escapedPath === '' ? escapedKey : `${escapedPath}:${escapedKey}`;
+      walk(child, childPath, childEscaped, { key, up: trail }, depth + 1);
     }
     open.delete(value);
   };
 
-  walk(data, '', '', 0);
+  walk(data, '', '', undefined, 0);
   return leaves;
 }
 
-const INTEGER_KEY = /^(0|[1-9][0-9]*)$/;
-
 /**
- * Code point order (what sorting UTF-8 bytes gives), not JavaScript's UTF-16 code unit order.
- * The two differ only where a surrogate meets a character above U+DFFF, so code units are
- * compared directly and code points only at a surrogate.
- */
-function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const surrogate = (x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff);
-    return surrogate ? a.codePointAt(i)! - b.codePointAt(i)! : x - y;
-  }
-  return a.length - b.length;
-}
-
-const DIGIT_RUN = /(\d+)/;
-
-/** A path cut into text and digit runs (digit runs at odd indexes), for natural order. */
-type NaturalKey = string[];
-
-function naturalKey(text: string): NaturalKey {
-  return text.split(DIGIT_RUN);
-}
-
-function compareNaturalKeys(left: NaturalKey, right: NaturalKey): number {
-  const length = Math.min(left.length, right.length);
-  for (let i = 0; i < length; i++) {
-    const x = left[i];
-    const y = right[i];
-    if (x === y) continue;
-    if (i % 2 === 1) {
-      // Both are digit runs: as numbers, then the one with fewer leading zeros first.
-      const xs = x.replace(/^0+(?=\d)/, '');
-      const ys = y.replace(/^0+(?=\d)/, '');
-      if (xs.length !== ys.length) return xs.length - ys.length;
-      if (xs !== ys) return xs < ys ? -1 : 1;
-      return x.length - y.length;
-    }
-    return compareCodePoints(x, y);
-  }
-  return left.length - right.length;
-}
-
-/**
- * A string whose plain (code unit) order is the natural order of `path`: each run of digits
- * becomes U+0001 (below every other character, as the end of a text run is), its length, its
- * digits without leading zeros, then how many zeros it had. `undefined` where plain order
- * would not do: a surrogate (code point order differs) or U+0000/U+0001 in the path.
- */
-function naturalSortKey(path: string): string | undefined {
-  if (path.includes('\u0000') || path.includes('\u0001')) return undefined;
-  if (!DIGIT_OR_SURROGATE.test(path)) return path; // most paths: nothing to do
-  if (SURROGATE.test(path)) return undefined;
-  return path.replace(/\d+/g, (run) => {
-    const digits = run.replace(/^0+(?=\d)/, '');
-    const zeros = run.length - digits.length;
-    return `\u0001${String.fromCharCode(0x20 + digits.length)}${digits}${String.fromCharCode(0x20 + zeros)}`;
-  });
-}
-
-const SURROGATE = /[\ud800-\udfff]/;
-const DIGIT_OR_SURROGATE = /[\d\ud800-\udfff]/;
-
-/**
- * Natural order, as PHP's `strnatcmp`: runs of digits compare as numbers (`x2` < `x10`), the
- * rest by code point; leading zeros make the shorter-valued run sort first.
- */
-export function compareNatural(a: string, b: string): number {
-  return compareNaturalKeys(naturalKey(a), naturalKey(b));
-}
-
-/** JS SDK: integer-like keys first in numeric order, then the others by UTF-16 code unit. */
-function comparePerLevel(a: string, b: string): number {
-  const ai = INTEGER_KEY.test(a);
-  const bi = INTEGER_KEY.test(b);
-  if (ai && bi) return Number(a) - Number(b);
-  if (ai !== bi) return ai ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * The JS SDK's string: the data walked again with each level's keys sorted (the values were
- * checked by {@link collectLeaves} already).
- */
-function perLevelString(data: unknown): string {
-  const lines: string[] = [];
-  const walk = (value: unknown, path: string, depth: number): void => {
-    if (typeof value !== 'object' || value === null) {
-      lines.push(`${path}:${leafValue(value, path)}`);
-      return;
-    }
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record)
-      .filter((key) => !isSkipped(path, key, depth) && record[key] !== undefined)
-      .sort(comparePerLevel);
-    for (const key of keys) walk(record[key], depth === 0 ? key : `${path}:${key}`, depth + 1);
-  };
-  walk(data, '', 0);
-  return lines.join(';');
-}
-
-/**
- * The string that is hashed: every leaf of `data` as `path:value`, ordered, joined with `;`.
- * `signature` and `frame_mode` at the top level and `general.signature` are left out. Exported
- * for debugging a refused signature: compare it with what the other side hashed. It applies
- * no `;` rule: it is also the string a verifier hashes (see {@link sign} for the guard).
+ * The string that is hashed: every leaf of `data` as `path:value`, ordered as `ordering`'s SDK
+ * orders them, numbers that are not plain integers written in the float form `floats`, joined
+ * with `;`. `signature` and `frame_mode` at the top level and `general.signature` are left out.
+ * Exported for debugging a refused signature: compare it with what the other side hashed. It
+ * applies no `;` rule: it is also the string a verifier hashes (see {@link sign} for the guard).
  *
- * @throws SignatureError for a value that has no agreed form (float, NaN, Infinity, an integer
- *   past 2^53, BigInt, function, symbol, a non-plain object) or a cycle.
+ * @throws SignatureError for a value that has no agreed form (NaN, Infinity, an integer past
+ *   2^53, a float the SDKs write differently, BigInt, function, symbol, a non-plain object) or
+ *   a cycle.
  */
-export function canonicalString(data: unknown, ordering: SignatureOrdering = 'natural'): string {
-  return orderLeaves(data, collectLeaves(data), ordering);
-}
-
-function orderLeaves(data: unknown, leaves: readonly Leaf[], ordering: SignatureOrdering): string {
-  switch (ordering) {
-    case 'natural': {
-      // Each path gets a sort key once, so that the sort compares plain strings.
-      let plain = true;
-      const keyed = leaves.map(({ escapedPath, value }) => {
-        const key = naturalSortKey(escapedPath);
-        if (key === undefined) plain = false;
-        return { key, path: escapedPath, line: `${escapedPath}:${value}` };
-      });
-      if (plain) {
-        keyed.sort((x, y) => (x.key! < y.key! ? -1 : x.key! > y.key! ? 1 : 0));
-      } else {
-        keyed.sort((x, y) => compareNatural(x.path, y.path));
-      }
-      return keyed.map(({ line }) => line).join(';');
-    }
-    case 'per-level':
-      return perLevelString(data);
-    case 'codepoint':
-      return leaves
-        .map(({ path, value }) => `${path}:${value}`)
-        .sort(compareCodePoints)
-        .join(';');
-  }
+export function canonicalString(
+  data: unknown,
+  ordering: SignatureOrdering = 'natural',
+  floats: FloatFormat = 'majority',
+): string {
+  return orderLeaves(collectLeaves(data), ordering, valueWriter(floats));
 }
 
 function hmac(text: string, secretKey: string): Buffer {
@@ -329,10 +218,11 @@ function requireKey(secretKey: string): void {
 /**
  * The guard on what we sign: the signed string must split back into exactly one `path:value`
  * line per leaf. A `;` in a value would start another line, a `:` in a key a deeper path, a
- * `;` in a key another line (see the header: the signing-oracle class).
+ * `;` in a key another line, an empty key a shorter path (see the header: the signing-oracle
+ * class).
  */
-function assertUnambiguous(leaves: readonly Leaf[]): void {
-  for (const { path, escapedPath, value } of leaves) {
+function assertUnambiguous(leaves: readonly ValuedLeaf[]): void {
+  for (const { path, escapedPath, trail, value } of leaves) {
     if (escapedPath !== path) {
       throw new SignatureError(
         path,
@@ -345,7 +235,16 @@ function assertUnambiguous(leaves: readonly Leaf[]): void {
         'a key contains ";", which the signed string reads as the start of another line: refused',
       );
     }
-    if (value.includes(';')) {
+    for (let at: KeyTrail | undefined = trail; at; at = at.up) {
+      if (at.key !== '') continue;
+      // {"": {"a": 1}} signs as {"a": 1} (every SDK drops an empty prefix), {"a": {"": 1}}
+      // as {"a": ":1"}.
+      throw new SignatureError(
+        path,
+        'an empty key, which the signed string cannot tell from a shorter path: refused',
+      );
+    }
+    if (typeof value === 'string' && value.includes(';')) {
       throw new SignatureError(
         path,
         'the value contains ";", which the signed string reads as the start of another ' +
@@ -372,7 +271,7 @@ export function sign(
   requireKey(secretKey);
   const leaves = collectLeaves(data);
   assertUnambiguous(leaves);
-  return hmac(orderLeaves(data, leaves, ordering), secretKey).toString('base64');
+  return hmac(orderLeaves(leaves, ordering, valueWriter('majority')), secretKey).toString('base64');
 }
 
 /** Where a message carries its signature: `general.signature` (Gate bodies), else the top level. */
@@ -395,38 +294,44 @@ export type SignatureCheck =
 
 /**
  * Checks the signature that `data` carries (top level or `general.signature`) in constant
- * time, against every known ordering. Never throws on bad data: the reason says what is wrong.
+ * time, against every official SDK's ordering, and each SDK's float form where `data` has a
+ * float. Never throws on bad data: the reason says what is wrong.
  */
 export function checkSignature(data: unknown, secretKey: string): SignatureCheck {
   requireKey(secretKey);
   const given = findSignature(data);
   if (given === undefined)
     return { valid: false, reason: 'no signature (looked at signature and general.signature)' };
-  let leaves: Leaf[];
+  let leaves: ValuedLeaf[];
   try {
     leaves = collectLeaves(data);
   } catch (error) {
     return { valid: false, reason: `cannot be verified: ${(error as Error).message}` };
   }
   const presented = Buffer.from(given, 'base64');
-  let tried = 0;
-  let lastText: string | undefined;
-  // The orderings are tried one by one, ours first, and only built when the one before did not
-  // match: a valid callback costs one ordering and one HMAC. Which ordering matched is no
-  // secret; the digests themselves are compared in constant time.
+  // Float forms differ only where there is a float: most messages have none, and one form.
+  const formats = leaves.some(({ value }) => typeof value === 'number' && isFloatLike(value))
+    ? FLOAT_FORMATS
+    : FLOAT_FORMATS.slice(0, 1);
+  const writers = formats.map(valueWriter);
+  const tried = new Set<string>();
+  // The strings are built one by one, ours first (`natural`, floats as JS writes them), and
+  // only when the one before did not match: a valid callback costs one string and one HMAC.
+  // Which ordering matched is no secret; the digests themselves are compared in constant time.
   for (const ordering of SIGNATURE_ORDERINGS) {
-    const text = orderLeaves(data, leaves, ordering);
-    if (text === lastText) continue; // the orderings agree here: one HMAC is enough
-    lastText = text;
-    tried++;
-    const expected = hmac(text, secretKey);
-    if (presented.length === expected.length && timingSafeEqual(presented, expected)) {
-      return { valid: true, ordering };
+    for (const write of writers) {
+      const text = orderLeaves(leaves, ordering, write);
+      if (tried.has(text)) continue; // the SDKs agree here: one HMAC is enough
+      tried.add(text);
+      const expected = hmac(text, secretKey);
+      if (presented.length === expected.length && timingSafeEqual(presented, expected)) {
+        return { valid: true, ordering };
+      }
     }
   }
   return {
     valid: false,
-    reason: `signature does not match (${tried === 1 ? 'all orderings agree' : `${tried} orderings tried`})`,
+    reason: `signature does not match (${tried.size === 1 ? 'all orderings agree' : `${tried.size} different strings tried: orderings and float forms`})`,
   };
 }
 

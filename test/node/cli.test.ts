@@ -1,11 +1,12 @@
 // The command line as a user runs it: the real bin in a child process, JSON piped to stdin;
 // plus the in-process `run()` for the cases that need no process.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { CliIO } from '../../src/cli.js';
 import { run } from '../../src/cli.js';
-import { verify } from '../../src/server/signature.js';
+import { canonicalString, verify } from '../../src/server/signature.js';
 import { runBin, type Exit } from '../helpers/bin.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/sale-request.json', import.meta.url), 'utf8');
@@ -76,15 +77,34 @@ describe('cup-qr-checkout sign (the bin)', () => {
     assert.match(outcome.stderr, /ECOMMPAY_SECRET_KEY is not set/);
   });
 
-  it('refuses a float amount, naming its path (exit 2)', async () => {
-    const withFloat = FIXTURE.replace('"amount": 1000', '"amount": 10.5');
+  it('refuses a float the SDKs write differently, naming its path (exit 2)', async () => {
+    // Was a float amount (10.5): floats are signed now, as most official SDKs write them.
+    const withFloat = FIXTURE.replace('"amount": 1000', '"amount": 1000, "rate": 1e-7');
     assert.notEqual(withFloat, FIXTURE, 'the fixture has the amount this test edits');
-    for (const args of [['sign'], ['sign', '--verify']]) {
-      const outcome = await cli(args, withFloat);
-      assert.equal(outcome.code, 2, args.join(' '));
-      assert.equal(outcome.stdout, '');
-      assert.match(outcome.stderr, /payment:amount: 10\.5 is not an integer/);
-    }
+    const outcome = await cli(['sign'], withFloat);
+    assert.equal(outcome.code, 2);
+    assert.equal(outcome.stdout, '');
+    assert.match(
+      outcome.stderr,
+      /payment:rate: 1e-7 is a float the official SDKs write differently/,
+    );
+  });
+
+  it('signs a float as most SDKs write it, and verifies one signed the PHP way (exit 0)', async () => {
+    const signed = await cli(
+      ['sign'],
+      FIXTURE.replace('"amount": 1000', '"amount": 1000, "rate": 1.5'),
+    );
+    assert.equal(signed.code, 0, signed.stderr);
+    assert.ok(verify(JSON.parse(signed.stdout), KEY));
+    // PHP writes 0.30000000000000004 as 0.3 and 1e-7 as 1.0E-7.
+    const data = { ...JSON.parse(FIXTURE), extra: { a: 0.1 + 0.2, b: 1e-7 } };
+    const text = canonicalString(data, 'natural', 'php');
+    assert.ok(text.includes('extra:a:0.3;extra:b:1.0E-7'));
+    const signature = createHmac('sha512', KEY).update(text).digest('base64');
+    const outcome = await cli(['sign', '--verify'], JSON.stringify({ ...data, signature }));
+    assert.equal(outcome.code, 0, outcome.stderr);
+    assert.equal(outcome.stdout, 'valid (natural ordering)\n');
   });
 
   it('refuses bad JSON (exit 2)', async () => {

@@ -428,10 +428,14 @@ describe('GateClient.sale', () => {
     );
     assert.match(projectError.message, /999 is not this client's project \(200\)/);
 
-    const floatExtra = { ...saleInput(), receipt_data: { positions: [{ amount: 1.5 }] } };
+    // Was a float amount (1.5): floats are signed now; one the SDKs write differently is not.
+    const floatExtra = {
+      ...saleInput(),
+      receipt_data: { positions: [{ amount: 100, rate: 1e-7 }] },
+    };
     const floatError = await rejectsWith(client(gate).sale(floatExtra), 'invalid-request');
-    assert.equal(floatError.problems[0].path, 'receipt_data.positions.0.amount');
-    assert.match(floatError.message, /not an integer/);
+    assert.equal(floatError.problems[0].path, 'receipt_data.positions.0.rate');
+    assert.match(floatError.message, /1e-7 is a float the official SDKs write differently/);
     assert.equal(gate.seen.length, 0);
   });
 });

@@ -148,7 +148,7 @@ describe('sandbox Gate: sale', () => {
 
   it('refuses a float amount: 400 1100 on payment.amount', async (t) => {
     const body = signedSale('order-5');
-    body.payment.amount = 300.5; // a float cannot be signed: its signature is the integer one
+    body.payment.amount = 300.5; // the sale rules refuse it before the signature is checked
     await refused(t, body, { http: 400, code: '1100', fields: ['payment.amount'] });
   });
 

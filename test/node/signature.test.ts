@@ -7,6 +7,7 @@ import {
   canonicalString,
   checkSignature,
   compareNatural,
+  FLOAT_FORMATS,
   SignatureError,
   sign,
   SIGNATURE_ORDERINGS,
@@ -114,6 +115,8 @@ describe('the orderings where the SDKs disagree', () => {
     'a:b': 1,
     'a-b': 2,
     a: 3,
+    deep: { 'c:d': 4 },
+    k: { '😀': 5, '～': 6 },
   };
 
   it('natural (PHP) compares digit runs as numbers and escapes ":" in keys', () => {
@@ -130,31 +133,78 @@ describe('the orderings where the SDKs disagree', () => {
     assert.ok(text.includes(';a:b:1;'));
   });
 
-  it('codepoint (Python, Java, Go) sorts the whole strings', () => {
+  it('path (Python) sorts the escaped paths by code point', () => {
+    const text = canonicalString(data, 'path');
+    assert.ok(
+      text.startsWith('a:3;a-b:2;a::b:1;deep:c::d:4;k:～:6;k:😀:5;list:0:0;list:1:1;list:10:10'),
+    );
+  });
+
+  it('utf16 (Java) sorts the escaped path:value strings by UTF-16 code unit', () => {
+    const text = canonicalString(data, 'utf16');
+    assert.ok(text.startsWith('a-b:2;a:3;a::b:1;deep:c::d:4;k:😀:5;k:～:6;list:0:0;list:10:10'));
+  });
+
+  it('codepoint (Go) sorts the path:value strings, escaping ":" in top-level keys only', () => {
+    // Was: no escaping at all, which no SDK does (Go escapes the top level).
     const text = canonicalString(data, 'codepoint');
-    assert.ok(text.indexOf('list:10:10') < text.indexOf('list:2:2'));
-    assert.ok(text.startsWith('a-b:2;a:3;a:b:1'));
+    assert.ok(text.startsWith('a-b:2;a:3;a::b:1;deep:c:d:4;k:～:6;k:😀:5;list:0:0;list:10:10'));
   });
 
   it('verify accepts a signature made in any known ordering and says which', () => {
     // Signed as another signer would: ours refuses a ":" in a key (see "what sign refuses").
-    const hmacOf = (ordering: (typeof SIGNATURE_ORDERINGS)[number]): string =>
-      createHmac('sha512', 'key').update(canonicalString(data, ordering)).digest('base64');
-    for (const ordering of SIGNATURE_ORDERINGS) {
-      const signature = hmacOf(ordering);
+    const texts = SIGNATURE_ORDERINGS.map((ordering) => canonicalString(data, ordering));
+    assert.equal(new Set(texts).size, SIGNATURE_ORDERINGS.length, 'the data tells them apart');
+    SIGNATURE_ORDERINGS.forEach((ordering, i) => {
+      const signature = createHmac('sha512', 'key').update(texts[i]).digest('base64');
       assert.deepEqual(checkSignature({ ...data, signature }, 'key'), { valid: true, ordering });
-    }
+    });
   });
 
-  it('natural order as strnatcmp', () => {
-    const sorted = ['a10', 'a2', 'a02', 'a1b', 'b', 'a'].sort(compareNatural);
-    assert.deepEqual(sorted, ['a', 'a1b', 'a2', 'a02', 'a10', 'b']);
+  it("natural order is PHP's strnatcmp: leading zeros first (a001 < a01 < a1), spaces skipped", () => {
+    // As `php -r 'ksort($a, SORT_NATURAL)'` orders them (PHP 8.2).
+    const sorted = ['a10', 'a2', 'a02', 'a1b', 'b', 'a', 'a1', 'a01', 'a001', 'x 1', 'x  2'].sort(
+      compareNatural,
+    );
+    assert.deepEqual(sorted, [
+      'a',
+      'a001',
+      'a01',
+      'a02',
+      'a1',
+      'a1b',
+      'a2',
+      'a10',
+      'b',
+      'x 1',
+      'x  2',
+    ]);
+    assert.equal(compareNatural('x 1', 'x1'), 0);
+    assert.ok(compareNatural('007', '8') < 0, 'leading zeros of the whole string are skipped');
+  });
+
+  it('per-level treats only array indexes (below 2^32 - 1) as integers', () => {
+    const text = canonicalString(
+      { '4294967295': 'a', '4294967294': 'b', '9': 'c', '01': 'd' },
+      'per-level',
+    );
+    assert.equal(text, '9:c;4294967294:b;01:d;4294967295:a');
+  });
+
+  it('every SDK joins a key to an empty prefix without ":"', () => {
+    for (const ordering of SIGNATURE_ORDERINGS) {
+      assert.equal(canonicalString({ '': { a: 1 }, b: 2 }, ordering), 'a:1;b:2');
+    }
   });
 });
 
 describe('sign refuses what has no agreed form', () => {
   const cases: [string, unknown, RegExp][] = [
-    ['a float', { payment: { amount: 10.5 } }, /^payment:amount: 10\.5 is not an integer/],
+    [
+      'a float the SDKs write differently',
+      { payment: { rate: 1e-7 } },
+      /^payment:rate: 1e-7 is a float the official SDKs write differently \(PHP 1\.0E-7, Python 1e-07, JS 1e-7, Java 1\.0E-7; Go truncates\)/,
+    ],
     ['NaN', { a: NaN }, /^a: NaN cannot be signed/],
     ['Infinity', { a: [Infinity] }, /^a:0: Infinity cannot be signed/],
     ['an integer past 2^53', { id: 2 ** 53 + 2 }, /past 2\^53/],
@@ -185,10 +235,9 @@ describe('sign refuses what has no agreed form', () => {
   });
 
   it('verify answers false with a reason instead of throwing', () => {
-    assert.deepEqual(checkSignature({ a: 1.5, signature: 'x' }, 'key'), {
+    assert.deepEqual(checkSignature({ a: NaN, signature: 'x' }, 'key'), {
       valid: false,
-      reason:
-        'cannot be verified: a: 1.5 is not an integer: amounts are minor units, send floats as strings',
+      reason: 'cannot be verified: a: NaN cannot be signed',
     });
     assert.equal(checkSignature({ a: 1 }, 'key').valid, false);
     assert.equal(verify({ a: 1, signature: 'not base64 at all!' }, 'key'), false);
@@ -209,6 +258,9 @@ describe('sign refuses what would read as another message (the signing oracle)',
     ['a ";" deep in an array', { a: [{ b: ['x', 'y;'] }] }, /^a:0:b:1: the value contains ";"/],
     ['a ":" in a key', { 'a:b': 1 }, /^a:b: a key contains ":"/],
     ['a ";" in a key', { a: { 'b;c': 'x' } }, /^a:b;c: a key contains ";"/],
+    // Every SDK drops an empty prefix: {"": {"a": 1}} would sign as {"a": 1}.
+    ['an empty top-level key holding an object', { '': { a: 1 } }, /^a: an empty key/],
+    ['an empty key deeper', { a: { '': 1 } }, /^a:: an empty key/],
   ];
   for (const [name, data, message] of refused) {
     it(name, () =>
@@ -218,6 +270,12 @@ describe('sign refuses what would read as another message (the signing oracle)',
       ),
     );
   }
+
+  it('an empty key still verifies: the guard is on what we sign', () => {
+    const data = { '': { a: 1 }, b: { '': 2 } };
+    assert.equal(canonicalString(data), 'a:1;b::2');
+    assert.equal(verify({ ...data, signature: signAsPlatform(data, 'key') }, 'key'), true);
+  });
 
   it("a Payment Page link whose city would sign a callback's string", () => {
     // The attack of issue #13: the link's string equals that of "payment T: success".
@@ -337,7 +395,7 @@ function ambiguous(value: unknown, badKey = false): boolean {
   const entries = Array.isArray(value)
     ? value.map((v) => ['0', v] as const)
     : Object.entries(value);
-  return entries.some(([k, v]) => ambiguous(v, badKey || /[:;]/.test(k)));
+  return entries.some(([k, v]) => ambiguous(v, badKey || k === '' || /[:;]/.test(k)));
 }
 
 describe('properties on random nested JSON', () => {
@@ -403,6 +461,79 @@ describe('natural order: the fast sort key agrees with the comparison', () => {
         assert.equal(canonicalString(data, 'natural'), expected);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('floats', () => {
+  const body = { id: 'p1', sum: { amount: 4200, rate: 1.5, fee: 0.1 + 0.2, tiny: 0.0005 } };
+
+  it('sign writes a float as most official signers do (the JS and Python form)', () => {
+    assert.equal(
+      canonicalString(body),
+      'id:p1;sum:amount:4200;sum:fee:0.30000000000000004;sum:rate:1.5;sum:tiny:0.0005',
+    );
+    // -0 goes out as 0 (JSON.stringify writes it so), a whole float as an integer.
+    assert.equal(canonicalString({ a: -0, b: 100.0 }), 'a:0;b:100');
+  });
+
+  it('each SDK form, as the fixture shows the SDKs write them', () => {
+    const forms = (value: number): string[] =>
+      FLOAT_FORMATS.map((f) => canonicalString({ v: value }, 'natural', f).slice(2));
+    // js, php, python, java
+    assert.deepEqual(forms(0.1 + 0.2), [
+      '0.30000000000000004',
+      '0.3',
+      '0.30000000000000004',
+      '0.30000000000000004',
+    ]);
+    assert.deepEqual(forms(1e-5), ['0.00001', '1.0E-5', '1e-05', '1.0E-5']);
+    assert.deepEqual(forms(12345678.5), ['12345678.5', '12345678.5', '12345678.5', '1.23456785E7']);
+    assert.deepEqual(forms(1e21), ['1e+21', '1.0E+21', '1e+21', '1.0E21']);
+    assert.deepEqual(forms(-0), ['0', '-0', '-0.0', '-0.0']);
+    assert.deepEqual(forms(10000000000000.5), [
+      '10000000000000.5',
+      '10000000000000', // PHP rounds half to even at 14 digits
+      '10000000000000.5',
+      '1.00000000000005E13',
+    ]);
+    assert.deepEqual(forms(2 ** 63), [
+      '9223372036854776000',
+      '9.2233720368548E+18', // a PHP int no more
+      '9223372036854776000',
+      '9223372036854776000',
+    ]);
+  });
+
+  it('verify accepts a float signed the PHP, Python, JS or Java way, and not the Go way', () => {
+    for (const floats of FLOAT_FORMATS) {
+      const signature = createHmac('sha512', 'key')
+        .update(canonicalString(body, 'natural', floats))
+        .digest('base64');
+      assert.equal(verify({ ...body, signature }, 'key'), true, floats);
+    }
+    const truncated = { ...body, sum: { ...body.sum, rate: 1, fee: 0, tiny: 0 } };
+    const signature = sign(truncated, 'key', 'codepoint');
+    assert.equal(verify({ ...body, signature }, 'key'), false);
+  });
+
+  it('verify(sign(x)) holds for any float sign accepts', () => {
+    const float = fc.double({ noNaN: true, noDefaultInfinity: true });
+    // Keys sign() takes (not empty, no ":" or ";", see "what sign refuses").
+    const safeKey = fc.string({ minLength: 1, maxLength: 4 }).filter((k) => !/[:;]/.test(k));
+    fc.assert(
+      fc.property(fc.dictionary(safeKey, float, { minKeys: 1 }), (data) => {
+        let signature: string;
+        try {
+          signature = sign(data, 'key');
+        } catch (error) {
+          assert.ok(error instanceof SignatureError);
+          assert.match(error.message, /write differently|past 2\^53/);
+          return;
+        }
+        assert.equal(verify({ ...data, signature }, 'key'), true);
+      }),
+      { numRuns: 500 },
     );
   });
 });
