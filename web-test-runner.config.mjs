@@ -1,13 +1,18 @@
-// Browser tests: the TypeScript sources, run in Debian's Chromium through web-test-runner.
+// Browser tests: the TypeScript sources, run through web-test-runner in three engines from
+// Debian's packages, one after the other: Chromium, Firefox ESR and WebKitGTK
+// (scripts/wtr-engines.mjs). `WTR_ENGINES=firefox` (comma-separated) runs some of them only.
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { chromeLauncher } from '@web/test-runner-chrome';
 import { commonJsPackages } from './scripts/wtr-commonjs-plugin.mjs';
+import { ENGINES, engineLaunchers } from './scripts/wtr-engines.mjs';
 import { checkoutServer } from './test/helpers/wtr-checkout-server.mjs';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.mjs';
 
 // The real merchant toolkit and ECommPay sandbox, in this process, for the element's tests.
 const checkout = checkoutServer();
+
+const browsers = engineLaunchers(
+  process.env.WTR_ENGINES ? process.env.WTR_ENGINES.split(',').map((name) => name.trim()) : ENGINES,
+);
 
 export default {
   files: ['test/browser/**/*.test.ts', '!test/browser/csp/**'],
@@ -31,7 +36,10 @@ export default {
     },
   ],
   nodeResolve: { exportConditions: ['browser'] },
+  // One test file at a time, one engine after the other: the tests share the one toolkit and
+  // sandbox above (faults, counters), and the machine has two cores.
   concurrency: 1,
+  concurrentBrowsers: 1,
   testFramework: { config: { timeout: 20000 } },
   // Under /cup-qr/ the toolkit's routes; under /__test__/ the tests drive the sandbox.
   middleware: [checkout.middleware],
@@ -45,13 +53,5 @@ export default {
       tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
     }),
   ],
-  browsers: [
-    chromeLauncher({
-      launchOptions: {
-        executablePath: CHROMIUM_PATH,
-        headless: true,
-        args: CHROMIUM_ARGS,
-      },
-    }),
-  ],
+  browsers,
 };
