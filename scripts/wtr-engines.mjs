@@ -281,13 +281,11 @@ export function webkitLauncher() {
   return new WebKitLauncher();
 }
 
-/** The launchers of `names` (default: all three), in the order given. */
-export function engineLaunchers(names = ENGINES) {
+/** The launcher of one engine of `ENGINES`. */
+export function engineLauncher(name) {
   const make = { chromium: chromiumLauncher, firefox: firefoxLauncher, webkit: webkitLauncher };
-  return names.map((name) => {
-    if (!Object.hasOwn(make, name)) {
-      throw new Error(`unknown browser engine "${name}": one of ${ENGINES.join(', ')}`);
-    }
-    return make[name]();
-  });
+  if (!Object.hasOwn(make, name)) {
+    throw new Error(`unknown browser engine "${name}": one of ${ENGINES.join(', ')}`);
+  }
+  return make[name]();
 }
