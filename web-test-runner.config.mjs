@@ -9,7 +9,9 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
 import { commonJsPackages } from './scripts/wtr-commonjs-plugin.mjs';
+import { engineTimesReporter } from './scripts/wtr-engine-times.mjs';
 import { ENGINES, engineLauncher } from './scripts/wtr-engines.mjs';
 import { checkoutServer } from './test/helpers/wtr-checkout-server.mjs';
 
@@ -61,6 +63,7 @@ export default {
   concurrency: 1,
   concurrentBrowsers: 1,
   testFramework: { config: { timeout: 20000 } },
+  reporters: [defaultReporter(), engineTimesReporter()],
   // Under /cup-qr/ the toolkit's routes; under /__test__/ the tests drive the sandbox.
   middleware: [checkout.middleware],
   plugins: [
