@@ -95,6 +95,11 @@ function mediaSettled(wanted, done) {
   return settled;
 }
 
+/** What `mediaSettled` passed to `done` in a WebDriver async script: true, or its error. */
+function asyncScriptDone(result) {
+  if (result !== true) throw new Error(String(result));
+}
+
 /** Chromium: web-test-runner's launcher on Debian's Chromium; its built-in commands work. */
 export function chromiumLauncher() {
   const launcher = chromeLauncher({
@@ -221,7 +226,11 @@ class WebKitLauncher extends WebdriverLauncher {
     }
   }
 
-  async #setViewport({ width, height }) {
+  async #setViewport(size) {
+    const { width, height } = size ?? {};
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+      throw new Error(`setViewport: width and height in whole pixels, not ${JSON.stringify(size)}`);
+    }
     const { driver } = this;
     const window = await driver.getWindowSize();
     const [innerWidth, innerHeight] = await driver.execute(() => [innerWidth, innerHeight]);
@@ -249,17 +258,16 @@ class WebKitLauncher extends WebdriverLauncher {
     if (to.animations !== from.animations) {
       const flipped = { ...to, dark: !to.dark };
       webkit.setDesktop(flipped);
-      await this.#settled(await wait(flipped));
+      asyncScriptDone(await wait(flipped));
     }
     webkit.setDesktop(to);
-    await this.#settled(await wait(to));
-  }
-
-  async #settled(result) {
-    if (result !== true) throw new Error(String(result));
+    asyncScriptDone(await wait(to));
   }
 
   async #sendKeys(payload) {
+    if (typeof payload !== 'object' || payload === null) {
+      throw new Error('sendKeys: give { type }, { press }, { down } or { up }');
+    }
     const actions = [];
     const tap = (key) =>
       actions.push({ type: 'keyDown', value: key }, { type: 'keyUp', value: key });
@@ -272,7 +280,7 @@ class WebKitLauncher extends WebdriverLauncher {
     } else if ('down' in payload)
       actions.push({ type: 'keyDown', value: webdriverKey(payload.down) });
     else if ('up' in payload) actions.push({ type: 'keyUp', value: webdriverKey(payload.up) });
-    else throw new Error('sendKeys: type, press, down or up');
+    else throw new Error('sendKeys: give { type }, { press }, { down } or { up }');
     await this.driver.performActions([{ type: 'key', id: 'keyboard', actions }]);
   }
 }
