@@ -1,6 +1,6 @@
 /**
- * <cup-qr-checkout> end to end: the element in Chromium against the real merchant toolkit
- * (served under /cup-qr/ by the test runner) and the real ECommPay sandbox behind it.
+ * <cup-qr-checkout> end to end: the element in each browser engine against the real merchant
+ * toolkit (served under /cup-qr/ by the test runner) and the real ECommPay sandbox behind it.
  */
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';

@@ -1,5 +1,5 @@
 /**
- * The customer form: in Chromium, against the real toolkit and sandbox, used from the
+ * The customer form: in each browser engine, against the real toolkit and sandbox, used from the
  * keyboard. A payload that leaves customer details open makes the element ask for them before
  * the payment starts; what the shopper types reaches the sandbox's Gate.
  */

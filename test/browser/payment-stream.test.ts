@@ -69,8 +69,10 @@ function setup(fetchStates: (Partial<PaymentState> | number)[] = []) {
   const fetchFake = (async (input: RequestInfo | URL) => {
     fetched.push(String(input));
     const next = fetchStates.shift();
-    if (typeof next === 'number') return new Response('{"error":{"code":"x"}}', { status: next });
-    return Response.json(next ?? { ...base, status: 'pending', seq: 0 });
+    if (typeof next === 'number') {
+      return tracked(new Response('{"error":{"code":"x"}}', { status: next }));
+    }
+    return tracked(Response.json(next ?? { ...base, status: 'pending', seq: 0 }));
   }) as typeof fetch;
   const stream = new PaymentStreamController(
     host,
@@ -94,9 +96,35 @@ function setup(fetchStates: (Partial<PaymentState> | number)[] = []) {
   return { host, clock, stream, states, notices, fetched, fatal };
 }
 
-/** Lets the faked fetch's promises settle (a few macrotasks: Response.json() takes one). */
+/** The bodies of the faked fetch's answers being read now. */
+const bodiesRead = new Set<Promise<unknown>>();
+
+/** `response`, its `json()` counted in `bodiesRead` until it settles. */
+function tracked(response: Response): Response {
+  const json = response.json.bind(response);
+  response.json = () => {
+    const body = json();
+    bodiesRead.add(body);
+    const done = () => bodiesRead.delete(body);
+    body.then(done, done);
+    return body;
+  };
+  return response;
+}
+
+const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Lets the faked fetch's answers settle: every body being read, and what the controller does
+ * with it. Reading a body takes one macrotask in Chromium and WebKit, and up to several in
+ * Firefox, more under load: wait for the reads themselves, not for a count of turns.
+ */
 async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  do {
+    await macrotask();
+    await Promise.allSettled([...bodiesRead]);
+  } while (bodiesRead.size > 0);
+  await macrotask();
 }
 
 describe('payment stream controller', () => {

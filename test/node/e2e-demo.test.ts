@@ -6,15 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import jsQRModule from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { DEMO_PAGES } from '../../demo/pages.js';
 import { startDemo, type Demo } from '../../demo/server.js';
 import { launchChromium } from '../helpers/chromium.js';
-
-// jsqr is CommonJS: under Node its function is `.default` of the module.
-const jsQR = jsQRModule.default;
+import { decodeQrPng } from '../helpers/qr-png.js';
 
 type Status = 'idle' | 'pending' | 'awaiting-customer' | 'success' | 'decline' | 'expired';
 
@@ -32,10 +28,10 @@ async function waitForStatus(page: Page, status: Status): Promise<void> {
 
 /** Reads the QR code the way a phone camera would: from pixels. */
 async function scanQr(page: Page): Promise<string> {
-  const shot = PNG.sync.read(await page.locator('cup-qr-checkout').screenshot());
-  const code = jsQR(new Uint8ClampedArray(shot.data), shot.width, shot.height);
-  assert.ok(code, 'no QR code found in the screenshot of the element');
-  return code.data;
+  return decodeQrPng(
+    await page.locator('cup-qr-checkout').screenshot(),
+    'the screenshot of the element',
+  );
 }
 
 /**
