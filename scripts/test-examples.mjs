@@ -8,7 +8,8 @@
 //    tarball's hash, and npm would install an older tarball of that hash from its cache).
 // 3. Checks the tarball (publint, and attw with the ESM-only profile) and a browser-only
 //    TypeScript consumer (skipLibCheck false, no server packages), then runs
-//    examples/test/*.test.mjs, EXAMPLES_CONCURRENCY (default 3) files at a time.
+//    examples/test/*.test.mjs, EXAMPLES_CONCURRENCY (default 3) files at a time
+//    (EXAMPLES_ONLY=nextjs,vite-vue: those files only).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -134,8 +135,10 @@ await step('browser-only consumer: tsc (skipLibCheck false)', 'npx', ['tsc', '-p
 });
 rmSync(consumer, { recursive: true, force: true });
 
+// EXAMPLES_ONLY=nextjs,vite-vue runs those test files only (while working on one).
+const only = process.env.EXAMPLES_ONLY?.split(',').map((name) => `${name.trim()}.test.mjs`);
 const files = readdirSync(join(examples, 'test'))
-  .filter((name) => name.endsWith('.test.mjs'))
+  .filter((name) => name.endsWith('.test.mjs') && (!only || only.includes(name)))
   .map((name) => join('test', name));
 const concurrency = process.env.EXAMPLES_CONCURRENCY ?? '3';
 await step(

@@ -2,10 +2,12 @@
 // (its banner says what the shop sets), an example's processes, a whole payment over HTTP
 // (start, SSE, Approve, success) and the same payment in Chromium. `cup-qr-checkout` resolves
 // to examples/node_modules, the packed tarball, never the repository's sources.
-import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createPayload } from 'cup-qr-checkout/server';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
@@ -269,4 +271,64 @@ export async function payInPage(browser, { pageUrl, sandboxUrl, projectId }) {
   } finally {
     await page.close();
   }
+}
+
+/**
+ * A server example's test: its `server.js` as written, a whole payment over HTTP, then its own
+ * routes still answered beside the checkout's.
+ */
+export async function paysOverHttp(t, name) {
+  const { url, sandbox, shop } = await startShop(t, name, 'node', ['server.js'], {
+    cwd: `${EXAMPLES}${name}/`,
+    port: await freePort(),
+  });
+  const { statuses } = await payOverHttp({
+    shopUrl: url,
+    sandboxUrl: sandbox.url,
+    projectId: sandbox.settings.ECOMMPAY_PROJECT_ID,
+    payload: payloadFor(`${name}-1`, sandbox.settings.ECOMMPAY_SECRET_KEY),
+  });
+  // 'pending' is seen when the stream opened before the platform's first callback.
+  assert.deepEqual(
+    statuses.filter((status) => status !== 'pending'),
+    ['awaiting-customer', 'success'],
+    shop.text(),
+  );
+  assert.equal(await (await fetch(url)).text(), 'shop');
+}
+
+/**
+ * A Vite example's test: its shop's server, Vite's dev server with the example's proxy
+ * settings in front of it, a whole payment in Chromium with no error in the page.
+ */
+export async function paysThroughVite(t, name) {
+  const dir = `${EXAMPLES}${name}/`;
+  const shop = await startShop(t, 'shop', 'node', ['shop.js'], {
+    cwd: dir,
+    port: await freePort(),
+  });
+  const port = await freePort();
+  const vite = start(
+    t,
+    'vite',
+    `${BIN}vite`,
+    ['--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    { cwd: dir, env: { SHOP_URL: shop.url } },
+  );
+  await answers(`http://127.0.0.1:${port}/`, vite);
+  const browser = await openBrowser(t);
+  const { console } = await payInPage(browser, {
+    pageUrl: `http://127.0.0.1:${port}/`,
+    sandboxUrl: shop.sandbox.url,
+    projectId: shop.sandbox.settings.ECOMMPAY_PROJECT_ID,
+  });
+  assert.deepEqual(
+    console.filter((m) => m.type === 'error' || m.type === 'pageerror'),
+    [],
+  );
+}
+
+/** `npm run typecheck` in an example (tsc or vue-tsc, skipLibCheck false). */
+export async function typeChecks(name) {
+  await promisify(execFile)('npm', ['run', 'typecheck'], { cwd: `${EXAMPLES}${name}/` });
 }
