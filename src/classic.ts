@@ -5,7 +5,6 @@ import type * as Api from './index.js';
 
 declare global {
   // The IIFE's global, as Vite's `lib.name` sets it.
-  // eslint-disable-next-line no-var
   var CupQrCheckout: typeof Api;
 }
 

@@ -49,14 +49,13 @@ export type CupQrCheckoutProps = Omit<
   React.RefAttributes<CupQrCheckoutElement>;
 
 /** `<CupQrCheckout payload={payload} onSuccess={(e) => …} />`; its ref is the element. */
-export const CupQrCheckout: React.ForwardRefExoticComponent<CupQrCheckoutProps> =
-  createComponent({
-    react: React,
-    tagName: TAG_NAME,
-    elementClass: CupQrCheckoutElement,
-    events,
-    displayName: 'CupQrCheckout',
-  });
+export const CupQrCheckout: React.ForwardRefExoticComponent<CupQrCheckoutProps> = createComponent({
+  react: React,
+  tagName: TAG_NAME,
+  elementClass: CupQrCheckoutElement,
+  events,
+  displayName: 'CupQrCheckout',
+});
 
 export type { CupQrCheckoutElement };
 
