@@ -52,7 +52,15 @@ function newest(folder) {
 }
 
 const built = join(root, 'dist', 'index.js');
-const inputs = Math.max(newest(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs);
+const inputs = Math.max(
+  newest(join(root, 'src')),
+  ...[
+    'package.json',
+    'tsconfig.build.json',
+    'vite.config.ts',
+    'custom-elements-manifest.config.mjs',
+  ].map((file) => statSync(join(root, file)).mtimeMs),
+);
 if (!existsSync(built) || statSync(built).mtimeMs < inputs) {
   await step('build', 'npm', ['run', 'build']);
 } else {
