@@ -56,13 +56,21 @@ export function start(t, name, command, args, { cwd, env = {} }) {
     child,
     name,
     text: () => output.join(''),
-    /** Resolves with the first match of `pattern` in the output (rejects if the process ends). */
-    waitFor(pattern, what = String(pattern)) {
+    /**
+     * Resolves with the first match of `pattern` in the output; rejects if the process ends
+     * first, or after a generous guard (a line that never comes fails the test, not its timeout).
+     */
+    waitFor(pattern, what = String(pattern), guardMs = 60_000) {
       return new Promise((resolve, reject) => {
+        const guard = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`${name} printed no ${what} in ${guardMs} ms:\n${output.join('')}`));
+        }, guardMs);
         const check = () => {
           const match = pattern.exec(output.join(''));
           if (match) {
             waiters.delete(check);
+            clearTimeout(guard);
             resolve(match);
           }
         };
@@ -71,6 +79,7 @@ export function start(t, name, command, args, { cwd, env = {} }) {
         exited.then(([code, signal]) => {
           if (!waiters.has(check)) return;
           waiters.delete(check);
+          clearTimeout(guard);
           reject(
             new Error(`${name} ended (${code ?? signal}) before ${what}:\n${output.join('')}`),
           );

@@ -38,20 +38,26 @@ test('node-http: from an empty folder, against the sandbox as its banner says', 
   assert.ok(existsSync(`${dir}data/payments.sqlite`), 'the store made its folder');
 });
 
-test('node-http: a Gate that fails at start is in the log, not silent', async (t) => {
+test('node-http: a Gate 503 at the start of a payment is in the log, not silent', async (t) => {
   const port = await freePort();
   const { url, sandbox, shop } = await startShop(t, 'node-http', 'node', ['server.js'], {
     cwd: dir,
     port,
-    // Nothing listens there: the sale cannot reach Gate.
-    env: { ECOMMPAY_GATE_URL: `http://127.0.0.1:${await freePort()}` },
   });
   t.after(() => rmSync(`${dir}data`, { recursive: true, force: true }));
+  // The sandbox's Gate answers the next sale 503 (its control API, docs/sandbox.md "Faults").
+  const fault = await fetch(`${sandbox.url}/sandbox/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ faults: { gateError: 503, gateFaultTimes: 1 } }),
+  });
+  assert.equal(fault.status, 200, await fault.text());
   const response = await fetch(`${url}/cup-qr/payments`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ payload: payloadFor('readme-2', sandbox.settings.ECOMMPAY_SECRET_KEY) }),
   });
   assert.ok(response.status >= 500, `status ${response.status}`);
-  await shop.waitFor(/sale of readme-2\S* failed/, 'the failed sale in the log');
+  // The toolkit's line, then the Gate error it carries (console.error prints both).
+  await shop.waitFor(/sale of readme-2\S* failed \(retryable\)[\s\S]*503/, 'the 503 in the log');
 });
