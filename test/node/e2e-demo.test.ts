@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PAGES } from '../../demo/pages.js';
 import { startDemo, type Demo } from '../../demo/server.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { watchCsp } from '../helpers/csp.js';
 import { decodeQrPng } from '../helpers/qr-png.js';
 
 type Status = 'idle' | 'pending' | 'awaiting-customer' | 'success' | 'decline' | 'expired';
@@ -32,33 +33,6 @@ async function scanQr(page: Page): Promise<string> {
     await page.locator('cup-qr-checkout').screenshot(),
     'the screenshot of the element',
   );
-}
-
-/**
- * Reports every `securitypolicyviolation` of every page of the context (demo and sandbox
- * alike) into `into`, from before the page's first script runs.
- */
-async function watchCsp(context: BrowserContext, into: string[]): Promise<void> {
-  await context.exposeBinding('__cspViolation', ({ page }, text: string) => {
-    into.push(`${page.url()}: ${text}`);
-  });
-  await context.addInitScript(() => {
-    const report = (window as unknown as { __cspViolation(text: string): Promise<void> })
-      .__cspViolation;
-    const pending: Promise<void>[] = [];
-    (window as unknown as { __cspPending: Promise<void>[] }).__cspPending = pending;
-    window.addEventListener(
-      'securitypolicyviolation',
-      (e) => {
-        pending.push(
-          report(
-            `${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`,
-          ),
-        );
-      },
-      true,
-    );
-  });
 }
 
 describe('the demo shop, end to end in Chromium', () => {
@@ -213,8 +187,11 @@ describe('the demo shop, end to end in Chromium', () => {
         ]);
         await popup.waitForURL(/\/payment\?/);
         await popup.getByRole('button', { name: /Pay/ }).click();
-        await popup.locator('[data-field="bank-link"]').click();
-        bankApp = popup;
+        // The bank-app link opens a window of its own (it must leave a frame the same way).
+        [bankApp] = await Promise.all([
+          context.waitForEvent('page'),
+          popup.locator('[data-field="bank-link"]').click(),
+        ]);
       } else {
         await waitForStatus(tab, 'awaiting-customer');
         bankApp = await context.newPage();
