@@ -189,6 +189,20 @@ export default css`
     max-width: 28em;
   }
 
+  /* The embedded Payment Page: the stage's full width, tall enough for its steps on a phone. */
+  [part='payment-page'] {
+    display: block;
+    width: 100%;
+    height: var(--cup-qr-frame-height, 640px);
+    border: 1px solid var(--cup-qr-border);
+    border-radius: 8px;
+    background: #fff;
+  }
+
+  .frame-bar {
+    align-self: flex-end;
+  }
+
   [part='status'] {
     display: flex;
     flex-direction: column;
