@@ -189,13 +189,14 @@ export default css`
     max-width: 28em;
   }
 
-  /* The embedded Payment Page: the stage's full width, tall enough for its steps on a phone. */
+  /* The embedded Payment Page: the card's whole width (its padding too, for a phone's sake). */
   [part='payment-page'] {
     display: block;
-    width: 100%;
+    width: calc(100% + 2 * var(--cup-qr-padding));
+    margin: 0 calc(-1 * var(--cup-qr-padding));
     height: var(--cup-qr-frame-height, 640px);
-    border: 1px solid var(--cup-qr-border);
-    border-radius: 8px;
+    border: solid var(--cup-qr-border);
+    border-width: 1px 0;
     background: #fff;
   }
 

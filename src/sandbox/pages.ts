@@ -60,12 +60,18 @@ label{display:flex;gap:8px;align-items:center;padding:8px 0}
 .notice{background:#fff5d6;border:1px solid #e0c060;border-radius:10px;padding:10px}
 ul.problems{padding-left:20px}
 a{color:#1a5fd0}
-body.framed{background:#fff}
-.framed main{max-width:none;min-height:0;padding:8px 16px 12px}
-.framed header{margin-bottom:8px}
-.framed .amount{margin:4px 0 8px}
-.framed dl{margin-bottom:8px}
-.framed h2{margin:8px 0 4px}
+body.framed{background:#fff;font-size:15px}
+.framed main{max-width:none;min-height:0;padding:4px 12px 8px}
+.framed header{font-size:.85rem;gap:8px;padding-bottom:4px;margin-bottom:6px}
+.framed .amount{font-size:1.5rem;margin:0 0 6px}
+.framed dl{font-size:.85rem;gap:0 8px;margin-bottom:6px}
+.framed p{margin:6px 0}
+.framed h2{margin:6px 0 2px}
+.framed fieldset{margin-bottom:8px;padding:2px 10px}
+.framed label{padding:3px 0}
+.framed button{padding:10px}
+.framed .qr{width:200px;height:200px;margin:4px auto}
+.framed .qr svg{width:100%;height:100%}
 .framed .actions{margin-top:12px}
 `;
 

@@ -58,9 +58,9 @@ describe('embedded Payment Page', () => {
     expect(frame.title).to.equal('UnionPay payment page');
     expect(frame.getAttribute('sandbox')).to.contain('allow-scripts');
     expect(frame.getAttribute('sandbox')).to.not.contain('allow-top-navigation ');
-    // Full width of the element's content, tall enough for a phone's steps.
-    const stage = part(el, 'stage')!.getBoundingClientRect();
-    expect(frame.getBoundingClientRect().width).to.equal(stage.width);
+    // The card's whole width (inside its 1px borders), tall enough for a phone's steps.
+    const card = part(el, 'base')!.getBoundingClientRect();
+    expect(frame.getBoundingClientRect().width).to.equal(card.width - 2);
     expect(frame.getBoundingClientRect().height).to.be.at.least(600);
     // Started by the page itself, not by the shopper: the focus stays where it was.
     expect(shadow(el).activeElement).to.equal(null);
