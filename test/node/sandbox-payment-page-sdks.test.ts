@@ -9,7 +9,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { statusOf } from '../helpers/receiver.js';
-import { paymentPageUrl, PROJECT_ID, SECRET_KEY, setup } from '../helpers/sandbox.js';
+import {
+  PAGE_CUSTOMER,
+  paymentPageUrl,
+  PROJECT_ID,
+  SECRET_KEY,
+  setup,
+} from '../helpers/sandbox.js';
 
 interface Fixture {
   secret: string;
@@ -34,18 +40,6 @@ const Payment = createRequire(import.meta.url)('ecommpay/src/payment.js') as new
   url: string,
 ) => { getUrl(): string; params: Record<string, unknown> };
 
-const CUSTOMER = {
-  customer_id: 'c-77',
-  customer_first_name: '伍',
-  customer_last_name: '倩文',
-  customer_email: 'wu@example.com',
-  customer_phone: '13632264147',
-  customer_country: 'CN',
-  customer_city: '北京',
-  customer_street: '建国路88号',
-  customer_zip: '100022',
-};
-
 /** A CUP QR link as the JS SDK builds it, with the booleans a shop sets. */
 function jsSdkUrl(base: string, params: Record<string, unknown> = {}): string {
   return new Payment(
@@ -59,7 +53,7 @@ function jsSdkUrl(base: string, params: Record<string, unknown> = {}): string {
       force_payment_method: 'cup-qr',
       close_on_missclick: true,
       redirect: false,
-      ...CUSTOMER,
+      ...PAGE_CUSTOMER,
       ...params,
     },
     base,
