@@ -145,31 +145,46 @@ describe('embedded Payment Page', () => {
     expect(button(el, '前往银联收银台付款')).to.be.instanceOf(HTMLButtonElement);
   });
 
-  it('a link the server cannot give: the reason, and the button to ask again', async () => {
-    const { payload } = await server.paymentPagePayload();
-    const original = window.fetch;
-    let refuse = true;
-    let asked = 0;
-    window.fetch = (input, init) =>
-      String(input).endsWith('/payment-page') && ++asked && refuse
-        ? Promise.resolve(
-            new Response(JSON.stringify({ error: { code: 'x', message: 'link refused' } }), {
-              status: 500,
-              headers: { 'content-type': 'application/json' },
-            }),
-          )
-        : original(input, init);
-    try {
-      const el = await mount(payload);
-      await waitUntil(() => part(el, 'base')!.textContent!.includes('link refused'), 'the reason');
-      expect(frameOf(el)).to.equal(null);
-      await el.updateComplete;
-      expect(asked, 'asked once, not again by itself').to.equal(1);
-      refuse = false;
-      button(el, 'Continue to the UnionPay payment page').click();
-      await frameShown(el);
-    } finally {
-      window.fetch = original;
-    }
-  });
+  for (const [what, answer, reason] of [
+    [
+      'an error',
+      { status: 500, body: { error: { code: 'x', message: 'link refused' } } },
+      'link refused',
+    ],
+    [
+      'a javascript: URL',
+      { status: 200, body: { url: 'javascript:alert(document.domain)' } },
+      'HTTP 200',
+    ],
+    ['a relative URL', { status: 200, body: { url: '/payment?x=1' } }, 'HTTP 200'],
+  ] as const) {
+    it(`a link the server cannot give (${what}): nothing framed, the reason, the button to ask again`, async () => {
+      const { payload } = await server.paymentPagePayload();
+      const original = window.fetch;
+      let refuse = true;
+      let asked = 0;
+      window.fetch = (input, init) =>
+        String(input).endsWith('/payment-page') && ++asked && refuse
+          ? Promise.resolve(
+              new Response(JSON.stringify(answer.body), {
+                status: answer.status,
+                headers: { 'content-type': 'application/json' },
+              }),
+            )
+          : original(input, init);
+      try {
+        const el = await mount(payload);
+        await waitUntil(() => part(el, 'base')!.textContent!.includes(reason), 'the reason');
+        expect(frameOf(el)).to.equal(null);
+        await el.updateComplete;
+        expect(asked, 'asked once, not again by itself').to.equal(1);
+        refuse = false;
+        button(el, 'Continue to the UnionPay payment page').click();
+        const frame = await frameShown(el);
+        expect(new URL(frame.src).pathname).to.equal('/payment');
+      } finally {
+        window.fetch = original;
+      }
+    });
+  }
 });
