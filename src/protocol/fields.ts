@@ -174,9 +174,7 @@ const NAME =
 
 /** First or last name: `张`, `阿依·买买提`, `Zhang San`, `O'Brien`, `Jean-Luc`. */
 export const personName: Rule<string> = tagged('name', (v) =>
-  NAME.test(v) && LETTER.test(v)
-    ? undefined
-    : 'Chinese characters or Latin letters, with spaces, hyphens, apostrophes or dots between',
+  NAME.test(v) && LETTER.test(v) ? undefined : 'in Chinese characters or Latin letters',
 );
 
 /**
@@ -184,7 +182,7 @@ export const personName: Rule<string> = tagged('name', (v) =>
  * Han or Latin letter: `北京市`, `建国路88号`, `Bahnhofstrasse 1`, `Flat 3/F, 12 Nathan Rd.`
  */
 export const address: Rule<string> = tagged('address', (v) =>
-  LETTER.test(v) ? undefined : 'at least one Chinese character or Latin letter',
+  LETTER.test(v) ? undefined : 'needs Chinese characters or Latin letters',
 );
 
 /** An absolute URL with one of `schemes` (`https:` alone unless said). */

@@ -72,7 +72,7 @@ const en: Translation = {
   amountLabel: 'Amount due',
   resumed: 'Your earlier payment was resumed',
   customerTitle: 'Your details',
-  customerIntro: 'UnionPay needs these details for the payment, in Chinese where you can.',
+  customerIntro: 'UnionPay needs these details for the payment.',
   customerSubmit: 'Continue to payment',
   customerLabels: {
     last_name: 'Family name',
@@ -85,20 +85,18 @@ const en: Translation = {
     street: 'Street address',
   },
   customerHints: {
-    last_name: 'Chinese characters preferred, e.g. 张; pinyin is fine, e.g. Zhang',
-    first_name: 'Chinese characters preferred, e.g. 三; pinyin is fine, e.g. San',
-    phone:
-      'A mainland China mobile: 11 digits, e.g. 138 0013 8000, +86 optional; elsewhere with the country code',
-    city: 'Chinese preferred, e.g. 北京市; an address abroad may be in Latin letters',
-    street: 'Chinese preferred, e.g. 长安街1号; an address abroad may be in Latin letters',
+    last_name: 'Chinese characters preferred, e.g. 张; pinyin is fine',
+    first_name: 'Chinese characters preferred, e.g. 三; pinyin is fine',
+    phone: 'E.g. 138 0013 8000; +86, spaces and dashes are fine',
+    city: 'Chinese preferred, e.g. 北京市; Latin letters are fine',
+    street: 'Chinese preferred, e.g. 长安街1号; Latin letters are fine',
   },
   customerChooseCountry: 'Choose…',
   customerErrors: {
     required: 'Please fill in this field.',
     'too-long': 'Too long: at most 255 characters.',
     name: 'Write the name in Chinese characters or Latin letters (pinyin).',
-    address:
-      'Write this in Chinese characters or Latin letters; digits and punctuation may go with them.',
+    address: 'Write this in Chinese characters or Latin letters.',
     phone: 'Enter a phone number of 4 to 24 digits.',
     email: 'Enter a valid email address, such as name@example.com.',
     country: 'Choose a country or region.',

@@ -96,7 +96,7 @@ describe('parseSaleRequest', () => {
       problems.map((p) => `${p.path}: ${p.message}`),
       [
         'customer.ip_address: not a valid IPv4 or IPv6 address',
-        'customer.first_name: Chinese characters or Latin letters, with spaces, hyphens, apostrophes or dots between',
+        'customer.first_name: in Chinese characters or Latin letters',
         'customer.phone: digits only, no "+"',
         'customer.email: not a valid email address',
         'customer.country: an ISO 3166-1 alpha-2 country code, such as CN',
