@@ -24,6 +24,7 @@
 import {
   checkCustomerField,
   openShopperFields,
+  tidyCustomerField,
   type ShopperCustomer,
   type ShopperField,
 } from '../../protocol/customer.js';
@@ -108,7 +109,7 @@ function attemptConflicts(
     conflicts.push({ path: 'mode', message: `the attempt was started as "${attempt.channel}"` });
   }
   for (const [field, raw] of Object.entries(sent)) {
-    const value = raw?.trim();
+    const value = raw === undefined ? '' : tidyCustomerField(field as ShopperField, raw);
     if (!value || value === attempt.customer[field as ShopperField]) continue;
     conflicts.push({
       path: `customer.${field}`,
@@ -195,7 +196,8 @@ function readShopperCustomer(body: Record<string, unknown>, payload: PayloadBody
 
 /**
  * The sale's customer: the payload's fields (the merchant fixed them), then what the shopper
- * gave for the others, checked with the form's own rules ({@link checkCustomerField}), then
+ * gave for the others, tidied and checked as the form does ({@link tidyCustomerField},
+ * {@link checkCustomerField}: the tidied value is the one sent and stored), then
  * the shopper's IP address from the request. Gate needs every field; Payment Page asks the
  * shopper itself for what is missing, so there only what was given is checked.
  */
@@ -209,7 +211,8 @@ function customerFor(
   const fields: FieldProblem[] = [];
   const customer: PayloadCustomer & { ip_address?: string } = { ...payload.customer };
   for (const field of openShopperFields(payload.customer)) {
-    const value = sent[field]?.trim();
+    const given = sent[field];
+    const value = given === undefined ? undefined : tidyCustomerField(field, given);
     if (!value && channel !== 'gate') continue;
     const problem = checkCustomerField(field, value);
     if (problem) fields.push({ path: `customer.${field}`, ...problem });
