@@ -23,7 +23,7 @@ import type { SaleRequest } from '../protocol/sale.js';
 import { FieldReader } from '../protocol/problems.js';
 import type { Problem } from '../protocol/problems.js';
 import { maxLength, MAX_PAYMENT_ID_LENGTH, nonEmpty, positiveInteger } from '../protocol/fields.js';
-import { checkSignature, findSignature } from '../server/signature.js';
+import { checkSignature } from '../server/signature.js';
 import { callbackUrlRefusal } from './callback-url.js';
 import type { Clock } from './clock.js';
 import { ClockClosedError } from './clock.js';
@@ -328,8 +328,10 @@ function authenticate(
       message: `${GATE_ERRORS.unknownProject.message}: ${projectId}`,
     };
   }
-  const signature = findSignature(body);
-  if (signature === undefined || signature.trim() === '') {
+  // Gate requests carry it in `general` (a top-level one is no Gate signature).
+  const general = body.general as Record<string, unknown>;
+  const signature = general.signature;
+  if (typeof signature !== 'string' || signature.trim() === '') {
     return {
       ok: false,
       name: 'emptySignature',

@@ -121,6 +121,10 @@ describe('sandbox Gate: sale', () => {
     const blank = saleBody('order-3');
     blank.general.signature = '';
     await refused(t, blank, { http: 401, code: '3262' });
+    // A callback's place for it is no Gate request's.
+    const { general, ...rest } = signedSale('order-3');
+    const { signature, ...unsignedGeneral } = general;
+    await refused(t, { ...rest, general: unsignedGeneral, signature }, { http: 401, code: '3262' });
   });
 
   it('checks the fields before the signature: a missing field is 400 2004', async (t) => {
