@@ -130,16 +130,9 @@ export function buildStatusAnswer(
   facts: CallbackFacts,
   format: CallbackFormat = 'top-level',
 ): Record<string, unknown> {
-  const { payment, account, customer, operation } = paymentParts(facts);
-  return {
-    ...projectPart(facts.projectId, format),
-    payment,
-    account,
-    customer,
-    operations: [operation],
-    errors: [],
-    ...displayData(facts),
-  };
+  // The callback's parts in the callback's order, its operation moved into the arrays.
+  const { operation, display_data: qr, ...parts } = buildCallback(facts, format);
+  return { ...parts, operations: [operation], errors: [], ...(qr ? { display_data: qr } : {}) };
 }
 
 /**
