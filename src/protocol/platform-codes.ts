@@ -7,8 +7,10 @@
  * 10000-30401; codes the sandbox needs where the list has none are its own, in 90000-90099
  * (sandbox/errors.ts), so that they never pass for ECommPay's.
  *
- * No DOM, no Node: the sandbox and the toolkit share it.
+ * No DOM, no Node: the sandbox and the toolkit share it (the element does not need it: its
+ * bundle stays without the table).
  */
+import { TIMEOUT_DECLINE_CODE } from './status.js';
 
 /** One code of ECommPay's list: the `code` as the platform sends it, and its message. */
 export interface PlatformCode {
@@ -39,7 +41,7 @@ export const PLATFORM_CODES = {
   emptySignature: { code: '3262', message: 'Empty signature' },
   generalDecline: { code: '20000', message: 'General decline' },
   /** The shopper did not pay the QR code in time. */
-  timeout: { code: '20602', message: 'Time-out' },
+  timeout: { code: TIMEOUT_DECLINE_CODE, message: 'Time-out' },
 } as const satisfies Record<string, PlatformCode>;
 
 /** The codes of a refused signature: the request was not signed with the project's key. */

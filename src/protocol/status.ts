@@ -6,7 +6,6 @@
  *
  * Terminal states never change again.
  */
-import { PLATFORM_CODES } from './platform-codes.js';
 
 /** A payment's state on the merchant server and on the wire. */
 export const PAYMENT_STATUSES = [
@@ -34,8 +33,8 @@ export function isTerminal(status: PaymentStatus): boolean {
   return TERMINAL_STATUSES.has(status);
 }
 
-/** ECommPay's decline code for a QR code that was not paid in time. */
-export const TIMEOUT_DECLINE_CODE: string = PLATFORM_CODES.timeout.code;
+/** ECommPay's decline code for a QR code that was not paid in time (its list's "Time-out"). */
+export const TIMEOUT_DECLINE_CODE = '20602';
 
 /**
  * ECommPay's `awaiting customer` (without "action"): not another spelling of `awaiting customer
