@@ -5,6 +5,7 @@
  * a page must follow the payment), so the strict CSP of http.ts holds. Every interpolated
  * value goes through {@link escapeHtml}.
  */
+import type { SandboxPaymentStatus } from './types.js';
 
 /** Escapes text for HTML content and double-quoted attributes. */
 export function escapeHtml(value: unknown): string {
@@ -107,7 +108,7 @@ function summary(view: PaymentSummary): string {
 
 /** A payment's outcome in words. */
 export interface Outcome {
-  status: 'awaiting customer action' | 'success' | 'decline';
+  status: SandboxPaymentStatus;
   code?: string;
   message?: string;
 }
@@ -117,9 +118,12 @@ function outcomeText(outcome: Outcome): string {
     return `<p class="outcome success" role="status" data-outcome="success">${bi('支付成功', 'Payment approved')}</p>`;
   }
   const timedOut = outcome.code === '20602';
-  const words = timedOut
-    ? bi('二维码已过期', 'Time-out: the QR code expired')
-    : bi('支付已拒绝', 'Payment declined');
+  const words =
+    outcome.status === 'awaiting customer'
+      ? bi('支付未完成', 'Payment not completed')
+      : timedOut
+        ? bi('二维码已过期', 'Time-out: the QR code expired')
+        : bi('支付已拒绝', 'Payment declined');
   const detail =
     outcome.code !== undefined
       ? `<p>${bi('原因', 'Reason')}: <span lang="en">${escapeHtml(outcome.code)} ${escapeHtml(outcome.message ?? '')}</span></p>`

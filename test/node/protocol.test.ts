@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
+  AWAITING_CUSTOMER_CODE,
   canTransition,
+  finalReasonOf,
   formatProblems,
   fromPlatformStatus,
   parseCallback,
+  parseStatusAnswer,
   parsePaymentState,
   parseSaleRequest,
   ProtocolError,
@@ -220,12 +223,23 @@ describe('parseCallback', () => {
     assert.equal(callback.operation?.id, '2000000029');
   });
 
-  it('maps both spellings of awaiting customer', () => {
+  it('reads awaiting customer (no "action") as a decline, never as a QR code to show', () => {
+    // Was "maps both spellings of awaiting customer": ECommPay's own plug-ins treat
+    // `awaiting customer` as a failed attempt (WooCommerce declines, Salesforce fails it).
     const data = fixture('callback-awaiting-customer.json') as Record<string, any>;
     data.payment.status = 'awaiting customer';
     const parsed = parseCallback(data);
     assert.ok(parsed.ok);
-    assert.equal(parsed.value.status, 'awaiting-customer');
+    assert.equal(parsed.value.status, 'decline');
+    assert.equal(fromPlatformStatus('Awaiting Customer', '20602'), 'decline', 'whatever its code');
+    assert.deepEqual(finalReasonOf('awaiting customer', '0', 'Success'), {
+      code: AWAITING_CUSTOMER_CODE,
+      message: 'The payment was not completed (ECommPay: awaiting customer)',
+    });
+    assert.deepEqual(finalReasonOf('decline', '20105', 'Insufficient funds'), {
+      code: '20105',
+      message: 'Insufficient funds',
+    });
   });
 
   it('reads success, and a time-out decline as expired with its code', () => {
@@ -280,6 +294,76 @@ describe('parseCallback', () => {
     const parsed = parseCallback(data);
     assert.ok(parsed.ok, parsed.ok ? '' : formatProblems(parsed.problems));
     assert.equal(parsed.value.paymentId, 'EP761d-6f6d');
+  });
+});
+
+/** The seed's time-out decline as Gate's status answer has it: `operations`, `errors`. */
+function timeoutStatusAnswer(): Record<string, any> {
+  const { operation, ...rest } = fixture('callback-decline-timeout.json') as Record<string, any>;
+  const awaiting = {
+    ...operation,
+    status: 'awaiting customer action',
+    code: '0',
+    message: 'Success',
+  };
+  return { ...rest, operations: [awaiting, operation], errors: [] };
+}
+
+describe('parseStatusAnswer', () => {
+  it('takes the code and message of the last operation: a 20602 time-out is expired', () => {
+    const parsed = parseStatusAnswer(timeoutStatusAnswer());
+    assert.ok(parsed.ok, parsed.ok ? '' : formatProblems(parsed.problems));
+    assert.equal(parsed.value.status, 'expired');
+    assert.equal(parsed.value.code, '20602');
+    assert.equal(parsed.value.message, 'Time-out');
+    assert.equal(parsed.value.operations.length, 2);
+    assert.equal(parsed.value.operation, parsed.value.operations[1]);
+    assert.deepEqual(parsed.value.errors, []);
+    // The bug this parser fixes: read as a callback, the same answer was a bare decline.
+    const asCallback = parseCallback(timeoutStatusAnswer());
+    assert.ok(asCallback.ok);
+    assert.equal(asCallback.value.status, 'decline');
+    assert.equal(asCallback.value.code, undefined);
+  });
+
+  it('falls back on the first error, then on the top-level code, when no operation says', () => {
+    const answer = timeoutStatusAnswer();
+    answer.operations = [];
+    answer.errors = [{ code: '20602', message: 'Time-out', field: '', description: null }];
+    const fromError = parseStatusAnswer(answer);
+    assert.ok(fromError.ok);
+    assert.equal(fromError.value.status, 'expired');
+    assert.deepEqual(fromError.value.errors, [
+      { code: '20602', message: 'Time-out', field: '', description: '' },
+    ]);
+    delete answer.errors;
+    answer.code = '20602';
+    const fromTop = parseStatusAnswer(answer);
+    assert.ok(fromTop.ok);
+    assert.equal(fromTop.value.code, '20602');
+  });
+
+  it('reads an answer with one operation object as well (never stricter than the platform)', () => {
+    const parsed = parseStatusAnswer(fixture('callback-decline-timeout.json'));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.value.status, 'expired');
+    assert.equal(parsed.value.operations.length, 1);
+  });
+
+  it('reads project and payment from general, and refuses what is not a status, by path', () => {
+    const answer = timeoutStatusAnswer();
+    delete answer.project_id;
+    answer.general = { project_id: 843, signature: 'x' };
+    const general = parseStatusAnswer(answer);
+    assert.ok(general.ok && general.value.projectId === 843);
+    answer.general = { project_id: -1 };
+    answer.operations = [{ code: {} }, 'op'];
+    const bad = parseStatusAnswer(answer);
+    assert.deepEqual(bad.ok ? [] : paths(bad.problems), [
+      'operations[0].code',
+      'operations[1]',
+      'general.project_id',
+    ]);
   });
 });
 

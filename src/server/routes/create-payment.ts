@@ -18,8 +18,9 @@
  *    Gate's answer, and must find the payment.
  * 4. The sale is signed and sent with `general.merchant_callback_url`. A refusal moves the
  *    attempt to `error` (if no callback moved it first) and maps to a 4xx/5xx JSON error.
- *    When only the answer was lost (a time-out, a broken connection), Gate's status is asked
- *    first: a sale it accepted anyway goes on as that payment.
+ *    When only the answer was lost (a time-out, a broken connection), or Gate says it already
+ *    has the payment_id (`duplicate`, 3041: an earlier sale with it got through), Gate's status
+ *    is asked first: a sale it accepted anyway goes on as that payment.
  */
 import {
   checkCustomerField,
@@ -324,8 +325,16 @@ async function settleLapsedCode(
   return (await ctx.store.getPayment(payment.paymentId)) ?? payment;
 }
 
-/** Failures after which the sale may have reached Gate: only its answer is missing. */
-const ANSWER_LOST_KINDS: ReadonlySet<string> = new Set(['timeout', 'network', 'malformed']);
+/**
+ * Failures after which the sale may have reached Gate: only its answer is missing, or Gate
+ * says an earlier sale with this payment_id got through (`duplicate`).
+ */
+const ANSWER_LOST_KINDS: ReadonlySet<string> = new Set([
+  'timeout',
+  'network',
+  'malformed',
+  'duplicate',
+]);
 
 /**
  * After a sale whose answer was lost, Gate's status says whether the payment exists anyway
