@@ -8,6 +8,7 @@
  * there. Every interpolated value goes through {@link escapeHtml}.
  */
 import { PAYMENT_PAGE_SCRIPT_PATH } from './merchant-js.js';
+import type { SandboxPaymentStatus } from './types.js';
 
 /** Escapes text for HTML content and double-quoted attributes. */
 export function escapeHtml(value: unknown): string {
@@ -138,7 +139,7 @@ function summary(view: PaymentSummary): string {
 
 /** A payment's outcome in words. */
 export interface Outcome {
-  status: 'awaiting customer action' | 'success' | 'decline';
+  status: SandboxPaymentStatus;
   code?: string;
   message?: string;
 }
@@ -149,9 +150,12 @@ function outcomeText(outcome: Outcome): string {
     return `<p class="outcome success" role="status" data-outcome="success" ${data}>${bi('支付成功', 'Payment approved')}</p>`;
   }
   const timedOut = outcome.code === '20602';
-  const words = timedOut
-    ? bi('二维码已过期', 'Time-out: the QR code expired')
-    : bi('支付已拒绝', 'Payment declined');
+  const words =
+    outcome.status === 'awaiting customer'
+      ? bi('支付未完成', 'Payment not completed')
+      : timedOut
+        ? bi('二维码已过期', 'Time-out: the QR code expired')
+        : bi('支付已拒绝', 'Payment declined');
   const detail =
     outcome.code !== undefined
       ? `<p>${bi('原因', 'Reason')}: <span lang="en">${escapeHtml(outcome.code)} ${escapeHtml(outcome.message ?? '')}</span></p>`

@@ -12,11 +12,23 @@ import { BANK_ROUTE, handleBankApp } from './bank-app.js';
 import { callbackOrigin } from './callback-url.js';
 import { Clock } from './clock.js';
 import { createControl, handleControl } from './control.js';
-import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_DELAYS_MS, Deliverer } from './delivery.js';
-import { gateErrorBody } from './errors.js';
+import {
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_RETRY_DELAYS_MS,
+  Deliverer,
+  ECOMMPAY_RETRY_DELAYS_MS,
+} from './delivery.js';
+import { GATE_ERRORS, gateErrorBody } from './errors.js';
 import type { GateErrorName } from './errors.js';
 import { FaultBook } from './faults.js';
-import { handleSale, handleStatus, SALE_PATH, STATUS_PATH } from './gate.js';
+import {
+  handleSale,
+  handleStatus,
+  handleStatusByRequest,
+  SALE_PATH,
+  STATUS_BY_REQUEST_PATH,
+  STATUS_PATH,
+} from './gate.js';
 import type { GateContext } from './gate.js';
 import { isAllowedHostEntry, isCrossSiteEntry, RequestGuard } from './guard.js';
 import { DEFAULT_MAX_BODY_BYTES, sendAsset, sendHtml, sendJson } from './http.js';
@@ -48,7 +60,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const settings = checkOptions(options);
   const log = options.log ?? (() => {});
   const clock = new Clock(settings.timeScale);
-  const deliverer = new Deliverer(clock, settings.retryDelaysMs, settings.deliveryTimeoutMs, log);
+  // ECommPay's schedule is platform time, like the QR timeout; `retryDelaysMs` is real time.
+  const retryDelaysMs =
+    settings.retrySchedule === 'ecommpay'
+      ? ECOMMPAY_RETRY_DELAYS_MS.map((ms) => clock.real(ms))
+      : settings.retryDelaysMs;
+  const deliverer = new Deliverer(clock, retryDelaysMs, settings.deliveryTimeoutMs, log);
   const faults = new FaultBook();
   let baseUrl = '';
   const platform = new Platform({
@@ -133,15 +150,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         return refuseRequest(response, path, 'crossSite', crossSite);
       }
     }
-    if (path === SALE_PATH || path === STATUS_PATH) {
+    if (path === SALE_PATH || path === STATUS_PATH || path === STATUS_BY_REQUEST_PATH) {
       if (method !== 'POST') {
         if (path === SALE_PATH) platform.countSaleRequest();
         response.setHeader('Allow', 'POST');
         return sendJson(response, 405, gateErrorBody('methodNotAllowed', platform.newRequestId()));
       }
-      return path === SALE_PATH
-        ? handleSale(gate, request, response)
-        : handleStatus(gate, request, response);
+      if (path === SALE_PATH) return handleSale(gate, request, response);
+      return path === STATUS_PATH
+        ? handleStatus(gate, request, response)
+        : handleStatusByRequest(gate, request, response);
     }
     if (path.startsWith('/sandbox/')) {
       return handleControl(control, request, response, path, settings.maxBodyBytes);
@@ -189,8 +207,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       if (!response.headersSent) {
         sendJson(response, 500, {
           status: 'error',
-          code: '1000',
-          message: 'Internal sandbox error',
+          code: GATE_ERRORS.internal.code,
+          message: GATE_ERRORS.internal.message,
         });
       } else {
         response.destroy();
@@ -247,6 +265,7 @@ interface Settings {
   qrTimeoutSeconds: number;
   timeScale: number;
   retryDelaysMs: readonly number[];
+  retrySchedule?: 'ecommpay';
   deliveryTimeoutMs: number;
   merchantName: string;
   maxBodyBytes: number;
@@ -291,6 +310,15 @@ function checkOptions(options: SandboxOptions): Settings {
       }
     }
     if (
+      project.callbackFormat !== undefined &&
+      project.callbackFormat !== 'top-level' &&
+      project.callbackFormat !== 'general'
+    ) {
+      throw new TypeError(
+        `startSandbox: project ${project.id}: callbackFormat must be "top-level" or "general" (got ${JSON.stringify(project.callbackFormat)})`,
+      );
+    }
+    if (
       project.allowAnyCallbackUrl !== undefined &&
       typeof project.allowAnyCallbackUrl !== 'boolean'
     ) {
@@ -333,6 +361,16 @@ function checkOptions(options: SandboxOptions): Settings {
   ) {
     throw new TypeError('startSandbox: retryDelaysMs must be a list of milliseconds >= 0');
   }
+  if (options.retrySchedule !== undefined && options.retrySchedule !== 'ecommpay') {
+    throw new TypeError(
+      `startSandbox: retrySchedule must be "ecommpay" (got ${JSON.stringify(options.retrySchedule)})`,
+    );
+  }
+  if (options.retrySchedule !== undefined && options.retryDelaysMs !== undefined) {
+    throw new TypeError(
+      'startSandbox: give retryDelaysMs (real milliseconds) or retrySchedule: "ecommpay", not both',
+    );
+  }
   if (options.publicUrl !== undefined && !isHttpUrl(options.publicUrl)) {
     throw new TypeError('startSandbox: publicUrl must be an http(s) URL');
   }
@@ -343,6 +381,7 @@ function checkOptions(options: SandboxOptions): Settings {
     qrTimeoutSeconds,
     timeScale: positive('timeScale', options.timeScale ?? 1),
     retryDelaysMs: [...retryDelaysMs],
+    ...(options.retrySchedule !== undefined ? { retrySchedule: options.retrySchedule } : {}),
     deliveryTimeoutMs: positive(
       'deliveryTimeoutMs',
       options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,

@@ -74,7 +74,7 @@ export interface Translation {
   customerSubmit: string;
   /** Each field's label. */
   customerLabels: Record<ShopperField, string>;
-  /** A hint under a field (names and address are written in Chinese characters...). */
+  /** A hint under a field (Chinese preferred for names and address, Latin letters accepted...). */
   customerHints: Partial<Record<ShopperField, string>>;
   /** The country list's empty choice. */
   customerChooseCountry: string;

@@ -148,6 +148,23 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     });
   }
 
+  it('shows ECommPay’s awaiting customer as a decline the shopper can retry (attempt 2)', async () => {
+    const { payload } = await server.payload();
+    const el = await mount(payload, 'en');
+    await statusReached(el, 'awaiting-customer');
+    const first = el.paymentSession!.paymentId;
+    const declined = oneEvent(el, 'cup-qr-decline');
+    await server.decline(first, 'awaiting customer');
+    expect((await declined).detail.code).to.equal('awaiting-customer');
+    await statusReached(el, 'decline');
+    expect(part(el, 'qr')).to.equal(null);
+    expect(part(el, 'status')!.textContent).to.contain(LABELS.en.decline);
+    await expect(el).to.be.accessible();
+    button(el, LABELS.en.newCode).click();
+    await statusReached(el, 'awaiting-customer');
+    expect(el.paymentSession!.paymentId).to.equal(`${first}~2`);
+  });
+
   it('draws a QR code that decodes to the payment’s qr_data', async () => {
     const { payload } = await server.payload();
     const el = await mount(payload);

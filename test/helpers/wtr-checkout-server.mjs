@@ -147,8 +147,11 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
           return send(200, await mintPayload(url));
         case 'approve':
           return send(200, await sandbox.control.approve(PROJECT_ID, id));
-        case 'decline':
-          return send(200, await sandbox.control.decline(PROJECT_ID, id));
+        case 'decline': {
+          // `?status=awaiting customer`: the platform's status of an attempt left unfinished.
+          const status = url.searchParams.get('status');
+          return send(200, await sandbox.control.decline(PROJECT_ID, id, status ? { status } : {}));
+        }
         case 'expire':
           return send(200, await sandbox.control.expire(PROJECT_ID, id));
         case 'settled':

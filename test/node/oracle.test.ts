@@ -38,7 +38,7 @@ const figures = { tried: 0, accepted: 0, vias: new Set<string>() };
 
 after(() => {
   console.log(
-    `oracle: ${figures.tried} forged callbacks tried (via ${[...figures.vias].join(', ')}), ` +
+    `security (signing oracle): ${figures.tried} forged callbacks tried (via ${[...figures.vias].join(', ')}), ` +
       `${figures.accepted} accepted`,
   );
 });

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
+  AWAITING_CUSTOMER_CODE,
   canTransition,
+  finalReasonOf,
   formatProblems,
   fromPlatformStatus,
   parseCallback,
+  parseStatusAnswer,
   parsePaymentState,
   parseSaleRequest,
   ProtocolError,
@@ -16,7 +19,7 @@ import {
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 
-/** The seed's sale request with a Chinese city and street, as the seed's rules ask. */
+/** The seed's sale request with a Chinese city and street, as the seed's text asks first. */
 function validSale(): Record<string, any> {
   const sale = fixture('sale-request.json') as Record<string, any>;
   sale.customer.city = '北京';
@@ -38,11 +41,47 @@ describe('parseSaleRequest', () => {
     assert.equal(parsed.ok, true, parsed.ok ? '' : formatProblems(parsed.problems));
   });
 
-  it("refuses the seed's own example only for its Latin city and street", () => {
-    assert.deepEqual(paths(problemsOf(fixture('sale-request.json'))), [
-      'customer.city',
-      'customer.street',
-    ]);
+  it("accepts the seed's own example as it is: Latin city and street, country CH", () => {
+    const sale = fixture('sale-request.json');
+    const parsed = parseSaleRequest(sale);
+    assert.equal(parsed.ok, true, parsed.ok ? '' : formatProblems(parsed.problems));
+    assert.deepEqual(parsed.ok && parsed.value.customer, sale.customer);
+  });
+
+  it('accepts pinyin and Western names, Latin addresses and phones of 4 to 24 digits', () => {
+    const sale = validSale();
+    Object.assign(sale.customer, {
+      first_name: 'San',
+      last_name: "Zhang-O'Brien",
+      city: 'Zürich',
+      street: 'Bahnhofstrasse 1, 3/F',
+      phone: '1'.repeat(24),
+    });
+    assert.equal(parseSaleRequest(sale).ok, true);
+    sale.customer.phone = '2233';
+    assert.equal(parseSaleRequest(sale).ok, true);
+    sale.customer.phone = '1'.repeat(25);
+    assert.deepEqual(
+      problemsOf(sale).map((p) => `${p.path}: ${p.message}`),
+      ['customer.phone: 4 to 24 digits (got 25)'],
+    );
+  });
+
+  it('keeps refusing what can never be right, as the platform reads it (no tidying here)', () => {
+    const cases: [string, string][] = [
+      ['first_name', 'San\u202e'],
+      ['last_name', 'Zhang3'],
+      ['city', '\u200b'],
+      ['city', '88'],
+      ['street', 'Main St\ud800'],
+      ['phone', '+8613632264147'],
+      ['phone', '138 0013 8000'],
+    ];
+    for (const [field, value] of cases) {
+      const sale = validSale();
+      sale.customer[field] = value;
+      assert.deepEqual(paths(problemsOf(sale)), [`customer.${field}`], `${field}=${value}`);
+    }
   });
 
   it('names every problem by path, not just the first', () => {
@@ -51,7 +90,7 @@ describe('parseSaleRequest', () => {
     sale.customer.email = 'not-an-email';
     sale.customer.country = 'ZZ';
     sale.customer.ip_address = '300.1.1.1';
-    sale.customer.first_name = 'John';
+    sale.customer.first_name = 'John3';
     sale.payment.currency = 'USD';
     sale.payment.amount = 10.5;
     delete sale.return_url.success;
@@ -60,7 +99,7 @@ describe('parseSaleRequest', () => {
       problems.map((p) => `${p.path}: ${p.message}`),
       [
         'customer.ip_address: not a valid IPv4 or IPv6 address',
-        'customer.first_name: in Chinese characters (汉字)',
+        'customer.first_name: in Chinese characters or Latin letters',
         'customer.phone: digits only, no "+"',
         'customer.email: not a valid email address',
         'customer.country: an ISO 3166-1 alpha-2 country code, such as CN',
@@ -184,12 +223,23 @@ describe('parseCallback', () => {
     assert.equal(callback.operation?.id, '2000000029');
   });
 
-  it('maps both spellings of awaiting customer', () => {
+  it('reads awaiting customer (no "action") as a decline, never as a QR code to show', () => {
+    // Was "maps both spellings of awaiting customer": ECommPay's own plug-ins treat
+    // `awaiting customer` as a failed attempt (WooCommerce declines, Salesforce fails it).
     const data = fixture('callback-awaiting-customer.json') as Record<string, any>;
     data.payment.status = 'awaiting customer';
     const parsed = parseCallback(data);
     assert.ok(parsed.ok);
-    assert.equal(parsed.value.status, 'awaiting-customer');
+    assert.equal(parsed.value.status, 'decline');
+    assert.equal(fromPlatformStatus('Awaiting Customer', '20602'), 'decline', 'whatever its code');
+    assert.deepEqual(finalReasonOf('awaiting customer', '0', 'Success'), {
+      code: AWAITING_CUSTOMER_CODE,
+      message: 'The payment was not completed (ECommPay: awaiting customer)',
+    });
+    assert.deepEqual(finalReasonOf('decline', '20105', 'Insufficient funds'), {
+      code: '20105',
+      message: 'Insufficient funds',
+    });
   });
 
   it('reads success, and a time-out decline as expired with its code', () => {
@@ -244,6 +294,76 @@ describe('parseCallback', () => {
     const parsed = parseCallback(data);
     assert.ok(parsed.ok, parsed.ok ? '' : formatProblems(parsed.problems));
     assert.equal(parsed.value.paymentId, 'EP761d-6f6d');
+  });
+});
+
+/** The seed's time-out decline as Gate's status answer has it: `operations`, `errors`. */
+function timeoutStatusAnswer(): Record<string, any> {
+  const { operation, ...rest } = fixture('callback-decline-timeout.json') as Record<string, any>;
+  const awaiting = {
+    ...operation,
+    status: 'awaiting customer action',
+    code: '0',
+    message: 'Success',
+  };
+  return { ...rest, operations: [awaiting, operation], errors: [] };
+}
+
+describe('parseStatusAnswer', () => {
+  it('takes the code and message of the last operation: a 20602 time-out is expired', () => {
+    const parsed = parseStatusAnswer(timeoutStatusAnswer());
+    assert.ok(parsed.ok, parsed.ok ? '' : formatProblems(parsed.problems));
+    assert.equal(parsed.value.status, 'expired');
+    assert.equal(parsed.value.code, '20602');
+    assert.equal(parsed.value.message, 'Time-out');
+    assert.equal(parsed.value.operations.length, 2);
+    assert.equal(parsed.value.operation, parsed.value.operations[1]);
+    assert.deepEqual(parsed.value.errors, []);
+    // The bug this parser fixes: read as a callback, the same answer was a bare decline.
+    const asCallback = parseCallback(timeoutStatusAnswer());
+    assert.ok(asCallback.ok);
+    assert.equal(asCallback.value.status, 'decline');
+    assert.equal(asCallback.value.code, undefined);
+  });
+
+  it('falls back on the first error, then on the top-level code, when no operation says', () => {
+    const answer = timeoutStatusAnswer();
+    answer.operations = [];
+    answer.errors = [{ code: '20602', message: 'Time-out', field: '', description: null }];
+    const fromError = parseStatusAnswer(answer);
+    assert.ok(fromError.ok);
+    assert.equal(fromError.value.status, 'expired');
+    assert.deepEqual(fromError.value.errors, [
+      { code: '20602', message: 'Time-out', field: '', description: '' },
+    ]);
+    delete answer.errors;
+    answer.code = '20602';
+    const fromTop = parseStatusAnswer(answer);
+    assert.ok(fromTop.ok);
+    assert.equal(fromTop.value.code, '20602');
+  });
+
+  it('reads an answer with one operation object as well (never stricter than the platform)', () => {
+    const parsed = parseStatusAnswer(fixture('callback-decline-timeout.json'));
+    assert.ok(parsed.ok);
+    assert.equal(parsed.value.status, 'expired');
+    assert.equal(parsed.value.operations.length, 1);
+  });
+
+  it('reads project and payment from general, and refuses what is not a status, by path', () => {
+    const answer = timeoutStatusAnswer();
+    delete answer.project_id;
+    answer.general = { project_id: 843, signature: 'x' };
+    const general = parseStatusAnswer(answer);
+    assert.ok(general.ok && general.value.projectId === 843);
+    answer.general = { project_id: -1 };
+    answer.operations = [{ code: {} }, 'op'];
+    const bad = parseStatusAnswer(answer);
+    assert.deepEqual(bad.ok ? [] : paths(bad.problems), [
+      'operations[0].code',
+      'operations[1]',
+      'general.project_id',
+    ]);
   });
 });
 

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { parseCallback } from '../../src/protocol/callback.js';
-import { SandboxError } from '../../src/sandbox/index.js';
+import { SandboxError, startSandbox } from '../../src/sandbox/index.js';
 import { startReceiver, statusOf } from '../helpers/receiver.js';
 import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed } from '../helpers/sandbox.js';
 
@@ -108,6 +108,75 @@ describe('sandbox callbacks', () => {
       const parsed = parseCallback(body);
       assert.ok(parsed.ok && parsed.value.status === 'decline');
     }
+  });
+
+  it('general format: the callbacks of the seed, project_id and signature under general', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t, {}, { callbackFormat: 'general' });
+    sandbox.control.setFaults({ duplicateCallbacks: 1 });
+    await sale('order-general');
+    await sandbox.control.approve(PROJECT_ID, 'order-general');
+    const all = await receiver.waitFor((r) => r.length === 4, 'two callbacks, twice each');
+    for (const { body, verified } of all) {
+      assert.ok(verified, 'verify() finds general.signature');
+      const { general, ...rest } = body as Record<string, any>;
+      assert.deepEqual(Object.keys(general), ['project_id', 'signature']);
+      assert.equal(general.project_id, PROJECT_ID);
+      assert.equal(rest.project_id, undefined);
+      assert.equal(rest.signature, undefined);
+      const seed = fixture(
+        statusOf(body) === 'success' ? 'callback-success' : 'callback-awaiting-customer',
+      );
+      const { project_id: _project, ...seedRest } = seed;
+      assert.equal(JSON.stringify(shape(rest)), JSON.stringify(shape(seedRest)));
+      const parsed = parseCallback(body);
+      assert.ok(parsed.ok && parsed.value.projectId === PROJECT_ID);
+    }
+    const project = { id: 1, secretKey: 'k' };
+    await assert.rejects(
+      startSandbox({ port: 0, projects: [{ ...project, callbackFormat: 'flat' as 'general' }] }),
+      /callbackFormat must be "top-level" or "general" \(got "flat"\)/,
+    );
+    await assert.rejects(
+      startSandbox({ port: 0, projects: [project], retrySchedule: 'fast' as 'ecommpay' }),
+      /retrySchedule must be "ecommpay"/,
+    );
+    await assert.rejects(
+      startSandbox({
+        port: 0,
+        projects: [project],
+        retrySchedule: 'ecommpay',
+        retryDelaysMs: [10],
+      }),
+      /not both/,
+    );
+  });
+
+  it('awaiting customer: a payment the shopper left, final with that status', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t);
+    await sale('order-left');
+    const reply = await fetch(`${sandbox.url}/sandbox/payments/${PROJECT_ID}/order-left/decline`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ status: 'awaiting customer' }),
+    });
+    assert.equal(reply.status, 200);
+    assert.equal((await reply.json()).status, 'awaiting customer');
+    const all = await receiver.waitFor((r) => r.length === 2, 'the final callback');
+    const body = all[1].body as any;
+    assert.ok(all[1].verified);
+    assert.equal(body.payment.status, 'awaiting customer');
+    assert.equal(body.operation.status, 'awaiting customer');
+    assert.equal(body.display_data, undefined, 'no QR code to show');
+    await assert.rejects(
+      sandbox.control.approve(PROJECT_ID, 'order-left'),
+      (error: unknown) => error instanceof SandboxError && error.kind === 'conflict',
+    );
+    const bad = await fetch(`${sandbox.url}/sandbox/payments/${PROJECT_ID}/order-left/decline`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ status: 'success' }),
+    });
+    assert.equal(bad.status, 400);
   });
 
   it('time-out: unpaid past the QR timeout (fast clock), decline 20602 Time-out', async (t) => {

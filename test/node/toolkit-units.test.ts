@@ -133,7 +133,7 @@ describe('payload', () => {
       currency: 'USD',
       description: '',
       returnUrl: 'javascript:alert(1)',
-      customer: { ip_address: '1.2.3.4', phone: '+86123' } as any,
+      customer: { ip_address: '1.2.3.4', phone: '+86123 ext. 4' } as any,
     });
     assert.deepEqual(
       problems.map((p) => p.path),

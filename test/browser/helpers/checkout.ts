@@ -39,7 +39,11 @@ export const server = {
       accepted: boolean;
     } | null>(`sale/${encodeURIComponent(paymentId)}`),
   approve: (paymentId: string) => call(`approve/${encodeURIComponent(paymentId)}`),
-  decline: (paymentId: string) => call(`decline/${encodeURIComponent(paymentId)}`),
+  /** `status: 'awaiting customer'`: ECommPay's status of an attempt the shopper left. */
+  decline: (paymentId: string, status?: 'awaiting customer') =>
+    call(
+      `decline/${encodeURIComponent(paymentId)}${status ? `?status=${encodeURIComponent(status)}` : ''}`,
+    ),
   expire: (paymentId: string) => call(`expire/${encodeURIComponent(paymentId)}`),
   settled: () => call('settled'),
   payment: (paymentId: string) =>
