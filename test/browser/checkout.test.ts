@@ -154,7 +154,7 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     await statusReached(el, 'awaiting-customer');
     const payment = await server.payment(el.paymentSession!.paymentId);
     expect(payment?.qrUrl).to.be.a('string');
-    expect(el.paymentState!.qr!.url).to.equal(payment!.qrUrl);
+    expect(el.paymentState!.qr!.data).to.equal(payment!.qrUrl);
     expect(await decodeQr(el)).to.equal(payment!.qrUrl);
     const svgElement = shadow(el).querySelector('[part~="qr"] svg')!;
     expect(svgElement.getAttribute('role')).to.equal('img');
@@ -174,7 +174,7 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     const { payload } = await server.payload();
     const el = await mount(payload);
     await statusReached(el, 'awaiting-customer');
-    expect(el.paymentState!.qr!.url).to.match(/^http:/);
+    expect(el.paymentState!.qr!.data).to.match(/^http:/);
     expect(shadow(el).querySelector('a[href]')).to.equal(null);
     expect(button(el, '复制付款链接')).to.be.instanceOf(HTMLElement);
     expect(button(el, '保存二维码图片')).to.be.instanceOf(HTMLElement);
@@ -428,7 +428,7 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
       );
       await el.updateComplete;
       expect(await server.saleRequests()).to.equal(sales + 1);
-      expect(await decodeQr(el)).to.equal(el.paymentState!.qr!.url);
+      expect(await decodeQr(el)).to.equal(el.paymentState!.qr!.data);
       // The old attempt's own end fired nothing more.
       expect(expire).to.have.length(1);
     });

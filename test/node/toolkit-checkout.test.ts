@@ -66,7 +66,7 @@ describe('checkout: payments through the sandbox', () => {
     assert.equal(client.retry, 3000);
     const awaiting = states(client).at(-1);
     const sandboxPayment = shop.sandbox.control.payment(PROJECT_ID, 'order-ok')!;
-    assert.equal(awaiting.qr.url, sandboxPayment.qrUrl);
+    assert.equal(awaiting.qr.data, sandboxPayment.qrUrl);
     assert.equal(awaiting.qr.timeoutSeconds, 600);
     assert.ok(awaiting.qr.expiresInSeconds > 590 && awaiting.qr.expiresInSeconds <= 600);
     assert.equal(awaiting.amount, 30000);
@@ -227,7 +227,7 @@ describe('checkout: payments through the sandbox', () => {
     const created = await shop.start('order-race');
     assert.equal(created.state.status, 'awaiting-customer');
     assert.equal(created.state.seq, 1);
-    assert.ok(created.state.qr.url);
+    assert.ok(created.state.qr.data);
     const client = await openSse(eventsUrl(shop, created));
     const onConnect = await client.next();
     assert.equal(onConnect.id, '1', 'the stream starts where the answer was');
