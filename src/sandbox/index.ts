@@ -30,4 +30,5 @@ export type {
   SandboxPayment,
   SandboxPaymentStatus,
   SandboxProject,
+  SandboxQrFormat,
 } from './types.js';

@@ -180,6 +180,29 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     expect(button(el, '保存二维码图片')).to.be.instanceOf(HTMLElement);
   });
 
+  it('draws an EMVCo payload exactly as the platform sent it, with no link and nothing to copy', async () => {
+    const { payload } = await server.emvPayload();
+    const el = await fixture<CupQrCheckout>(
+      html`<cup-qr-checkout payload=${payload} endpoint="/cup-qr-emv"></cup-qr-checkout>`,
+    );
+    await statusReached(el, 'awaiting-customer');
+    const paymentId = el.paymentSession!.paymentId;
+    const payment = (await server.payment(paymentId, 'emv'))!;
+    expect(payment.qrData).to.match(/^000201010212\d{2}.+6304[0-9A-F]{4}$/u);
+    expect(payment.qrData).to.contain('沙盒商户');
+    expect(el.paymentState!.qr!.data).to.equal(payment.qrData);
+    expect(await decodeQr(el)).to.equal(payment.qrData);
+    expect(shadow(el).querySelector('a[href]'), 'no "open in bank app"').to.equal(null);
+    const actions = [...part(el, 'phone-actions')!.querySelectorAll('button, a')];
+    expect(actions.map((a) => a.textContent!.trim())).to.deep.equal(['保存二维码图片']);
+    await expect(el).to.be.accessible();
+    // The bank-app page is not in the code: the shopper's bank approves through the control API.
+    const success = oneEvent(el, 'cup-qr-success');
+    await server.approve(paymentId, 'emv');
+    await success;
+    await statusReached(el, 'success');
+  });
+
   it('fires cup-qr-success once with its details, despite duplicate callbacks and pushes', async () => {
     await server.faults({ duplicateCallbacks: 2 });
     await server.sse({ duplicate: true });

@@ -98,6 +98,27 @@ describe('checkout: payments through the sandbox', () => {
     );
   });
 
+  it('an EMVCo payload as qr_data is applied: the stream carries it as it came, then success', async (t) => {
+    const shop = await startShop(t, { project: { qrFormat: 'emv' } });
+    const created = await shop.post('/payments', { payload: shop.payload('order-emv') });
+    assert.equal(created.status, 201);
+    const client = await awaitQr(shop, created.body);
+    const sandboxPayment = shop.sandbox.control.payment(PROJECT_ID, 'order-emv')!;
+    assert.match(sandboxPayment.qrData, /^000201010212.+6304[0-9A-F]{4}$/u);
+    const awaiting = states(client).at(-1);
+    assert.equal(awaiting.status, 'awaiting-customer');
+    assert.equal(awaiting.qr.data, sandboxPayment.qrData);
+    await shop.sandbox.control.settled();
+    const [recorded] = await shop.store.listCallbacks({ from: 0, to: Date.now() + 1 });
+    assert.equal(recorded.outcome, 'applied', 'read, not "unreadable"');
+    assert.deepEqual((await shop.store.getPayment('order-emv'))!.qr?.data, sandboxPayment.qrData);
+
+    await shop.sandbox.control.approve(PROJECT_ID, 'order-emv');
+    const all = await streamUntil(client, 'success');
+    await client.ended;
+    assert.deepEqual(all.map((s) => s.status).slice(-2), ['awaiting-customer', 'success']);
+  });
+
   it('decline: the platform code and message reach the element', async (t) => {
     const shop = await startShop(t);
     const created = await shop.start('order-decline');
