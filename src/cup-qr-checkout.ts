@@ -86,7 +86,8 @@ export interface PaymentSession {
  * @csspart instructions - How to pay (open a bank app or UnionPay and scan).
  * @csspart status - A result view (success, decline, expired, error) or a progress message.
  * @csspart actions - A row of buttons (new code, retry, start, Payment Page, phone actions).
- * @csspart phone-actions - The phone-only actions: open in bank app, copy link, save image.
+ * @csspart phone-actions - The phone-only actions: open in bank app (an `https:` code), copy link
+ * (an `http(s):` code), save image.
  * @csspart button - Every button and button-like link.
  * @csspart notice - The reconnecting notice.
  * @csspart footer - The footer slot's wrapper.

@@ -72,6 +72,35 @@ describe('sandboxCommand', () => {
     assert.equal(await run.done, 0);
   });
 
+  it('SANDBOX_QR_FORMAT=emv: qr_data is an EMVCo payload, the bank-app page is in the log', async (t) => {
+    const receiver = await startReceiver('cli-secret');
+    t.after(() => receiver.close());
+    const run = runCommand({
+      SANDBOX_PORT: '0',
+      ECOMMPAY_PROJECT_ID: '4321',
+      ECOMMPAY_SECRET_KEY: 'cli-secret',
+      SANDBOX_CALLBACK_URL: receiver.callbackUrl,
+      SANDBOX_QR_FORMAT: 'emv',
+    });
+    const sandbox = await run.started;
+    assert.match(run.lines.join('\n'), /QR codes: +EMVCo payloads/);
+    const reply = await postJson(
+      `${sandbox.url}/v2/payment/cup/qr/sale`,
+      signed(saleBody('cli-emv', 4321), 'cli-secret'),
+    );
+    assert.equal(reply.status, 200);
+    const [awaiting] = await receiver.waitFor((r) => r.length === 1, 'the awaiting callback');
+    const payment = sandbox.control.payment(4321, 'cli-emv')!;
+    assert.match((awaiting.body as any).display_data[0].data, /^000201010212/);
+    assert.equal((awaiting.body as any).display_data[0].data, payment.qrData);
+    assert.ok(
+      run.lines.some((line) => line.includes(`bank app: ${payment.qrUrl}`)),
+      'the bank-app page is logged',
+    );
+    run.stop();
+    assert.equal(await run.done, 0);
+  });
+
   it('SANDBOX_ALLOWED_HOSTS and SANDBOX_CALLBACK_ORIGINS widen the Host and callback rules', async (t) => {
     const receiver = await startReceiver('cli-secret');
     t.after(() => receiver.close());
@@ -125,6 +154,7 @@ describe('sandboxCommand', () => {
       [{ SANDBOX_PORT: '0', ECOMMPAY_PROJECT_ID: '-3' }, /ECOMMPAY_PROJECT_ID/],
       [{ SANDBOX_PORT: '0', SANDBOX_CALLBACK_URL: 'not a url' }, /SANDBOX_CALLBACK_URL/],
       [{ SANDBOX_PORT: '0', SANDBOX_QR_TIMEOUT: '0' }, /SANDBOX_QR_TIMEOUT/],
+      [{ SANDBOX_PORT: '0', SANDBOX_QR_FORMAT: 'EMV' }, /SANDBOX_QR_FORMAT must be url or emv/],
       [{ SANDBOX_PORT: '0', SANDBOX_ALLOWED_HOSTS: 'http://phone.local' }, /SANDBOX_ALLOWED_HOSTS/],
       [
         { SANDBOX_PORT: '0', SANDBOX_CALLBACK_ORIGINS: 'localhost:3000' },
