@@ -228,16 +228,25 @@ class HostileSource extends EventTarget {
   }
 }
 
+/** A real payment whose states come from the test: the element, its stream, the order. */
+async function hostileStream(): Promise<{
+  el: CupQrCheckout;
+  source: HostileSource;
+  order: { amount: number };
+}> {
+  const { payload, order } = await server.payload();
+  HostileSource.last = undefined;
+  const el = await fixture<CupQrCheckout>(html`<cup-qr-checkout manual></cup-qr-checkout>`);
+  el.streamOptions = { EventSource: HostileSource as unknown as typeof EventSource };
+  el.payload = payload;
+  await el.start();
+  await waitUntil(() => HostileSource.last, 'the stream opened');
+  return { el, source: HostileSource.last!, order };
+}
+
 describe('hostile answers of a server', () => {
   it('any QR content is drawn as it is, never as markup; only https is a link, only http(s) is copied; junk is no state', async () => {
-    const { payload, order } = await server.payload();
-    HostileSource.last = undefined;
-    const el = await fixture<CupQrCheckout>(html`<cup-qr-checkout manual></cup-qr-checkout>`);
-    el.streamOptions = { EventSource: HostileSource as unknown as typeof EventSource };
-    el.payload = payload;
-    await el.start();
-    await waitUntil(() => HostileSource.last, 'the stream opened');
-    const source = HostileSource.last!;
+    const { el, source, order } = await hostileStream();
     const paymentId = el.paymentSession!.paymentId;
     let seq = 0;
     const state = (data: string): Partial<PaymentState> => ({
@@ -315,13 +324,7 @@ describe('hostile answers of a server', () => {
   });
 
   it('reads `qr.url`, as servers written to the protocol before EMVCo payloads send it', async () => {
-    const { payload, order } = await server.payload();
-    HostileSource.last = undefined;
-    const el = await fixture<CupQrCheckout>(html`<cup-qr-checkout manual></cup-qr-checkout>`);
-    el.streamOptions = { EventSource: HostileSource as unknown as typeof EventSource };
-    el.payload = payload;
-    await el.start();
-    await waitUntil(() => HostileSource.last, 'the stream opened');
+    const { el, source, order } = await hostileStream();
     const old = {
       paymentId: el.paymentSession!.paymentId,
       status: 'awaiting-customer' as const,
@@ -332,7 +335,7 @@ describe('hostile answers of a server', () => {
       qr: { url: 'https://cashier.example/pay?id=2', expiresInSeconds: 300, timeoutSeconds: 300 },
       updatedAt: new Date().toISOString(),
     };
-    HostileSource.last!.push(old as unknown as Partial<PaymentState>);
+    source.push(old as unknown as Partial<PaymentState>);
     await statusReached(el, 'awaiting-customer');
     expect(el.paymentState!.qr!.data).to.equal('https://cashier.example/pay?id=2');
     expect(await decodeQr(el)).to.equal('https://cashier.example/pay?id=2');
