@@ -24,6 +24,7 @@ import {
 import { openShopperFields, type ShopperCustomer, type ShopperField } from './protocol/customer.js';
 import { parsePaymentState, type PaymentState } from './protocol/payment-state.js';
 import { formatProblems } from './protocol/problems.js';
+import { appLinkFor, copyableLink } from './protocol/qr.js';
 import { isTerminal } from './protocol/status.js';
 import { DEFAULT_ROUTE_PREFIX, readPayload, type PaymentMode } from './protocol/wire.js';
 import { qrMatrix, renderQrSvg, type QrMatrix } from './qr-svg.js';
@@ -86,7 +87,8 @@ export interface PaymentSession {
  * @csspart instructions - How to pay (open a bank app or UnionPay and scan).
  * @csspart status - A result view (success, decline, expired, error) or a progress message.
  * @csspart actions - A row of buttons (new code, retry, start, Payment Page, phone actions).
- * @csspart phone-actions - The phone-only actions: open in bank app, copy link, save image.
+ * @csspart phone-actions - The phone-only actions: open in bank app (an `https:` code), copy link
+ * (an `http(s):` code), save image.
  * @csspart button - Every button and button-like link.
  * @csspart notice - The reconnecting notice.
  * @csspart footer - The footer slot's wrapper.
@@ -221,7 +223,7 @@ export class CupQrCheckout extends LitElement {
    * (then asks again) instead of showing a dead code.
    */
   #renewalOf: string | undefined;
-  #qrCache: { url: string; matrix: QrMatrix } | undefined;
+  #qrCache: { data: string; matrix: QrMatrix } | undefined;
   /** What the shopper entered in the form, for this payload: sent with every attempt. */
   #customer: ShopperCustomer | undefined;
   /** The shopper started this attempt (a click): an embedded Payment Page takes the focus. */
@@ -491,7 +493,7 @@ export class CupQrCheckout extends LitElement {
     }
     // After the countdown ran out, only a final word from the server counts.
     if (this.#locallyExpired && !isTerminal(paymentState.status)) return;
-    const previousQr = this.payment?.qr?.url;
+    const previousQr = this.payment?.qr?.data;
     this.payment = paymentState;
     if (isTerminal(paymentState.status)) {
       this.#countdown.stop();
@@ -502,7 +504,7 @@ export class CupQrCheckout extends LitElement {
     // After the status: a code with no time left expires at once, from `awaiting-customer`.
     const { qr } = paymentState;
     if (paymentState.status === 'awaiting-customer' && qr) {
-      const sameCode = previousQr === qr.url && this.#countdown.running;
+      const sameCode = previousQr === qr.data && this.#countdown.running;
       this.#countdown.start(qr.expiresInSeconds, qr.timeoutSeconds, !sameCode);
     }
   }
@@ -619,7 +621,8 @@ export class CupQrCheckout extends LitElement {
   };
 
   readonly #handleCopy = async (): Promise<void> => {
-    const url = this.payment?.qr?.url;
+    const data = this.payment?.qr?.data;
+    const url = data === undefined ? undefined : copyableLink(data);
     const t = this.#translation;
     if (!url) return;
     try {
@@ -686,8 +689,8 @@ export class CupQrCheckout extends LitElement {
     }
   };
 
-  #qrFor(url: string): QrMatrix {
-    if (this.#qrCache?.url !== url) this.#qrCache = { url, matrix: qrMatrix(url) };
+  #qrFor(data: string): QrMatrix {
+    if (this.#qrCache?.data !== data) this.#qrCache = { data, matrix: qrMatrix(data) };
     return this.#qrCache.matrix;
   }
 
@@ -793,8 +796,10 @@ export class CupQrCheckout extends LitElement {
     const remaining = this.#countdown.remaining;
     const clock = `${Math.floor(remaining / 60)}:${String(remaining % 60).padStart(2, '0')}`;
     const circumference = 2 * Math.PI * 10;
-    const appLink = appLinkFor(qr.url);
-    return html`<div part="qr">${renderQrSvg(this.#qrFor(qr.url), t.qrLabel)}</div>
+    // Any content is drawn; only an https: URL is a link, only an http(s) one can be copied.
+    const appLink = appLinkFor(qr.data);
+    const copyable = copyableLink(qr.data) !== undefined;
+    return html`<div part="qr">${renderQrSvg(this.#qrFor(qr.data), t.qrLabel)}</div>
       <div part="timer" class=${remaining <= 60 ? 'low' : ''}>
         <svg part="timer-ring" viewBox="0 0 24 24" aria-hidden="true">
           ${svg`<circle class="track" cx="12" cy="12" r="10"></circle>
@@ -823,7 +828,13 @@ export class CupQrCheckout extends LitElement {
               >`
             : nothing
         }
-        <button part="button" type="button" @click=${this.#handleCopy}>${t.copyLink}</button>
+        ${
+          copyable
+            ? html`<button part="button" type="button" @click=${this.#handleCopy}>
+                ${t.copyLink}
+              </button>`
+            : nothing
+        }
         <button part="button" type="button" @click=${this.#handleSave}>${t.saveImage}</button>
       </div>`;
   }
@@ -901,18 +912,8 @@ function isWebUrl(text: string): boolean {
   }
 }
 
-/**
- * The link "open in bank app" may point at: the QR's URL only when it is absolute `https:`.
- * `http:` (the sandbox), `javascript:`, `data:` and anything relative never become a link.
- */
-export function appLinkFor(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
+// Its home is the protocol's QR rule; exported here as it always was.
+export { appLinkFor };
 
 /** Formats minor units (fen) in `currency` for `locale`: 30000 CNY → `¥300.00`, `CN¥300.00`. */
 export function formatAmount(minor: number, currency: string, locale: string): string {

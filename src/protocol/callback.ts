@@ -4,19 +4,20 @@
  * the platform status mapped to a {@link PaymentStatus} and the QR code taken out of
  * `display_data`. Both may carry their project id under `general` (some project formats).
  */
-import { absoluteUrl, maxLength, nonEmpty } from './fields.js';
+import { nonEmpty } from './fields.js';
 import { readGateErrorDetails, type GateFieldError } from './gate-answer.js';
-import { FieldReader, join, type Parsed, type Problem, type Rule } from './problems.js';
+import { FieldReader, join, type Parsed, type Problem } from './problems.js';
+import { QR_DATA_RULES } from './qr.js';
 import { fromPlatformStatus, KNOWN_PLATFORM_STATUSES, type PaymentStatus } from './status.js';
 
 /** The longest QR timeout we accept from the platform: one day, in seconds. */
 export const MAX_QR_TIMEOUT_SECONDS = 86_400;
-/** The longest QR content we draw (a QR code holds at most 2,953 bytes). */
-export const MAX_QR_DATA_LENGTH = 2048;
-
 export interface CallbackQr {
-  /** What the QR code encodes: an http(s) URL. */
-  url: string;
+  /**
+   * What the QR code encodes, as `qr_data` carries it: a URL or an EMVCo payload (`000201…`),
+   * any string that fits a QR code ({@link QR_DATA_RULES}).
+   */
+  data: string;
   /** "QR Code Timeout" in seconds, when the platform said it. */
   timeoutSeconds?: number;
 }
@@ -58,12 +59,6 @@ export interface Callback {
   /** The callback as received. */
   raw: Record<string, unknown>;
 }
-
-const qrUrl: Rule<string>[] = [
-  nonEmpty,
-  maxLength(MAX_QR_DATA_LENGTH),
-  absoluteUrl('https:', 'http:'),
-];
 
 function readSum(reader: FieldReader): CallbackSum | undefined {
   if (!reader.isObject) return undefined;
@@ -109,7 +104,7 @@ function readDisplayData(
   path: string,
   problems: Problem[],
 ): CallbackQr | undefined {
-  let url: string | undefined;
+  let data: string | undefined;
   let timeoutSeconds: number | undefined;
   items.forEach((item, index) => {
     const entry = new FieldReader(item, join(path, index), problems);
@@ -117,12 +112,12 @@ function readDisplayData(
     const type = entry.string('type', nonEmpty);
     const title = entry.optionalString('title') ?? '';
     if (type === 'qr_data') {
-      url = entry.string('data', ...qrUrl);
+      data = entry.string('data', ...QR_DATA_RULES);
     } else if (type === 'add_info' && /timeout/i.test(title)) {
       timeoutSeconds = readTimeout(entry.record.data, join(join(path, index), 'data'), problems);
     }
   });
-  return url === undefined ? undefined : { url, ...(timeoutSeconds ? { timeoutSeconds } : {}) };
+  return data === undefined ? undefined : { data, ...(timeoutSeconds ? { timeoutSeconds } : {}) };
 }
 
 /** What a callback and a status answer share, read from the root of either. */

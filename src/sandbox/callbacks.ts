@@ -35,8 +35,8 @@ export interface CallbackFacts {
   code: string;
   message: string;
   providerPaymentId: string;
-  /** The QR code's content and lifetime, for `awaiting customer action`. */
-  qr?: { url: string; timeoutSeconds: number };
+  /** The QR code's content (`qr_data`: a URL or an EMVCo payload) and lifetime, for `awaiting customer action`. */
+  qr?: { data: string; timeoutSeconds: number };
 }
 
 /** The provider id of CUP QR in the seed's callbacks. */
@@ -98,7 +98,7 @@ function displayData(facts: CallbackFacts): Record<string, unknown> {
   if (!facts.qr) return {};
   return {
     display_data: [
-      { type: 'qr_data', title: 'QR Code', data: facts.qr.url },
+      { type: 'qr_data', title: 'QR Code', data: facts.qr.data },
       { type: 'add_info', title: 'QR Code Timeout', data: String(facts.qr.timeoutSeconds) },
     ],
   };

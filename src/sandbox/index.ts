@@ -31,4 +31,5 @@ export type {
   SandboxPayment,
   SandboxPaymentStatus,
   SandboxProject,
+  SandboxQrFormat,
 } from './types.js';

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { PLATFORM_CODES } from '../protocol/platform-codes.js';
 import type { CallbackFacts } from './callbacks.js';
 import { buildCallback, buildStatusAnswer, duplicateCallback, signCallback } from './callbacks.js';
+import { emvQrPayload } from './emv-qr.js';
 import type { Clock } from './clock.js';
 import type { Deliverer } from './delivery.js';
 import { SandboxError } from './errors.js';
@@ -249,9 +250,19 @@ export class Platform {
     return this.#finish(record, status, reason);
   }
 
-  /** What the QR code encodes: this payment's bank-app page. */
+  /** This payment's bank-app page. */
   qrUrl(record: PaymentRecord): string {
     return `${this.options.baseUrl()}/bank/${record.bankToken}`;
+  }
+
+  /** What the QR code encodes (`qr_data`): the bank-app page, or an EMVCo payload (`qrFormat`). */
+  qrData(record: PaymentRecord): string {
+    if (this.#projects.get(record.projectId)?.qrFormat !== 'emv') return this.qrUrl(record);
+    return emvQrPayload({
+      projectId: record.projectId,
+      amount: record.amount,
+      reference: record.providerPaymentId,
+    });
   }
 
   /** The callback (or status answer) body for the payment's current state, unsigned. */
@@ -276,7 +287,7 @@ export class Platform {
       message: record.message ?? 'Success',
       providerPaymentId: record.providerPaymentId,
       ...(awaiting
-        ? { qr: { url: this.qrUrl(record), timeoutSeconds: record.qrTimeoutSeconds } }
+        ? { qr: { data: this.qrData(record), timeoutSeconds: record.qrTimeoutSeconds } }
         : {}),
     };
   }
@@ -305,6 +316,7 @@ export class Platform {
       requestId: record.requestId,
       operationId: record.operationId,
       qrUrl: this.qrUrl(record),
+      qrData: this.qrData(record),
       qrTimeoutSeconds: record.qrTimeoutSeconds,
       createdAt: record.createdAt.toISOString(),
       expiresAt: record.expiresAt.toISOString(),

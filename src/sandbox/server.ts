@@ -49,7 +49,7 @@ import {
   SESSION_ROUTE,
 } from './payment-page.js';
 import { Platform } from './platform.js';
-import type { Sandbox, SandboxOptions } from './types.js';
+import type { Sandbox, SandboxOptions, SandboxQrFormat } from './types.js';
 
 export const DEFAULT_PORT = 8090;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -271,6 +271,9 @@ interface Settings {
   maxBodyBytes: number;
 }
 
+/** The values of a project's `qrFormat`. */
+export const QR_FORMATS: readonly SandboxQrFormat[] = ['url', 'emv'];
+
 /** Options checked up front: a typo fails at start, not in the middle of a test. */
 function checkOptions(options: SandboxOptions): Settings {
   if (typeof options !== 'object' || options === null) {
@@ -324,6 +327,11 @@ function checkOptions(options: SandboxOptions): Settings {
     ) {
       throw new TypeError(
         `startSandbox: project ${project.id}: allowAnyCallbackUrl must be a boolean`,
+      );
+    }
+    if (project.qrFormat !== undefined && !QR_FORMATS.includes(project.qrFormat)) {
+      throw new TypeError(
+        `startSandbox: project ${project.id}: qrFormat must be ${QR_FORMATS.join(' or ')} (got ${JSON.stringify(project.qrFormat)})`,
       );
     }
   }

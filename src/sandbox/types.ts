@@ -30,10 +30,20 @@ export interface SandboxProject {
    * a format some ECommPay projects are set up with; the PHP SDK's test data has it).
    */
   callbackFormat?: CallbackFormat;
+  /**
+   * What `qr_data` carries. `url` (default): the payment's bank-app page, as the seed shows.
+   * `emv`: an EMVCo merchant-presented payload for UnionPay (`000201010212…6304<CRC>`), as QR
+   * payment providers send: it opens nothing when scanned, so the bank-app page is reached
+   * through {@link SandboxPayment.qrUrl} (or the control API approves).
+   */
+  qrFormat?: SandboxQrFormat;
 }
 
 /** Where a project's callbacks carry `project_id` and `signature` (see {@link SandboxProject}). */
 export type CallbackFormat = 'top-level' | 'general';
+
+/** What the sandbox's `qr_data` carries: the bank-app page's URL, or an EMVCo payload. */
+export type SandboxQrFormat = 'url' | 'emv';
 
 export interface SandboxOptions {
   /** Default 8090; 0 picks a free port (tests). */
@@ -180,8 +190,13 @@ export interface SandboxPayment {
   /** Gate's id of the sale request (`operation.request_id`). */
   requestId: string;
   operationId: number;
-  /** The bank-app page: what the QR code encodes (`qr_data`). */
+  /** The bank-app page, where the shopper approves or declines. */
   qrUrl: string;
+  /**
+   * What the QR code encodes (`qr_data`): `qrUrl` itself, or for a project with
+   * `qrFormat: 'emv'` an EMVCo payload.
+   */
+  qrData: string;
   qrTimeoutSeconds: number;
   /** ISO 8601. */
   createdAt: string;

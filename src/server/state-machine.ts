@@ -78,7 +78,7 @@ export function applyCallback(
     }
     const timeoutSeconds = callback.qr.timeoutSeconds ?? defaultQrTimeoutSeconds;
     // The same code again (a retried delivery): keep the countdown where it is.
-    if (payment.status === 'awaiting-customer' && payment.qr?.url === callback.qr.url) {
+    if (payment.status === 'awaiting-customer' && payment.qr?.data === callback.qr.data) {
       return { outcome: 'duplicate' };
     }
     return {
@@ -86,7 +86,7 @@ export function applyCallback(
       next: {
         ...base,
         status: to,
-        qr: { url: callback.qr.url, timeoutSeconds, receivedAt: now },
+        qr: { data: callback.qr.data, timeoutSeconds, receivedAt: now },
       },
     };
   }

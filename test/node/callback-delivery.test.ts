@@ -32,7 +32,7 @@ describe('callbacks in the general format', () => {
     await shop.sandbox.control.settled();
     const stored = await shop.store.getPayment('order-general');
     assert.equal(stored!.status, 'awaiting-customer');
-    assert.ok(stored!.qr?.url, 'the QR code of a general-format callback');
+    assert.ok(stored!.qr?.data, 'the QR code of a general-format callback');
 
     await shop.sandbox.control.approve(PROJECT_ID, 'order-general');
     await shop.sandbox.control.settled();

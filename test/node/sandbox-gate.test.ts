@@ -52,7 +52,7 @@ describe('sandbox Gate: sale', () => {
     assert.equal(accepted.payment_id, 'order-client');
     const status = await client.status('order-client');
     assert.equal(status.status, 'awaiting-customer');
-    assert.match(status.qr?.url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/bank\/[A-Za-z0-9_-]{22}$/);
+    assert.match(status.qr?.data ?? '', /^http:\/\/127\.0\.0\.1:\d+\/bank\/[A-Za-z0-9_-]{22}$/);
     assert.equal(status.qr?.timeoutSeconds, 600);
     await sandbox.control.approve(PROJECT_ID, 'order-client');
     assert.equal((await client.status('order-client')).status, 'success');

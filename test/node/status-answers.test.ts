@@ -149,7 +149,7 @@ describe('status answers: a duplicate payment_id (ECommPay 3041)', () => {
     assert.equal(again.status, 201, JSON.stringify(again.body));
     assert.equal(again.body.paymentId, 'order-restored', 'the same payment, not attempt 2');
     assert.equal(again.body.state.status, 'awaiting-customer');
-    assert.ok(again.body.state.qr?.url, "the QR code from Gate's status answer");
+    assert.ok(again.body.state.qr?.data, "the QR code from Gate's status answer");
     assert.equal(shop.sandbox.control.saleRequests(), 2, 'the second sale was refused (3041)');
     assert.equal(shop.sandbox.control.payments().length, 1, 'one payment at the platform');
 
