@@ -4,6 +4,7 @@ import { realClock, type Clock } from './controllers/clock.js';
 import { CountdownController } from './controllers/countdown.js';
 import { CustomerForm } from './controllers/customer-form.js';
 import { PageLangController } from './controllers/page-lang.js';
+import { PaymentPageFrame } from './controllers/payment-page-frame.js';
 import {
   errorOf,
   PaymentStreamController,
@@ -98,6 +99,7 @@ export interface PaymentSession {
  * @csspart hint - How to fill a field in (names in Chinese characters...).
  * @csspart field-error - Why a field was refused, next to it.
  * @csspart form-error - How many fields were refused (a live region).
+ * @csspart payment-page - The embedded Payment Page's `<iframe>` (`payment-page-target="embedded"`).
  *
  * @cssproperty [--cup-qr-size=220px] - The QR code's side (the `qr-size` attribute overrides it).
  * @cssproperty [--cup-qr-foreground=#111] - The QR code's dark modules.
@@ -115,6 +117,7 @@ export interface PaymentSession {
  * @cssproperty [--cup-qr-padding=20px] - The card's padding.
  * @cssproperty [--cup-qr-font-family=system-ui, …] - The font.
  * @cssproperty [--cup-qr-ring-width=4px] - The countdown ring's stroke.
+ * @cssproperty [--cup-qr-frame-height=640px] - The embedded Payment Page's height.
  *
  * @cssstate idle - No payment yet (`manual`, or no payload).
  * @cssstate collecting - The customer form asks for the details the payload leaves open.
@@ -151,6 +154,11 @@ export class CupQrCheckout extends LitElement {
 
   readonly #pageLang = new PageLangController(this);
   readonly #form = new CustomerForm(this, (customer) => this.#handleCustomer(customer));
+  readonly #frame = new PaymentPageFrame(
+    this,
+    () => this.#paymentPageLink(),
+    (error) => (this.note = this.#failureNote(error)),
+  );
 
   @state() private currentStatus: CheckoutStatus = 'idle';
   @state() private payment: PaymentState | undefined;
@@ -172,11 +180,12 @@ export class CupQrCheckout extends LitElement {
   @property({ attribute: 'qr-size', type: Number }) qrSize: number | undefined;
 
   /**
-   * Where `payment-page` mode opens the page: a new `window` (default; any other value too) or
-   * `redirect` this one.
+   * Where `payment-page` mode opens the page: a new `window` (default; any other value too),
+   * `redirect` this one, or `embedded` in a frame inside the element (closable; the result
+   * still comes here).
    */
-  @property({ attribute: 'payment-page-target' }) paymentPageTarget: 'window' | 'redirect' =
-    'window';
+  @property({ attribute: 'payment-page-target' }) paymentPageTarget:
+    'window' | 'redirect' | 'embedded' = 'window';
 
   /** Do not start on connection: show a start button (or call `start()`). */
   @property({ type: Boolean }) manual = false;
@@ -217,6 +226,8 @@ export class CupQrCheckout extends LitElement {
   #qrCache: { data: string; matrix: QrMatrix } | undefined;
   /** What the shopper entered in the form, for this payload: sent with every attempt. */
   #customer: ShopperCustomer | undefined;
+  /** The shopper started this attempt (a click): an embedded Payment Page takes the focus. */
+  #byShopper = false;
 
   /** The element's state (read-only; reflected as the `status` attribute and `:state()`). */
   get status(): CheckoutStatus {
@@ -311,6 +322,16 @@ export class CupQrCheckout extends LitElement {
     ) {
       void this.start();
     }
+    const status = this.currentStatus;
+    if (
+      this.paymentPageTarget === 'embedded' &&
+      this.mode === 'payment-page' &&
+      this.#session &&
+      (status === 'pending' || status === 'awaiting-customer')
+    ) {
+      this.#frame.show(this.#byShopper);
+      this.#byShopper = false;
+    }
   }
 
   /**
@@ -365,6 +386,7 @@ export class CupQrCheckout extends LitElement {
   #clearAttempt(): void {
     this.#stream.disconnect();
     this.#countdown.stop();
+    this.#frame.reset();
     this.#session = undefined;
     this.payment = undefined;
     this.failure = undefined;
@@ -585,6 +607,7 @@ export class CupQrCheckout extends LitElement {
   }
 
   readonly #handleStart = async (): Promise<void> => {
+    this.#byShopper = true;
     await this.start();
     // The start button is gone: a keyboard user goes on in the form, not from the page's top.
     if (this.currentStatus !== 'collecting') return;
@@ -592,7 +615,10 @@ export class CupQrCheckout extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('[part~="input"]')?.focus();
   };
 
-  readonly #handleNewCode = (): void => void this.restart();
+  readonly #handleNewCode = (): void => {
+    this.#byShopper = true;
+    void this.restart();
+  };
 
   readonly #handleCopy = async (): Promise<void> => {
     const data = this.payment?.qr?.data;
@@ -620,26 +646,36 @@ export class CupQrCheckout extends LitElement {
     this.clock.setTimeout(() => URL.revokeObjectURL(url), 10000);
   };
 
-  readonly #handlePaymentPage = async (): Promise<void> => {
-    const session = this.#session;
+  /** The signed Payment Page link of the current attempt, from the merchant's server. */
+  async #paymentPageLink(): Promise<string> {
+    const response = await fetch(`${trimSlash(this.endpoint)}/payment-page`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify(this.#session),
+    });
+    const body: unknown = await response.json().catch(() => undefined);
+    const url = (body as { url?: unknown } | undefined)?.url;
+    if (!response.ok || typeof url !== 'string' || !isWebUrl(url)) {
+      const { code, message } = errorOf(body);
+      throw new Error(message ?? code ?? `HTTP ${response.status}`);
+    }
+    return url;
+  }
+
+  #failureNote(error: unknown): string {
     const t = this.#translation;
-    if (!session) return;
+    return `${t.error}${t.reason(undefined, messageOf(error))}`;
+  }
+
+  readonly #handlePaymentPage = async (): Promise<void> => {
+    const t = this.#translation;
+    if (!this.#session) return;
     // Opened in the click itself, so that no pop-up blocker stops it; pointed at the page later.
     const popup = this.paymentPageTarget !== 'redirect' ? window.open('', '_blank') : null;
     if (popup) popup.opener = null;
     try {
-      const response = await fetch(`${trimSlash(this.endpoint)}/payment-page`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        credentials: 'same-origin',
-        body: JSON.stringify(session),
-      });
-      const body: unknown = await response.json().catch(() => undefined);
-      const url = (body as { url?: unknown } | undefined)?.url;
-      if (!response.ok || typeof url !== 'string' || !isWebUrl(url)) {
-        const { code, message } = errorOf(body);
-        throw new Error(message ?? code ?? `HTTP ${response.status}`);
-      }
+      const url = await this.#paymentPageLink();
       if (popup) {
         popup.location.href = url;
         this.note = t.paymentPageOpened;
@@ -649,7 +685,7 @@ export class CupQrCheckout extends LitElement {
       }
     } catch (error) {
       popup?.close();
-      this.note = `${t.error}${t.reason(undefined, messageOf(error))}`;
+      this.note = this.#failureNote(error);
     }
   };
 
@@ -740,7 +776,7 @@ export class CupQrCheckout extends LitElement {
       case 'awaiting-customer':
         return this.mode === 'payment-page' ? this.#renderPaymentPage(t) : this.#renderQr(t);
       case 'success':
-        return html`<div part="status">
+        return html`<div part="status" tabindex="-1">
           <slot name="success">
             ${resultIcon('success')}
             <p class="result-title">${t.success}</p>
@@ -811,6 +847,7 @@ export class CupQrCheckout extends LitElement {
   }
 
   #renderPaymentPage(t: Translation): TemplateResult {
+    if (this.paymentPageTarget === 'embedded') return this.#frame.render(t);
     return html`<p part="instructions">${t.paymentPageInstructions}</p>
       <div part="actions">
         <button part="button" class="primary" type="button" @click=${this.#handlePaymentPage}>
@@ -827,7 +864,7 @@ export class CupQrCheckout extends LitElement {
     // The server's own message is technical: shown only when no explanation of ours exists.
     const message = explained ? undefined : (this.payment?.message ?? this.failure?.message);
     const reason = status === 'expired' ? '' : t.reason(code, message);
-    return html`<div part="status">
+    return html`<div part="status" tabindex="-1">
         <slot name=${status}>
           ${resultIcon(status)}
           <p class="result-title">${title}</p>

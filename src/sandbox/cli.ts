@@ -150,7 +150,7 @@ export async function sandboxCommand(
   out(
     `  Gate:          ${sandbox.url}/v2/payment/cup/qr/sale (set ECOMMPAY_GATE_URL=${sandbox.url})`,
   );
-  out(`  Payment Page:  ${sandbox.url}/payment`);
+  out(`  Payment Page:  ${sandbox.url}/payment   (merchant.js: ${sandbox.url}/shared/merchant.js)`);
   out(`  Control API:   ${sandbox.url}/sandbox/payments`);
   out(
     `  Project:       ${projectId}${demo.projectId ? ' (demo default: set ECOMMPAY_PROJECT_ID)' : ''}`,

@@ -2,7 +2,7 @@
  * The sandbox's HTTP server: one `node:http` listener, a small router, and a `close()` that
  * leaves nothing behind (timers, deliveries, hanging Gate answers, keep-alive sockets). Every
  * request first passes the guard (guard.ts): a `Host` it answers, and no cross-site browser
- * request that changes something.
+ * request that changes something (but the Payment Page's entry, which changes nothing).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -30,10 +30,19 @@ import {
   STATUS_PATH,
 } from './gate.js';
 import type { GateContext } from './gate.js';
-import { isAllowedHostEntry, RequestGuard } from './guard.js';
-import { DEFAULT_MAX_BODY_BYTES, sendHtml, sendJson } from './http.js';
+import { isAllowedHostEntry, isCrossSiteEntry, RequestGuard } from './guard.js';
+import { DEFAULT_MAX_BODY_BYTES, sendAsset, sendHtml, sendJson } from './http.js';
+import {
+  MERCHANT_CSS,
+  MERCHANT_CSS_PATH,
+  MERCHANT_JS_PATH,
+  merchantJs,
+  PAYMENT_PAGE_SCRIPT,
+  PAYMENT_PAGE_SCRIPT_PATH,
+} from './merchant-js.js';
 import { errorPage, STYLESHEET, STYLESHEET_PATH } from './pages.js';
 import {
+  handlePaymentEntryPost,
   handlePaymentPage,
   handlePaymentSession,
   handlePaymentStep,
@@ -126,7 +135,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       logRefusal(`host ${host}`, `refused ${method} ${logText(path)}: Host ${host}`);
       return refuseRequest(response, path, 'unknownHost', hostRefusal);
     }
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+    if (
+      method !== 'GET' &&
+      method !== 'HEAD' &&
+      method !== 'OPTIONS' &&
+      !isCrossSiteEntry(method, path)
+    ) {
       const crossSite = guard!.crossSiteRefusal(request.headers);
       if (crossSite !== undefined) {
         const from = logText(
@@ -155,6 +169,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return handleBankApp(pages, request, response, bank[1], bank[2] as 'approve' | 'decline');
     }
     if (path === '/payment' && method === 'GET') return handlePaymentPage(pages, response, url);
+    if (path === '/payment' && method === 'POST') {
+      return handlePaymentEntryPost(pages, request, response);
+    }
     if ((path === '/payment/method' || path === '/payment/bank') && method === 'POST') {
       return handlePaymentStep(
         pages,
@@ -165,13 +182,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     const session = SESSION_ROUTE.exec(path);
     if (session && method === 'GET') return handlePaymentSession(pages, response, session[1]);
-    if (path === STYLESHEET_PATH) {
-      response.writeHead(200, {
-        'Content-Type': 'text/css; charset=utf-8',
-        'Cache-Control': 'max-age=3600',
-      });
-      response.end(STYLESHEET);
-      return;
+    if (path === STYLESHEET_PATH) return sendAsset(response, 'text/css', STYLESHEET);
+    if (path === MERCHANT_CSS_PATH) return sendAsset(response, 'text/css', MERCHANT_CSS);
+    if (path === MERCHANT_JS_PATH) {
+      return sendAsset(response, 'text/javascript', merchantJs(baseUrl));
+    }
+    if (path === PAYMENT_PAGE_SCRIPT_PATH) {
+      return sendAsset(response, 'text/javascript', PAYMENT_PAGE_SCRIPT);
     }
     if (path === '/favicon.ico') {
       // Browsers ask for it on every page; an empty answer keeps their consoles clean.

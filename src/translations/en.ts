@@ -65,6 +65,9 @@ const en: Translation = {
   paymentPageButton: 'Continue to the UnionPay payment page',
   paymentPageOpened: 'The payment page opened in a new window. Complete the payment there.',
   paymentPageBlocked: 'A new window could not be opened; taking you to the payment page…',
+  paymentPageTitle: 'UnionPay payment page',
+  paymentPageClose: 'Close the payment page',
+  paymentPageClosed: 'The payment page is closed; the payment is still open.',
   reason: (code, message) => {
     const parts = [message, code ? `code ${code}` : undefined].filter(Boolean);
     return parts.length > 0 ? ` (${parts.join(', ')})` : '';

@@ -61,6 +61,9 @@ const zhCN: Translation = {
   paymentPageButton: '前往银联收银台付款',
   paymentPageOpened: '已在新窗口打开收银台，请在该页面完成付款。',
   paymentPageBlocked: '无法打开新窗口，正在跳转到收银台…',
+  paymentPageTitle: '银联收银台',
+  paymentPageClose: '关闭收银台',
+  paymentPageClosed: '收银台已关闭，这笔付款仍可继续。',
   reason: (code, message) => {
     const parts = [message, code ? `代码 ${code}` : undefined].filter(Boolean);
     return parts.length > 0 ? `（${parts.join('，')}）` : '';

@@ -416,6 +416,40 @@ describe('form posts from another site (without the browser)', () => {
     assert.equal((await post({ 'Sec-Fetch-Site': 'same-origin' })).status, 303);
     assert.equal(sandbox.control.payments().length, 1);
   });
+
+  it("POST /payment (EPayWidget's 'POST') is let in from another site: it shows the first step and creates nothing", async (t) => {
+    const { sandbox } = await setup(t);
+    const q = new URL(paymentPageUrl(sandbox.url, { payment_id: 'entry-pp' })).search.slice(1);
+    const entry = (headers: Record<string, string>, body = q): Promise<RawReply> =>
+      raw(`${sandbox.url}/payment`, {
+        method: 'POST',
+        headers: { 'Sec-Fetch-Site': 'cross-site', Origin: 'http://shop.test', ...headers },
+        body,
+      });
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const shown = await entry(form);
+    assert.equal(shown.status, 200, shown.text);
+    assert.match(shown.text, /name="method" value="cup-qr"/, 'the method step, as GET shows it');
+    assert.equal(sandbox.control.payments().length, 0);
+    // It verifies as GET does: a changed amount is refused, and so is any other body type.
+    assert.equal(
+      (await entry(form, q.replace('payment_amount=30000', 'payment_amount=1'))).status,
+      401,
+    );
+    const plain = await entry({ 'Content-Type': 'text/plain' });
+    assert.equal(plain.status, 415);
+    assert.match(plain.text, /Post the parameters as a form/);
+    // The steps after it still come only from the Payment Page itself.
+    for (const step of ['/payment/method', '/payment/bank']) {
+      const reply = await raw(`${sandbox.url}${step}`, {
+        method: 'POST',
+        headers: { ...form, 'Sec-Fetch-Site': 'cross-site' },
+        body: new URLSearchParams({ q, method: 'cup-qr', bank: 'icbc' }).toString(),
+      });
+      assert.equal(reply.status, 403, step);
+    }
+    assert.equal(sandbox.control.payments().length, 0);
+  });
 });
 
 describe('frames', () => {
