@@ -87,7 +87,7 @@ export async function seedPayments(
         ...record,
         status: 'awaiting-customer',
         seq: 1,
-        qr: { url: `https://qr.example/${paymentId}`, timeoutSeconds: 600, receivedAt: now },
+        qr: { data: `https://qr.example/${paymentId}`, timeoutSeconds: 600, receivedAt: now },
       },
       0,
     );

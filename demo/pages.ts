@@ -1,7 +1,8 @@
 /**
  * The demo shop's pages: one sample order paid with `<cup-qr-checkout>`, in the variants users
  * ask for. Every page is served under a strict Content-Security-Policy with Trusted Types
- * required, and has no inline script or style.
+ * required, and has no inline script or style; the one that frames the Payment Page adds
+ * exactly `frame-src <the Payment Page's origin>` ({@link pageCsp}).
  */
 import type { Order, PaymentMode } from '../src/server/index.js';
 
@@ -20,6 +21,18 @@ export const STRICT_CSP = [
   'trusted-types lit-html',
 ].join('; ');
 
+/**
+ * A page's policy: {@link STRICT_CSP}, plus `frame-src` for the Payment Page's origin when the
+ * page embeds it (`payment-page-target="embedded"`): what a merchant adds for that, and nothing
+ * else. Without it `default-src 'self'` refuses the frame.
+ */
+export function pageCsp(
+  page: Pick<DemoPage, 'framesPaymentPage'>,
+  paymentPageOrigin: string,
+): string {
+  return page.framesPaymentPage ? `${STRICT_CSP}; frame-src ${paymentPageOrigin}` : STRICT_CSP;
+}
+
 export interface DemoPage {
   path: string;
   title: { zh: string; en: string };
@@ -33,6 +46,13 @@ export interface DemoPage {
   classic?: boolean;
   /** A class on <body> for the page's own styling. */
   bodyClass?: string;
+  /** Shows the Payment Page in a frame: the page's CSP allows frames from its origin. */
+  framesPaymentPage?: boolean;
+  /**
+   * Appended to the visitor's order reference: another way to pay is an order of its own, so
+   * that a payment live on another tab is not resumed in another mode (409 attempt-conflict).
+   */
+  refSuffix?: string;
 }
 
 export const DEMO_PAGES: readonly DemoPage[] = [
@@ -71,6 +91,19 @@ export const DEMO_PAGES: readonly DemoPage[] = [
     },
     mode: 'payment-page',
     attributes: 'manual',
+    refSuffix: '.page',
+  },
+  {
+    path: '/payment-page-embedded',
+    title: { zh: '嵌入式支付页面', en: 'Embedded Payment Page' },
+    about: {
+      zh: 'ECommPay 支付页面（沙箱）直接显示在结账组件里，可以关闭后重新打开；结果仍实时显示。',
+      en: "ECommPay's Payment Page (the sandbox's) inside the checkout, closable and reopenable; the result still shows live.",
+    },
+    mode: 'payment-page',
+    attributes: 'payment-page-target="embedded"',
+    framesPaymentPage: true,
+    refSuffix: '.frame',
   },
   {
     path: '/manual',

@@ -13,13 +13,14 @@ import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import {
   createCheckout,
   createPayload,
+  DEFAULT_PAYMENT_PAGE_URL,
   openSqliteStore,
   toNodeHandler,
   type Checkout,
   type Store,
 } from '../src/server/index.js';
 import { bundleElement, type ElementBundles } from './bundle.js';
-import { DEMO_PAGES, demoOrder, renderPage, STRICT_CSP, type DemoPage } from './pages.js';
+import { DEMO_PAGES, demoOrder, pageCsp, renderPage, STRICT_CSP, type DemoPage } from './pages.js';
 import { serveStatic } from './static.js';
 
 export interface DemoOptions {
@@ -70,10 +71,16 @@ function pageRequest(req: IncomingMessage): { url: URL; orderRef?: string } {
   return { url, orderRef: cookie?.[1] };
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  csp = STRICT_CSP,
+): void {
   res.writeHead(status, {
     'Content-Type': type,
-    'Content-Security-Policy': STRICT_CSP,
+    'Content-Security-Policy': csp,
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
@@ -118,13 +125,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   }
 
   const store: Store = await openSqliteStore({ file: join(dataDir, 'payments.sqlite') });
+  const paymentPageUrl = options.paymentPageUrl ?? paymentPageFor(gateUrl);
+  const paymentPageOrigin = new URL(paymentPageUrl ?? DEFAULT_PAYMENT_PAGE_URL).origin;
   const checkout = createCheckout({
     projectId,
     secretKey,
     gateUrl,
     publicUrl,
     store,
-    paymentPageUrl: options.paymentPageUrl ?? paymentPageFor(gateUrl),
+    paymentPageUrl,
     log: (message, error) => log(`[checkout] ${message}${error ? ` (${String(error)})` : ''}`),
   });
   const checkoutHandler = toNodeHandler(checkout);
@@ -144,14 +153,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // One order per visitor until "new order": a reload pays the same order, never a second one.
     const ref = pageUrl.searchParams.has('new') || !orderRef ? newOrderRef() : orderRef;
     const english = pageUrl.searchParams.get('lang') === 'en';
-    // The Payment Page is another way to pay the order: its own reference, so that a QR code
-    // still live on another tab is not resumed in another mode (409 attempt-conflict).
-    const order = demoOrder(
-      page.mode === 'payment-page' ? `${ref}.page` : ref,
-      publicUrl,
-      english,
-      page.mode,
-    );
+    const order = demoOrder(`${ref}${page.refSuffix ?? ''}`, publicUrl, english, page.mode);
     const payload = createPayload(order, { secretKey, ttlSeconds: 3600 });
     res.setHeader('Set-Cookie', `demo_order=${ref}; Path=/; SameSite=Lax; HttpOnly`);
     send(
@@ -159,6 +161,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       200,
       'text/html; charset=utf-8',
       renderPage(page, { payload, order, english, sandboxUrl: sandbox?.url }),
+      pageCsp(page, paymentPageOrigin),
     );
   });
 

@@ -189,6 +189,21 @@ export default css`
     max-width: 28em;
   }
 
+  /* The embedded Payment Page: the card's whole width (its padding too, for a phone's sake). */
+  [part='payment-page'] {
+    display: block;
+    width: calc(100% + 2 * var(--cup-qr-padding));
+    margin: 0 calc(-1 * var(--cup-qr-padding));
+    height: var(--cup-qr-frame-height, 640px);
+    border: solid var(--cup-qr-border);
+    border-width: 1px 0;
+    background: #fff;
+  }
+
+  .frame-bar {
+    align-self: flex-end;
+  }
+
   [part='status'] {
     display: flex;
     flex-direction: column;

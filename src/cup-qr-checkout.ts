@@ -4,6 +4,7 @@ import { realClock, type Clock } from './controllers/clock.js';
 import { CountdownController } from './controllers/countdown.js';
 import { CustomerForm } from './controllers/customer-form.js';
 import { PageLangController } from './controllers/page-lang.js';
+import { PaymentPageFrame } from './controllers/payment-page-frame.js';
 import {
   errorOf,
   PaymentStreamController,
@@ -23,6 +24,7 @@ import {
 import { openShopperFields, type ShopperCustomer, type ShopperField } from './protocol/customer.js';
 import { parsePaymentState, type PaymentState } from './protocol/payment-state.js';
 import { formatProblems } from './protocol/problems.js';
+import { appLinkFor, copyableLink } from './protocol/qr.js';
 import { isTerminal } from './protocol/status.js';
 import { DEFAULT_ROUTE_PREFIX, readPayload, type PaymentMode } from './protocol/wire.js';
 import { qrMatrix, renderQrSvg, type QrMatrix } from './qr-svg.js';
@@ -85,7 +87,8 @@ export interface PaymentSession {
  * @csspart instructions - How to pay (open a bank app or UnionPay and scan).
  * @csspart status - A result view (success, decline, expired, error) or a progress message.
  * @csspart actions - A row of buttons (new code, retry, start, Payment Page, phone actions).
- * @csspart phone-actions - The phone-only actions: open in bank app, copy link, save image.
+ * @csspart phone-actions - The phone-only actions: open in bank app (an `https:` code), copy link
+ * (an `http(s):` code), save image.
  * @csspart button - Every button and button-like link.
  * @csspart notice - The reconnecting notice.
  * @csspart footer - The footer slot's wrapper.
@@ -96,6 +99,7 @@ export interface PaymentSession {
  * @csspart hint - How to fill a field in (names in Chinese characters...).
  * @csspart field-error - Why a field was refused, next to it.
  * @csspart form-error - How many fields were refused (a live region).
+ * @csspart payment-page - The embedded Payment Page's `<iframe>` (`payment-page-target="embedded"`).
  *
  * @cssproperty [--cup-qr-size=220px] - The QR code's side (the `qr-size` attribute overrides it).
  * @cssproperty [--cup-qr-foreground=#111] - The QR code's dark modules.
@@ -113,6 +117,7 @@ export interface PaymentSession {
  * @cssproperty [--cup-qr-padding=20px] - The card's padding.
  * @cssproperty [--cup-qr-font-family=system-ui, …] - The font.
  * @cssproperty [--cup-qr-ring-width=4px] - The countdown ring's stroke.
+ * @cssproperty [--cup-qr-frame-height=640px] - The embedded Payment Page's height.
  *
  * @cssstate idle - No payment yet (`manual`, or no payload).
  * @cssstate collecting - The customer form asks for the details the payload leaves open.
@@ -149,6 +154,11 @@ export class CupQrCheckout extends LitElement {
 
   readonly #pageLang = new PageLangController(this);
   readonly #form = new CustomerForm(this, (customer) => this.#handleCustomer(customer));
+  readonly #frame = new PaymentPageFrame(
+    this,
+    () => this.#paymentPageLink(),
+    (error) => (this.note = this.#failureNote(error)),
+  );
 
   @state() private currentStatus: CheckoutStatus = 'idle';
   @state() private payment: PaymentState | undefined;
@@ -170,11 +180,12 @@ export class CupQrCheckout extends LitElement {
   @property({ attribute: 'qr-size', type: Number }) qrSize: number | undefined;
 
   /**
-   * Where `payment-page` mode opens the page: a new `window` (default; any other value too) or
-   * `redirect` this one.
+   * Where `payment-page` mode opens the page: a new `window` (default; any other value too),
+   * `redirect` this one, or `embedded` in a frame inside the element (closable; the result
+   * still comes here).
    */
-  @property({ attribute: 'payment-page-target' }) paymentPageTarget: 'window' | 'redirect' =
-    'window';
+  @property({ attribute: 'payment-page-target' }) paymentPageTarget:
+    'window' | 'redirect' | 'embedded' = 'window';
 
   /** Do not start on connection: show a start button (or call `start()`). */
   @property({ type: Boolean }) manual = false;
@@ -212,9 +223,11 @@ export class CupQrCheckout extends LitElement {
    * (then asks again) instead of showing a dead code.
    */
   #renewalOf: string | undefined;
-  #qrCache: { url: string; matrix: QrMatrix } | undefined;
+  #qrCache: { data: string; matrix: QrMatrix } | undefined;
   /** What the shopper entered in the form, for this payload: sent with every attempt. */
   #customer: ShopperCustomer | undefined;
+  /** The shopper started this attempt (a click): an embedded Payment Page takes the focus. */
+  #byShopper = false;
 
   /** The element's state (read-only; reflected as the `status` attribute and `:state()`). */
   get status(): CheckoutStatus {
@@ -314,6 +327,18 @@ export class CupQrCheckout extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     if (changed.has('qrSize')) this.#applyQrSize();
+    // The frame asks for its link here (after the render that made its place); it changes no
+    // reactive state until that answer comes.
+    const status = this.currentStatus;
+    if (
+      this.paymentPageTarget === 'embedded' &&
+      this.mode === 'payment-page' &&
+      this.#session &&
+      (status === 'pending' || status === 'awaiting-customer')
+    ) {
+      this.#frame.show(this.#byShopper);
+      this.#byShopper = false;
+    }
   }
 
   /**
@@ -368,6 +393,7 @@ export class CupQrCheckout extends LitElement {
   #clearAttempt(): void {
     this.#stream.disconnect();
     this.#countdown.stop();
+    this.#frame.reset();
     this.#session = undefined;
     this.payment = undefined;
     this.failure = undefined;
@@ -474,7 +500,7 @@ export class CupQrCheckout extends LitElement {
     }
     // After the countdown ran out, only a final word from the server counts.
     if (this.#locallyExpired && !isTerminal(paymentState.status)) return;
-    const previousQr = this.payment?.qr?.url;
+    const previousQr = this.payment?.qr?.data;
     this.payment = paymentState;
     if (isTerminal(paymentState.status)) {
       this.#countdown.stop();
@@ -485,7 +511,7 @@ export class CupQrCheckout extends LitElement {
     // After the status: a code with no time left expires at once, from `awaiting-customer`.
     const { qr } = paymentState;
     if (paymentState.status === 'awaiting-customer' && qr) {
-      const sameCode = previousQr === qr.url && this.#countdown.running;
+      const sameCode = previousQr === qr.data && this.#countdown.running;
       this.#countdown.start(qr.expiresInSeconds, qr.timeoutSeconds, !sameCode);
     }
   }
@@ -588,6 +614,7 @@ export class CupQrCheckout extends LitElement {
   }
 
   readonly #handleStart = async (): Promise<void> => {
+    this.#byShopper = true;
     await this.start();
     // The start button is gone: a keyboard user goes on in the form, not from the page's top.
     if (this.currentStatus !== 'collecting') return;
@@ -595,10 +622,14 @@ export class CupQrCheckout extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('[part~="input"]')?.focus();
   };
 
-  readonly #handleNewCode = (): void => void this.restart();
+  readonly #handleNewCode = (): void => {
+    this.#byShopper = true;
+    void this.restart();
+  };
 
   readonly #handleCopy = async (): Promise<void> => {
-    const url = this.payment?.qr?.url;
+    const data = this.payment?.qr?.data;
+    const url = data === undefined ? undefined : copyableLink(data);
     const t = this.#translation;
     if (!url) return;
     try {
@@ -622,26 +653,36 @@ export class CupQrCheckout extends LitElement {
     this.clock.setTimeout(() => URL.revokeObjectURL(url), 10000);
   };
 
-  readonly #handlePaymentPage = async (): Promise<void> => {
-    const session = this.#session;
+  /** The signed Payment Page link of the current attempt, from the merchant's server. */
+  async #paymentPageLink(): Promise<string> {
+    const response = await fetch(`${trimSlash(this.endpoint)}/payment-page`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify(this.#session),
+    });
+    const body: unknown = await response.json().catch(() => undefined);
+    const url = (body as { url?: unknown } | undefined)?.url;
+    if (!response.ok || typeof url !== 'string' || !isWebUrl(url)) {
+      const { code, message } = errorOf(body);
+      throw new Error(message ?? code ?? `HTTP ${response.status}`);
+    }
+    return url;
+  }
+
+  #failureNote(error: unknown): string {
     const t = this.#translation;
-    if (!session) return;
+    return `${t.error}${t.reason(undefined, messageOf(error))}`;
+  }
+
+  readonly #handlePaymentPage = async (): Promise<void> => {
+    const t = this.#translation;
+    if (!this.#session) return;
     // Opened in the click itself, so that no pop-up blocker stops it; pointed at the page later.
     const popup = this.paymentPageTarget !== 'redirect' ? window.open('', '_blank') : null;
     if (popup) popup.opener = null;
     try {
-      const response = await fetch(`${trimSlash(this.endpoint)}/payment-page`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        credentials: 'same-origin',
-        body: JSON.stringify(session),
-      });
-      const body: unknown = await response.json().catch(() => undefined);
-      const url = (body as { url?: unknown } | undefined)?.url;
-      if (!response.ok || typeof url !== 'string' || !isWebUrl(url)) {
-        const { code, message } = errorOf(body);
-        throw new Error(message ?? code ?? `HTTP ${response.status}`);
-      }
+      const url = await this.#paymentPageLink();
       if (popup) {
         popup.location.href = url;
         this.note = t.paymentPageOpened;
@@ -651,12 +692,12 @@ export class CupQrCheckout extends LitElement {
       }
     } catch (error) {
       popup?.close();
-      this.note = `${t.error}${t.reason(undefined, messageOf(error))}`;
+      this.note = this.#failureNote(error);
     }
   };
 
-  #qrFor(url: string): QrMatrix {
-    if (this.#qrCache?.url !== url) this.#qrCache = { url, matrix: qrMatrix(url) };
+  #qrFor(data: string): QrMatrix {
+    if (this.#qrCache?.data !== data) this.#qrCache = { data, matrix: qrMatrix(data) };
     return this.#qrCache.matrix;
   }
 
@@ -742,7 +783,7 @@ export class CupQrCheckout extends LitElement {
       case 'awaiting-customer':
         return this.mode === 'payment-page' ? this.#renderPaymentPage(t) : this.#renderQr(t);
       case 'success':
-        return html`<div part="status">
+        return html`<div part="status" tabindex="-1">
           <slot name="success">
             ${resultIcon('success')}
             <p class="result-title">${t.success}</p>
@@ -762,8 +803,10 @@ export class CupQrCheckout extends LitElement {
     const remaining = this.#countdown.remaining;
     const clock = `${Math.floor(remaining / 60)}:${String(remaining % 60).padStart(2, '0')}`;
     const circumference = 2 * Math.PI * 10;
-    const appLink = appLinkFor(qr.url);
-    return html`<div part="qr">${renderQrSvg(this.#qrFor(qr.url), t.qrLabel)}</div>
+    // Any content is drawn; only an https: URL is a link, only an http(s) one can be copied.
+    const appLink = appLinkFor(qr.data);
+    const copyable = copyableLink(qr.data) !== undefined;
+    return html`<div part="qr">${renderQrSvg(this.#qrFor(qr.data), t.qrLabel)}</div>
       <div part="timer" class=${remaining <= 60 ? 'low' : ''}>
         <svg part="timer-ring" viewBox="0 0 24 24" aria-hidden="true">
           ${svg`<circle class="track" cx="12" cy="12" r="10"></circle>
@@ -792,7 +835,13 @@ export class CupQrCheckout extends LitElement {
               >`
             : nothing
         }
-        <button part="button" type="button" @click=${this.#handleCopy}>${t.copyLink}</button>
+        ${
+          copyable
+            ? html`<button part="button" type="button" @click=${this.#handleCopy}>
+                ${t.copyLink}
+              </button>`
+            : nothing
+        }
         <button part="button" type="button" @click=${this.#handleSave}>${t.saveImage}</button>
       </div>`;
   }
@@ -805,6 +854,7 @@ export class CupQrCheckout extends LitElement {
   }
 
   #renderPaymentPage(t: Translation): TemplateResult {
+    if (this.paymentPageTarget === 'embedded') return this.#frame.render(t);
     return html`<p part="instructions">${t.paymentPageInstructions}</p>
       <div part="actions">
         <button part="button" class="primary" type="button" @click=${this.#handlePaymentPage}>
@@ -821,7 +871,7 @@ export class CupQrCheckout extends LitElement {
     // The server's own message is technical: shown only when no explanation of ours exists.
     const message = explained ? undefined : (this.payment?.message ?? this.failure?.message);
     const reason = status === 'expired' ? '' : t.reason(code, message);
-    return html`<div part="status">
+    return html`<div part="status" tabindex="-1">
         <slot name=${status}>
           ${resultIcon(status)}
           <p class="result-title">${title}</p>
@@ -869,18 +919,8 @@ function isWebUrl(text: string): boolean {
   }
 }
 
-/**
- * The link "open in bank app" may point at: the QR's URL only when it is absolute `https:`.
- * `http:` (the sandbox), `javascript:`, `data:` and anything relative never become a link.
- */
-export function appLinkFor(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'https:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
+// Its home is the protocol's QR rule; exported here as it always was.
+export { appLinkFor };
 
 /** Formats minor units (fen) in `currency` for `locale`: 30000 CNY → `¥300.00`, `CN¥300.00`. */
 export function formatAmount(minor: number, currency: string, locale: string): string {

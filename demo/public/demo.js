@@ -20,7 +20,7 @@ for (const type of EVENTS) {
     item.textContent = `${new Date().toLocaleTimeString()} ${what}${detail.resumed ? ' (resumed)' : ''}`;
     log?.prepend(item);
 
-    const url = detail.state?.qr?.url;
+    const url = detail.state?.qr?.data;
     if (bankLink && typeof url === 'string' && /^https?:\/\//.test(url)) {
       bankLink.href = url;
       bankLink.hidden = false;

@@ -223,7 +223,7 @@ export async function payOverHttp({ shopUrl, sandboxUrl, projectId, payload, pre
   for await (const state of statusEvents(events)) {
     seen.push(state.status);
     if (state.status === 'awaiting-customer') {
-      if (!state.qr?.url) throw new Error(`no QR code in ${JSON.stringify(state)}`);
+      if (!state.qr?.data) throw new Error(`no QR code in ${JSON.stringify(state)}`);
       await approve(sandboxUrl, projectId, paymentId);
     }
     if (['success', 'decline', 'expired', 'error'].includes(state.status)) break;

@@ -1,8 +1,10 @@
 /**
  * The customer form: asks the shopper for the details the payload leaves open (a CUP QR sale
  * needs them all, as ECommPay's own Payment Page asks for what a request lacks), before the
- * payment starts. Its checks are the server's ({@link checkCustomerField}); the server's
- * answer places its own refusals next to the same fields ({@link showServerErrors}).
+ * payment starts. What the shopper typed is tidied as the server tidies it
+ * ({@link tidyCustomerField}: a phone's spaces, dashes and `+86` go) and the field then shows
+ * the value that is sent; its checks are the server's ({@link checkCustomerField}); the
+ * server's answer places its own refusals next to the same fields ({@link showServerErrors}).
  *
  * Accessibility: a label per field, the hint and the error tied with `aria-describedby`,
  * `aria-invalid`, the count of refused fields said in a live region, focus on the first
@@ -13,6 +15,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { LitElement } from 'lit';
 import {
   checkCustomerField,
+  tidyCustomerField,
   type CustomerRuleId,
   type ShopperCustomer,
   type ShopperField,
@@ -24,7 +27,10 @@ interface InputKind {
   autocomplete: string;
   type?: string;
   inputmode?: string;
-  /** Written in Chinese: `lang="zh-CN"`, so IMEs and screen readers treat it as Chinese. */
+  /**
+   * Chinese asked first (Latin letters accepted): `lang="zh-CN"`, so IMEs and screen readers
+   * treat it as Chinese.
+   */
   chinese?: boolean;
 }
 
@@ -109,8 +115,13 @@ export class CustomerForm {
     return true;
   }
 
+  /** The field's value as it is sent: tidied as the server tidies it. */
+  #tidied(field: ShopperField): string {
+    return tidyCustomerField(field, this.#values[field] ?? '');
+  }
+
   #check(field: ShopperField): CustomerRuleId | undefined {
-    return checkCustomerField(field, this.#values[field]?.trim())?.rule;
+    return checkCustomerField(field, this.#tidied(field))?.rule;
   }
 
   readonly #handleInput = (event: Event): void => {
@@ -123,10 +134,18 @@ export class CustomerForm {
     this.host.requestUpdate();
   };
 
+  /** Leaving a field: it shows its tidied value (`+86 138-0013-8000` becomes `13800138000`). */
+  readonly #handleChange = (event: Event): void => {
+    const field = (event.target as HTMLInputElement).name as ShopperField;
+    this.#values[field] = this.#tidied(field);
+    this.host.requestUpdate();
+  };
+
   readonly #handleSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
     this.#errors = {};
     for (const field of this.fields) {
+      this.#values[field] = this.#tidied(field);
       const rule = this.#check(field);
       if (rule) this.#errors[field] = rule;
     }
@@ -135,8 +154,9 @@ export class CustomerForm {
       return;
     }
     const customer: ShopperCustomer = {};
-    for (const field of this.fields) customer[field] = this.#values[field]!.trim();
+    for (const field of this.fields) customer[field] = this.#values[field];
     this.#refusedCount = 0;
+    this.host.requestUpdate();
     this.onSubmit(customer);
   };
 
@@ -210,6 +230,7 @@ export class CustomerForm {
         aria-describedby=${common.describedBy}
         .value=${value}
         @input=${this.#handleInput}
+        @change=${this.#handleChange}
       />`;
     }
     return html`<div part="field">

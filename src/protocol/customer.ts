@@ -1,12 +1,13 @@
 /**
  * The customer details a shopper may be asked for (the seed's Payment Page item 2: what the
- * request leaves out, Payment Page asks for), checked with the sale's own rules
- * (`SHOPPER_FIELD_RULES`, part of `CUSTOMER_FIELD_RULES`): the element's form and the server's merge call the same
- * {@link checkCustomerField}, so the server refuses exactly what the form refuses.
+ * request leaves out, Payment Page asks for), tidied ({@link tidyCustomerField}) and checked
+ * with the sale's own rules (`SHOPPER_FIELD_RULES`, part of `CUSTOMER_FIELD_RULES`): the
+ * element's form and the server's merge call the same two functions, so the server sends
+ * what the form shows and refuses exactly what the form refuses.
  *
  * No DOM, no Node: the element imports it.
  */
-import { noSeparator } from './fields.js';
+import { noSeparator, tidyPhone } from './fields.js';
 import { SHOPPER_FIELD_RULES } from './sale.js';
 import type { PayloadCustomer } from './wire.js';
 
@@ -40,8 +41,8 @@ export type ShopperCustomer = Partial<Record<ShopperField, string>>;
 export type CustomerRuleId =
   | 'required'
   | 'too-long'
-  | 'chinese-name'
-  | 'chinese-address'
+  | 'name'
+  | 'address'
   | 'phone'
   | 'email'
   | 'country'
@@ -57,8 +58,29 @@ export interface CustomerFieldError {
 }
 
 /**
- * Checks one shopper field with the sale's rules. An empty (or blank) value is `required`:
- * every field is, for a CUP QR sale. A `;` is refused in every field first
+ * One shopper field as it is sent and stored: trimmed, and a phone number tidied
+ * ({@link tidyPhone}: `+86 138-0013-8000` is `13800138000`). The form shows this value; the
+ * server applies the same before {@link checkCustomerField}.
+ */
+export function tidyCustomerField(field: ShopperField, value: string): string {
+  const trimmed = value.trim();
+  return field === 'phone' ? tidyPhone(trimmed) : trimmed;
+}
+
+/** `customer` with each shopper field tidied ({@link tidyCustomerField}); other keys as they are. */
+export function tidyCustomer<T extends object>(customer: T): T {
+  const tidied = { ...customer } as Record<string, unknown>;
+  for (const field of SHOPPER_FIELDS) {
+    const value = tidied[field];
+    if (typeof value === 'string') tidied[field] = tidyCustomerField(field, value);
+  }
+  return tidied as T;
+}
+
+/**
+ * Checks one shopper field, as tidied ({@link tidyCustomerField}: this checks the value as it
+ * is), with the sale's rules. An empty (or blank) value is `required`: every field is, for a
+ * CUP QR sale. A `;` is refused in every field first
  * (`invalid-character`): whatever the shopper types may end up in a signed message (the sale,
  * the Payment Page link), where a `;` would let the signature cover another message. The
  * sale's own rules (`sale.ts`) do not carry it, so the sandbox, reading another merchant's

@@ -53,12 +53,42 @@ export const cupQrCurrency: Rule<string> = (v) =>
     ? undefined
     : `CUP QR takes ${CUP_QR_CURRENCY} only (got ${JSON.stringify(v)})`;
 
+/** How many digits a phone number may have (the PHP and Python SDKs' `customer_phone`). */
+export const MIN_PHONE_DIGITS = 4;
+export const MAX_PHONE_DIGITS = 24;
+
+/** Gate's phone: digits only, no "+" (the seed), 4 to 24 of them. {@link tidyPhone} comes first. */
 export const phoneDigits: Rule<string> = tagged('phone', (v) => {
   if (v.startsWith('+')) return 'digits only, no "+"';
   if (!/^[0-9]+$/.test(v)) return 'digits only';
-  if (v.length < 4 || v.length > 15) return `4 to 15 digits (got ${v.length})`;
+  if (v.length < MIN_PHONE_DIGITS || v.length > MAX_PHONE_DIGITS) {
+    return `${MIN_PHONE_DIGITS} to ${MAX_PHONE_DIGITS} digits (got ${v.length})`;
+  }
   return undefined;
 });
+
+/**
+ * What a phone number is written with around its digits: spaces (`\p{Zs}`: also no-break and
+ * ideographic, never a tab, a line break or an invisible character), dashes, dots, parentheses.
+ */
+const PHONE_SEPARATORS = /[\p{Zs}\-\u2010-\u2015\u2212\uff0d.\uff0e()\uff08\uff09]/gu;
+/** China's country code written the international way, before a number of 4 digits or more. */
+const CHINA_PREFIX = /^(?:\+|00)86(?=[0-9]{4})/;
+
+/**
+ * A phone number as the shopper wrote it, made what Gate takes: full-width digits and `＋` as
+ * ASCII; spaces, dashes, dots and parentheses removed; a leading `+86` or `0086` (China's
+ * country code) removed, as the seed writes a Chinese mobile (`13632264147`); any other
+ * leading `+` removed, its country code kept as digits (`+41 79…` -> `4179…`). Nothing else
+ * changes, so what is not a phone number stays so and {@link phoneDigits} says why.
+ */
+export function tidyPhone(value: string): string {
+  const bare = value
+    .replace(/[\uff10-\uff19\uff0b]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(PHONE_SEPARATORS, '')
+    .replace(CHINA_PREFIX, '');
+  return /^\+[0-9]+$/.test(bare) ? bare.slice(1) : bare;
+}
 
 // Pragmatic address check (local@domain.tld), as HTML's <input type="email"> with a TLD.
 const EMAIL =
@@ -104,13 +134,14 @@ export const ipAddress: Rule<string> = (v) =>
   IPV4.test(v) || isIpv6(v) ? undefined : 'not a valid IPv4 or IPv6 address';
 
 /**
- * One line of visible text: no control characters (NUL, newline, tab...), no invisible
- * format characters (zero-width spaces and joiners, right-to-left overrides and isolates,
- * soft hyphens) and no lone surrogates. They are never part of a name or an address, and they
- * make what is stored, signed and shown differ from what it looks like.
+ * One line of visible text: no control characters (NUL, newline, tab...), no line or
+ * paragraph separators (U+2028, U+2029), no invisible format characters (zero-width spaces
+ * and joiners, right-to-left overrides and isolates, soft hyphens) and no lone surrogates.
+ * They are never part of a name or an address, and they make what is stored, signed and
+ * shown differ from what it looks like.
  */
 export const plainText: TaggedRule<string> = tagged('invalid', (v) => {
-  const bad = /[\p{Cc}\p{Cf}\p{Cs}]/u.exec(v);
+  const bad = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u.exec(v);
   if (!bad) return undefined;
   const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
   return `no control or invisible characters (U+${code} at ${bad.index})`;
@@ -127,18 +158,31 @@ export const noSeparator: TaggedRule<string> = tagged('invalid-character', (v) =
   return at < 0 ? undefined : `no ";" (at ${at}): it separates the fields of ECommPay's signature`;
 });
 
-/** Han characters (CJK ideographs and their extensions, compatibility ideographs, 〇). */
-const HAN = /\p{Script=Han}/u;
-/** A name: Han characters, with the middle dot of transliterated names (`·`) between them. */
-const HAN_NAME = /^\p{Script=Han}+(?:[·・•]\p{Script=Han}+)*$/u;
+/**
+ * A letter of the two scripts names and addresses are written in: Han (Chinese, which the seed
+ * asks for and the form asks first) and Latin (pinyin, a Western name, an address abroad: the
+ * seed's own example sale has `"city": "city"`). Accented Latin letters are Latin.
+ */
+const LETTER = /[\p{Script=Han}\p{Script=Latin}]/u;
+/**
+ * A name: Han or Latin letters and the marks that accent them, with what names hold between
+ * letters: spaces (also no-break and ideographic), `'` `’` `ʼ`, hyphens (`-` `‐` `‑` `－`),
+ * dots (`.` `．`) and middle dots (`·` `・` `•` `‧` `･`).
+ */
+const NAME =
+  /^[\p{Script=Han}\p{Script=Latin}\p{M} \u00a0\u3000'\u2019\u02bc\-\u2010\u2011\uff0d.\uff0e\u00b7\u30fb\u2022\u2027\uff65]+$/u;
 
-export const chineseName: Rule<string> = tagged('chinese-name', (v) =>
-  HAN_NAME.test(v.trim()) ? undefined : 'in Chinese characters (汉字)',
+/** First or last name: `张`, `阿依·买买提`, `Zhang San`, `O'Brien`, `Jean-Luc`. */
+export const personName: Rule<string> = tagged('name', (v) =>
+  NAME.test(v) && LETTER.test(v) ? undefined : 'in Chinese characters or Latin letters',
 );
 
-/** City or street: written in Chinese, digits and Latin letters allowed beside it (`建国路88号`). */
-export const chineseAddress: Rule<string> = tagged('chinese-address', (v) =>
-  HAN.test(v) ? undefined : 'in Chinese characters (汉字)',
+/**
+ * City or street: any visible text (see {@link plainText}, which comes first) with at least one
+ * Han or Latin letter: `北京市`, `建国路88号`, `Bahnhofstrasse 1`, `Flat 3/F, 12 Nathan Rd.`
+ */
+export const address: Rule<string> = tagged('address', (v) =>
+  LETTER.test(v) ? undefined : 'needs Chinese characters or Latin letters',
 );
 
 /** An absolute URL with one of `schemes` (`https:` alone unless said). */

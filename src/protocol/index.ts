@@ -5,6 +5,7 @@ export * from './status.js';
 export * from './sale.js';
 export * from './customer.js';
 export * from './callback.js';
+export * from './qr.js';
 export * from './payment-state.js';
 export * from './gate-answer.js';
 export * from './wire.js';

@@ -3,14 +3,17 @@
  * `data:` of an SSE `status` event, and the body of `GET /payments/:id`). The element parses
  * what it receives with {@link parsePaymentState}: a server in another language must match it.
  */
-import { absoluteUrl, maxLength, nonEmpty } from './fields.js';
-import { MAX_QR_DATA_LENGTH } from './callback.js';
+import { maxLength, nonEmpty } from './fields.js';
 import { FieldReader, type Parsed, type Problem } from './problems.js';
+import { QR_DATA_RULES } from './qr.js';
 import { isPaymentStatus, PAYMENT_STATUSES, type PaymentStatus } from './status.js';
 
 export interface PaymentQr {
-  /** What the QR code encodes (http or https; only https is ever offered as a link). */
-  url: string;
+  /**
+   * What the QR code encodes, as the platform sent it: a URL or an EMVCo payload (`000201…`).
+   * Only an absolute `https:` one is ever offered as a link (`appLinkFor`).
+   */
+  data: string;
   /** Seconds left before the code expires, counted by the server when it sent this state. */
   expiresInSeconds: number;
   /** The platform's whole "QR Code Timeout", for a progress ring. */
@@ -61,13 +64,10 @@ export function parsePaymentState(input: unknown): Parsed<PaymentState> {
   const qrReader = root.object('qr', false);
   let qr: PaymentQr | undefined;
   if (qrReader.isObject) {
+    // `url`: what servers written to the protocol before EMVCo payloads call it.
+    const key = qrReader.has('data') || !qrReader.has('url') ? 'data' : 'url';
     qr = {
-      url: qrReader.string(
-        'url',
-        nonEmpty,
-        maxLength(MAX_QR_DATA_LENGTH),
-        absoluteUrl('https:', 'http:'),
-      ),
+      data: qrReader.string(key, ...QR_DATA_RULES),
       expiresInSeconds: qrReader.integer('expiresInSeconds', nonNegative),
       timeoutSeconds: qrReader.integer('timeoutSeconds', (v) =>
         v > 0 ? undefined : 'must be positive',

@@ -5,8 +5,7 @@
  */
 import {
   absoluteUrl,
-  chineseAddress,
-  chineseName,
+  address,
   countryCode,
   cupQrCurrency,
   email,
@@ -15,6 +14,7 @@ import {
   MAX_PAYMENT_ID_LENGTH,
   MAX_TEXT_LENGTH,
   nonEmpty,
+  personName,
   phoneDigits,
   plainText,
   positiveInteger,
@@ -27,19 +27,19 @@ export interface SaleCustomer {
   /** The customer's id in the merchant's project. */
   id: string;
   ip_address: string;
-  /** In Chinese. */
+  /** Chinese characters preferred; Latin letters (pinyin) accepted. */
   first_name: string;
-  /** In Chinese. */
+  /** Chinese characters preferred; Latin letters (pinyin) accepted. */
   last_name: string;
-  /** Digits, no "+". */
+  /** 4 to 24 digits, no "+". */
   phone: string;
   email: string;
   zip: string;
   /** ISO 3166-1 alpha-2. */
   country: string;
-  /** In Chinese. */
+  /** Chinese preferred; Latin letters accepted (an address abroad). */
   city: string;
-  /** In Chinese. */
+  /** Chinese preferred; Latin letters accepted (an address abroad). */
   street: string;
 }
 
@@ -67,14 +67,14 @@ export const SHOPPER_FIELD_RULES: Record<
   Exclude<keyof SaleCustomer, 'id' | 'ip_address'>,
   Rule<string>[]
 > = {
-  first_name: [...text, chineseName],
-  last_name: [...text, chineseName],
+  first_name: [...text, plainText, personName],
+  last_name: [...text, plainText, personName],
   phone: [phoneDigits],
   email: [email],
   zip: [postalCode],
   country: [countryCode],
-  city: [...text, plainText, chineseAddress],
-  street: [...text, plainText, chineseAddress],
+  city: [...text, plainText, address],
+  street: [...text, plainText, address],
 };
 
 /** The rule of each customer field (the form's are {@link SHOPPER_FIELD_RULES}). */

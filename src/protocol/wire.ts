@@ -140,7 +140,7 @@ export interface FieldProblem {
   message: string;
   /**
    * For customer fields, the failed rule's id (`CustomerRuleId`: `required`, `phone`,
-   * `chinese-name`...), so a form can say it in the shopper's language next to the field.
+   * `name`, `address`...), so a form can say it in the shopper's language next to the field.
    */
   rule?: string;
 }

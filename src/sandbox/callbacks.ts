@@ -1,12 +1,17 @@
 /**
  * The callbacks the platform sends (PROTOCOL.md §3), shaped as the seed's examples
- * (`test/fixtures/callback-*.json`): the same keys in the same order, `display_data`
- * on the `awaiting customer action` one, the top-level `signature` made as the platform makes
- * it ({@link signAsPlatform}). The answer of `POST /v2/payment/status` is the same structure.
+ * (`test/fixtures/callback-*.json`): the same keys in the same order, `display_data` on the
+ * `awaiting customer action` one, signed as the platform signs ({@link signAsPlatform}), in the
+ * project's format: `project_id` and `signature` at the top level (the seed's), or both under
+ * `general` (the other format of the PHP SDK's test data, `callbackFormats.php`).
+ *
+ * The answer of `POST /v2/payment/status` (§2) is not shaped like a callback: the same
+ * `payment`, `account` and `customer`, but the operations in an array `operations` (the last
+ * one holds the code and message) and an array `errors`; signed the same way.
  */
 import { createHmac } from 'node:crypto';
 import { canonicalString } from '../server/signature.js';
-import type { SandboxPaymentStatus } from './types.js';
+import type { CallbackFormat, SandboxPaymentStatus } from './types.js';
 
 /** What a callback says about its payment at the time it is produced. */
 export interface CallbackFacts {
@@ -30,8 +35,8 @@ export interface CallbackFacts {
   code: string;
   message: string;
   providerPaymentId: string;
-  /** The QR code's content and lifetime, for `awaiting customer action`. */
-  qr?: { url: string; timeoutSeconds: number };
+  /** The QR code's content (`qr_data`: a URL or an EMVCo payload) and lifetime, for `awaiting customer action`. */
+  qr?: { data: string; timeoutSeconds: number };
 }
 
 /** The provider id of CUP QR in the seed's callbacks. */
@@ -42,12 +47,16 @@ export function platformDate(date: Date): string {
   return `${date.toISOString().slice(0, 19)}+0000`;
 }
 
-/** The callback body, unsigned. */
-export function buildCallback(facts: CallbackFacts): Record<string, unknown> {
+/** `payment`, `account`, `customer` and the operation of a callback or status answer. */
+function paymentParts(facts: CallbackFacts): {
+  payment: Record<string, unknown>;
+  account: Record<string, unknown>;
+  customer: Record<string, unknown>;
+  operation: Record<string, unknown>;
+} {
   const sum = { amount: facts.amount, currency: facts.currency };
   const date = platformDate(facts.date);
-  const body: Record<string, unknown> = {
-    project_id: facts.projectId,
+  return {
     payment: {
       id: facts.paymentId,
       type: 'purchase',
@@ -78,13 +87,52 @@ export function buildCallback(facts: CallbackFacts): Record<string, unknown> {
       },
     },
   };
-  if (facts.qr) {
-    body.display_data = [
-      { type: 'qr_data', title: 'QR Code', data: facts.qr.url },
+}
+
+/** `project_id` where the format puts it: first at the top level, or in `general`. */
+function projectPart(projectId: number, format: CallbackFormat): Record<string, unknown> {
+  return format === 'general' ? { general: { project_id: projectId } } : { project_id: projectId };
+}
+
+function displayData(facts: CallbackFacts): Record<string, unknown> {
+  if (!facts.qr) return {};
+  return {
+    display_data: [
+      { type: 'qr_data', title: 'QR Code', data: facts.qr.data },
       { type: 'add_info', title: 'QR Code Timeout', data: String(facts.qr.timeoutSeconds) },
-    ];
-  }
-  return body;
+    ],
+  };
+}
+
+/** The callback body, unsigned. */
+export function buildCallback(
+  facts: CallbackFacts,
+  format: CallbackFormat = 'top-level',
+): Record<string, unknown> {
+  const { payment, account, customer, operation } = paymentParts(facts);
+  return {
+    ...projectPart(facts.projectId, format),
+    payment,
+    account,
+    customer,
+    operation,
+    ...displayData(facts),
+  };
+}
+
+/**
+ * The answer of a status request, unsigned: the payment, its one operation (a CUP QR purchase
+ * is one `sale`) in `operations`, no `errors`, and `display_data` while the code can be scanned
+ * (ECommPay does not say whether its status answer carries it; the sandbox's does, so that a
+ * merchant who lost the first callback can still show the code).
+ */
+export function buildStatusAnswer(
+  facts: CallbackFacts,
+  format: CallbackFormat = 'top-level',
+): Record<string, unknown> {
+  // The callback's parts in the callback's order, its operation moved into the arrays.
+  const { operation, display_data: qr, ...parts } = buildCallback(facts, format);
+  return { ...parts, operations: [operation], errors: [], ...(qr ? { display_data: qr } : {}) };
 }
 
 /**
@@ -98,13 +146,26 @@ export function signAsPlatform(data: Record<string, unknown>, secretKey: string)
   return createHmac('sha512', secretKey).update(canonicalString(data), 'utf8').digest('base64');
 }
 
-/** `body` with its top-level signature; `corrupt` makes one that does not verify. */
+/**
+ * `body` signed where its format puts the signature: in `general` when it has that object (the
+ * `general` format), else at the top level. `corrupt` makes one that does not verify.
+ */
 export function signCallback(
   body: Record<string, unknown>,
   secretKey: string,
   corrupt = false,
 ): Record<string, unknown> {
   const { signature: _old, ...unsigned } = body;
+  const general = unsigned.general;
+  if (typeof general === 'object' && general !== null && !Array.isArray(general)) {
+    const { signature: _oldGeneral, ...rest } = general as Record<string, unknown>;
+    const withoutSignature = { ...unsigned, general: rest };
+    const signature = signAsPlatform(withoutSignature, secretKey);
+    return {
+      ...withoutSignature,
+      general: { ...rest, signature: corrupt ? corruptSignature(signature) : signature },
+    };
+  }
   const signature = signAsPlatform(unsigned, secretKey);
   return { ...unsigned, signature: corrupt ? corruptSignature(signature) : signature };
 }

@@ -15,6 +15,8 @@
  *   ECOMMPAY_SECRET_KEY   the project's secret key (default "sandbox-secret-key", a demo key)
  *   SANDBOX_CALLBACK_URL  where callbacks go (default http://127.0.0.1:8080/cup-qr/callback)
  *   SANDBOX_QR_TIMEOUT    "QR Code Timeout" in seconds (default 600)
+ *   SANDBOX_QR_FORMAT     what qr_data carries: url (the bank-app page, default) or emv (an
+ *                         EMVCo payload, as QR payment providers send; it opens nothing)
  *   SANDBOX_PUBLIC_URL    base URL put in QR codes when phones reach the sandbox by another name
  *   SANDBOX_ALLOWED_HOSTS more host names it answers, comma-separated (phone.local,192.168.1.20)
  *   SANDBOX_CALLBACK_ORIGINS  more origins a sale's merchant_callback_url may name, comma-separated
@@ -24,8 +26,8 @@
 import { DEMO_SECRET_KEY } from '../server/keys.js';
 import { callbackOrigin } from './callback-url.js';
 import { isAllowedHostEntry } from './guard.js';
-import type { Sandbox } from './types.js';
-import { DEFAULT_PORT, startSandbox } from './server.js';
+import type { Sandbox, SandboxQrFormat } from './types.js';
+import { DEFAULT_PORT, QR_FORMATS, startSandbox } from './server.js';
 
 export const DEMO_PROJECT_ID = 1;
 // Its home is the toolkit's key rule, which refuses it with the real Gate.
@@ -45,6 +47,8 @@ Environment:
   ECOMMPAY_SECRET_KEY   the project's secret key (default "${DEMO_SECRET_KEY}", a demo key)
   SANDBOX_CALLBACK_URL  where callbacks go (default ${DEFAULT_CALLBACK_URL})
   SANDBOX_QR_TIMEOUT    "QR Code Timeout" in seconds (default 600)
+  SANDBOX_QR_FORMAT     what qr_data carries: url (the bank-app page, default) or emv (an
+                        EMVCo payload, as QR payment providers send; it opens nothing)
   SANDBOX_PUBLIC_URL    base URL put in QR codes when phones reach the sandbox by another name
   SANDBOX_ALLOWED_HOSTS more host names it answers, comma-separated (phone.local,192.168.1.20);
                         besides 127.0.0.1, localhost, [::1] and SANDBOX_PUBLIC_URL's host
@@ -96,6 +100,7 @@ export async function sandboxCommand(
     callbackUrl,
     callbackOrigins,
     qrTimeoutSeconds,
+    qrFormat,
     publicUrl,
     allowedHosts,
     demo,
@@ -111,6 +116,7 @@ export async function sandboxCommand(
           id: projectId,
           secretKey,
           callbackUrl,
+          qrFormat,
           ...(callbackOrigins === '*'
             ? { allowAnyCallbackUrl: true }
             : { callbackOrigins: [...callbackOrigins] }),
@@ -142,7 +148,7 @@ export async function sandboxCommand(
   });
   out(`ECommPay sandbox listening on ${sandbox.url}`);
   out(`  Gate:          ${sandbox.url}/v2/payment/cup/qr/sale`);
-  out(`  Payment Page:  ${sandbox.url}/payment`);
+  out(`  Payment Page:  ${sandbox.url}/payment   (merchant.js: ${sandbox.url}/shared/merchant.js)`);
   out(`  Control API:   ${sandbox.url}/sandbox/payments`);
   out(
     `  Project:       ${projectId}${demo.projectId ? ' (demo default: set ECOMMPAY_PROJECT_ID)' : ''}`,
@@ -160,6 +166,9 @@ export async function sandboxCommand(
     }`,
   );
   out(`  QR timeout:    ${qrTimeoutSeconds} s`);
+  out(
+    `  QR codes:      ${qrFormat === 'emv' ? "EMVCo payloads (each payment's bank-app page is in its log line)" : 'the bank-app page URL'}`,
+  );
   for (const line of shopSettings(sandbox.url, projectId, demo.secretKey, callbackUrl)) out(line);
   out('Press Ctrl-C to stop.');
   options.onReady?.(sandbox);
@@ -219,6 +228,7 @@ interface Config {
   /** Origins beside `callbackUrl`'s, or `*` for any. */
   callbackOrigins: readonly string[] | '*';
   qrTimeoutSeconds: number;
+  qrFormat: SandboxQrFormat;
   publicUrl?: string;
   allowedHosts: readonly string[];
   /** Which values are the demo defaults, to say so. */
@@ -251,6 +261,12 @@ function readConfig(
   if (qrTimeoutSeconds === undefined) {
     return fail(
       `SANDBOX_QR_TIMEOUT must be seconds from 1 to 86400 (got ${JSON.stringify(env.SANDBOX_QR_TIMEOUT)})`,
+    );
+  }
+  const qrFormat = (env.SANDBOX_QR_FORMAT?.trim() || 'url') as SandboxQrFormat;
+  if (!QR_FORMATS.includes(qrFormat)) {
+    return fail(
+      `SANDBOX_QR_FORMAT must be ${QR_FORMATS.join(' or ')} (got ${JSON.stringify(qrFormat)})`,
     );
   }
   const callbackUrl = env.SANDBOX_CALLBACK_URL?.trim() || DEFAULT_CALLBACK_URL;
@@ -287,6 +303,7 @@ function readConfig(
       callbackUrl,
       callbackOrigins: origins.length === 1 && origins[0] === '*' ? '*' : origins,
       qrTimeoutSeconds,
+      qrFormat,
       ...(publicUrl ? { publicUrl } : {}),
       allowedHosts,
       demo: { projectId: !env.ECOMMPAY_PROJECT_ID?.trim(), secretKey: !env.ECOMMPAY_SECRET_KEY },

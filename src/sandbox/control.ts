@@ -6,7 +6,7 @@
  *   GET  /sandbox/payments                                   every payment
  *   GET  /sandbox/payments/:projectId/:paymentId             one payment: state + delivery log
  *   POST /sandbox/payments/:projectId/:paymentId/approve
- *   POST /sandbox/payments/:projectId/:paymentId/decline     body (optional): {"code","message"}
+ *   POST /sandbox/payments/:projectId/:paymentId/decline     body (optional): {"code","message","status"}
  *   POST /sandbox/payments/:projectId/:paymentId/expire      decline 20602 Time-out
  *   PUT  /sandbox/faults                                     body: {"faults":{…},"scope":{…}}
  *   GET  /sandbox/deliveries                                 every delivery attempt
@@ -169,7 +169,10 @@ function readScope(scope: unknown): FaultScope | undefined {
 }
 
 function readReason(reason: Record<string, unknown>): DeclineReason {
-  const { code, message } = reason;
+  const { code, message, status } = reason;
+  if (status !== undefined && status !== 'decline' && status !== 'awaiting customer') {
+    throw new SandboxError('invalid', 'status must be "decline" or "awaiting customer"');
+  }
   if (code !== undefined && typeof code !== 'string') {
     throw new SandboxError('invalid', 'code must be a string of digits');
   }
@@ -179,5 +182,6 @@ function readReason(reason: Record<string, unknown>): DeclineReason {
   return {
     ...(code !== undefined ? { code: code as string } : {}),
     ...(message !== undefined ? { message: message as string } : {}),
+    ...(status !== undefined ? { status } : {}),
   };
 }

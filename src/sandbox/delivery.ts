@@ -1,9 +1,10 @@
 /**
  * Callback delivery as the platform does it (PROTOCOL.md §3): an HTTP POST of the JSON; only
  * HTTP 200 counts as delivered; anything else (another status, a refused connection, a
- * timeout) is retried after backing-off waits, then given up. Every attempt goes into the
- * delivery log. `settled()` tells when nothing is in flight or scheduled, so tests await it
- * instead of sleeping.
+ * timeout) is retried after backing-off waits, then given up: a compressed schedule for tests
+ * by default, or ECommPay's own ({@link ECOMMPAY_RETRY_DELAYS_MS}, scaled by `timeScale`).
+ * Every attempt goes into the delivery log. `settled()` tells when nothing is in flight or
+ * scheduled, so tests await it instead of sleeping.
  */
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest } from 'node:http';
@@ -13,6 +14,32 @@ import { ClockClosedError } from './clock.js';
 import type { DeliveryAttempt } from './types.js';
 
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [100, 200, 400, 800, 1600, 3200];
+
+const SECOND = 1000;
+const HOUR = 3600 * SECOND;
+
+/**
+ * ECommPay's retry schedule, in platform milliseconds, one entry per retry: "6 times every
+ * 10 s, then growing periods up to every 4 hours, at most 120 attempts within 11 days", as
+ * older notes say (no ECommPay page confirming it was found: PROTOCOL.md §3). How the periods
+ * grow is not said; the sandbox doubles them from 20 s. The 11 days end it before 120
+ * attempts: 81 attempts in all, the last one about 10 days 22 hours after the first.
+ */
+export const ECOMMPAY_RETRY_DELAYS_MS: readonly number[] = ecommpaySchedule();
+
+function ecommpaySchedule(): number[] {
+  const maxAttempts = 120;
+  const window = 11 * 24 * HOUR;
+  const delays: number[] = Array.from({ length: 6 }, () => 10 * SECOND);
+  let elapsed = delays.reduce((sum, ms) => sum + ms, 0);
+  for (let wait = 20 * SECOND; delays.length + 1 < maxAttempts; wait *= 2) {
+    const next = Math.min(wait, 4 * HOUR);
+    if (elapsed + next > window) break;
+    delays.push(next);
+    elapsed += next;
+  }
+  return delays;
+}
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 5000;
 
 /** One callback to deliver (or one duplicate of it). */

@@ -12,6 +12,12 @@
  *   it); a browser that does not send it sends `Origin`, which must then be a host the sandbox
  *   answers. A request with neither is not a browser's (curl, a merchant's server, a test) and
  *   is let through, as the toolkit's `Origin` check does: such a client could send any header.
+ *   One request is let in from other sites on purpose ({@link isCrossSiteEntry}): the Payment
+ *   Page's entry `POST /payment`, which merchant.js's `EPayWidget.run(config, 'POST')` posts
+ *   from the merchant's page, another site by nature. It changes nothing: it checks the
+ *   signed parameters and shows the first step, exactly as `GET /payment` does (which any site
+ *   may link to). The payment is created only by `POST /payment/bank`, which still comes from
+ *   the Payment Page itself, and only for what the merchant's signature covers.
  * - **JSON only** where a body is JSON ({@link isJsonMediaType}): a page may post `text/plain`,
  *   a form or a blob to any site without asking, but `application/json` cross-site only after a
  *   CORS preflight, which the sandbox never grants.
@@ -158,6 +164,14 @@ export class RequestGuard {
       "The sandbox takes forms and API calls from its own pages and from clients that aren't browsers."
     );
   }
+}
+
+/**
+ * The requests other sites may send although they are not GETs: `POST /payment` only (see the
+ * header). Everything else but GET, HEAD and OPTIONS passes {@link RequestGuard.crossSiteRefusal}.
+ */
+export function isCrossSiteEntry(method: string, path: string): boolean {
+  return method === 'POST' && path === '/payment';
 }
 
 /**

@@ -50,6 +50,12 @@ export const PAGE_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'";
 
 /**
+ * The Payment Page's: the same, plus the sandbox's own scripts (no inline one): a framed page
+ * tells merchant.js's page the outcome (pages.ts, merchant-js.ts).
+ */
+export const PAYMENT_PAGE_CSP = `${PAGE_CSP}; script-src 'self'`;
+
+/**
  * No page of another site may frame it (clickjacking: a transparent bank-app page over a
  * "claim your prize" button). Sent with every answer but the Payment Page's.
  */
@@ -69,22 +75,24 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 /**
- * An HTML page. `frameable` is for the Payment Page only: ECommPay's is embedded in the
- * merchant's page in a frame (merchant.js, the seed's EPayWidget flow; issue #14 does it in the
- * element), so it leaves framing open. Every other page (the bank app above all) refuses it.
+ * An HTML page. `payment-page` is for the Payment Page only: ECommPay's is embedded in the
+ * merchant's page in a frame (merchant.js, the seed's EPayWidget flow; the element's
+ * `payment-page-target="embedded"`), so it leaves framing open and may run the sandbox's own
+ * script. Every other page (the bank app above all) refuses frames and runs none.
  */
 export function sendHtml(
   response: ServerResponse,
   status: number,
   html: string,
   headers: Record<string, string> = {},
-  frameable = false,
+  kind: 'page' | 'payment-page' = 'page',
 ): void {
+  const frameable = kind === 'payment-page';
   response.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(html),
     'Cache-Control': 'no-store',
-    'Content-Security-Policy': frameable ? PAGE_CSP : `${PAGE_CSP}; ${NOT_FRAMEABLE.csp}`,
+    'Content-Security-Policy': frameable ? PAYMENT_PAGE_CSP : `${PAGE_CSP}; ${NOT_FRAMEABLE.csp}`,
     'X-Content-Type-Options': 'nosniff',
     // Not `no-referrer`: with it, a browser sends `Origin: null` on the pages' own form posts,
     // and one without `Sec-Fetch-Site` could not tell them from a cross-site post (guard.ts).
@@ -94,6 +102,21 @@ export function sendHtml(
     ...headers,
   });
   response.end(html);
+}
+
+/** A stylesheet or script of the sandbox's own, for its pages and for merchants' pages. */
+export function sendAsset(
+  response: ServerResponse,
+  type: 'text/css' | 'text/javascript',
+  text: string,
+): void {
+  response.writeHead(200, {
+    'Content-Type': `${type}; charset=utf-8`,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'max-age=300',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  response.end(text);
 }
 
 /** 303: after a form's POST, the browser GETs `location`. */

@@ -1,10 +1,14 @@
 /**
  * The sandbox's HTML: the bank-app page behind `qr_data` and the Payment Page's steps.
  * Phone-sized, Chinese first with English beside (`lang="zh-CN"`, `<span lang="en">`), no
- * scripts at all (plain forms that POST and redirect back; `<meta http-equiv="refresh">` where
- * a page must follow the payment), so the strict CSP of http.ts holds. Every interpolated
- * value goes through {@link escapeHtml}.
+ * inline scripts (plain forms that POST and redirect back; `<meta http-equiv="refresh">` where
+ * a page must follow the payment), so the strict CSP of http.ts holds. A Payment Page shown in
+ * a frame ({@link FramedView}) has a layout for it, and, when it knows the page that framed it,
+ * loads the sandbox's one script ({@link PAYMENT_PAGE_SCRIPT_PATH}), which posts the outcome
+ * there. Every interpolated value goes through {@link escapeHtml}.
  */
+import { PAYMENT_PAGE_SCRIPT_PATH } from './merchant-js.js';
+import type { SandboxPaymentStatus } from './types.js';
 
 /** Escapes text for HTML content and double-quoted attributes. */
 export function escapeHtml(value: unknown): string {
@@ -57,28 +61,54 @@ label{display:flex;gap:8px;align-items:center;padding:8px 0}
 .notice{background:#fff5d6;border:1px solid #e0c060;border-radius:10px;padding:10px}
 ul.problems{padding-left:20px}
 a{color:#1a5fd0}
+body.framed{background:#fff;font-size:15px}
+.framed main{max-width:none;min-height:0;padding:4px 12px 8px}
+.framed header{font-size:.85rem;gap:8px;padding-bottom:4px;margin-bottom:6px}
+.framed .amount{font-size:1.5rem;margin:0 0 6px}
+.framed dl{font-size:.85rem;gap:0 8px;margin-bottom:6px}
+.framed p{margin:6px 0}
+.framed h2{margin:6px 0 2px}
+.framed fieldset{margin-bottom:8px;padding:2px 10px}
+.framed label{padding:3px 0}
+.framed button{padding:10px}
+.framed .qr{width:200px;height:200px;margin:4px auto}
+.framed .qr svg{width:100%;height:100%}
+.framed .actions{margin-top:12px}
 `;
+
+/** A Payment Page shown in a frame (`frame_mode`): merchant.js's modal, the element's frame. */
+export interface FramedView {
+  /** The origin of the page that framed it (merchant.js's `_referrer`): told the outcome. */
+  parentOrigin?: string;
+}
 
 interface LayoutOptions {
   title: string;
   body: string;
   /** `<meta http-equiv="refresh">`: reload (or go to `url`) after `seconds`. */
   refresh?: { seconds: number; url?: string };
+  framed?: FramedView | undefined;
 }
 
-function layout({ title, body, refresh }: LayoutOptions): string {
+function layout({ title, body, refresh, framed }: LayoutOptions): string {
   const meta = refresh
     ? `\n<meta http-equiv="refresh" content="${refresh.seconds}${refresh.url ? `;url=${escapeHtml(refresh.url)}` : ''}">`
     : '';
+  const parent = framed?.parentOrigin;
+  const script =
+    parent === undefined ? '' : `\n<script src="${PAYMENT_PAGE_SCRIPT_PATH}" defer></script>`;
+  const bodyTag = framed
+    ? `<body class="framed"${parent === undefined ? '' : ` data-parent-origin="${escapeHtml(parent)}"`}>`
+    : '<body>';
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">${meta}
 <title>${escapeHtml(title)}</title>
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
+<link rel="stylesheet" href="${STYLESHEET_PATH}">${script}
 </head>
-<body>
+${bodyTag}
 <main>
 ${body}
 </main>
@@ -94,6 +124,8 @@ export interface PaymentSummary {
   currency: string;
   description: string;
   paymentId: string;
+  /** A Payment Page step shown in a frame. */
+  framed?: FramedView;
 }
 
 function summary(view: PaymentSummary): string {
@@ -107,24 +139,28 @@ function summary(view: PaymentSummary): string {
 
 /** A payment's outcome in words. */
 export interface Outcome {
-  status: 'awaiting customer action' | 'success' | 'decline';
+  status: SandboxPaymentStatus;
   code?: string;
   message?: string;
 }
 
 function outcomeText(outcome: Outcome): string {
+  const data = `data-status="${escapeHtml(outcome.status)}"${outcome.code !== undefined ? ` data-code="${escapeHtml(outcome.code)}" data-message="${escapeHtml(outcome.message ?? '')}"` : ''}`;
   if (outcome.status === 'success') {
-    return `<p class="outcome success" role="status" data-outcome="success">${bi('支付成功', 'Payment approved')}</p>`;
+    return `<p class="outcome success" role="status" data-outcome="success" ${data}>${bi('支付成功', 'Payment approved')}</p>`;
   }
   const timedOut = outcome.code === '20602';
-  const words = timedOut
-    ? bi('二维码已过期', 'Time-out: the QR code expired')
-    : bi('支付已拒绝', 'Payment declined');
+  const words =
+    outcome.status === 'awaiting customer'
+      ? bi('支付未完成', 'Payment not completed')
+      : timedOut
+        ? bi('二维码已过期', 'Time-out: the QR code expired')
+        : bi('支付已拒绝', 'Payment declined');
   const detail =
     outcome.code !== undefined
       ? `<p>${bi('原因', 'Reason')}: <span lang="en">${escapeHtml(outcome.code)} ${escapeHtml(outcome.message ?? '')}</span></p>`
       : '';
-  return `<p class="outcome decline" role="status" data-outcome="decline">${words}</p>${detail}`;
+  return `<p class="outcome decline" role="status" data-outcome="decline" ${data}>${words}</p>${detail}`;
 }
 
 export interface BankAppView extends PaymentSummary, Outcome {
@@ -172,6 +208,7 @@ function pageHeader(merchant: string): string {
 /** Step 1 without `force_payment_method`: choose the method. `q` carries the signed parameters. */
 export function methodPage(view: PaymentSummary & { q: string }): string {
   return layout({
+    framed: view.framed,
     title: '选择支付方式 Choose a payment method',
     body: `${pageHeader(view.merchant)}
 ${summary(view)}
@@ -194,6 +231,7 @@ export function bankListPage(view: PaymentSummary & { q: string }): string {
       `<label><input type="radio" name="bank" value="${escapeHtml(bank.id)}"${index === 0 ? ' checked' : ''}> ${bi(bank.zh, bank.en)}</label>`,
   ).join('\n');
   return layout({
+    framed: view.framed,
     title: '银联二维码 CUP QR',
     body: `${pageHeader(view.merchant)}
 ${summary(view)}
@@ -218,11 +256,15 @@ export interface QrPageView extends PaymentSummary {
   refreshSeconds: number;
 }
 
-/** Step 3: the QR code; the page reloads until the payment is decided. */
+/**
+ * Step 3: the QR code; the page reloads until the payment is decided. The bank-app link opens
+ * a window of its own: in a frame it would navigate the frame, and the bank app refuses frames.
+ */
 export function qrPage(view: QrPageView): string {
   const minutes = Math.floor(view.secondsLeft / 60);
   const seconds = String(view.secondsLeft % 60).padStart(2, '0');
   return layout({
+    framed: view.framed,
     title: '扫码支付 Scan to pay',
     refresh: { seconds: view.refreshSeconds },
     body: `${pageHeader(view.merchant)}
@@ -230,7 +272,7 @@ ${summary(view)}
 <h2>${bi('请用银行App扫码', 'Scan with your bank app')}</h2>
 <div class="qr" role="img" aria-label="QR code">${view.svg}</div>
 <p data-field="timer">${bi('剩余时间', 'Time left')}: ${minutes}:${seconds}</p>
-<p><a href="${escapeHtml(view.qrUrl)}" data-field="bank-link">${bi('在本设备打开银行App', 'Open the bank app on this device')}</a></p>`,
+<p><a href="${escapeHtml(view.qrUrl)}" target="_blank" rel="noopener" data-field="bank-link">${bi('在本设备打开银行App', 'Open the bank app on this device')}</a></p>`,
   });
 }
 
@@ -239,14 +281,20 @@ export interface ResultPageView extends PaymentSummary, Outcome {
   returnUrl?: string;
 }
 
-/** Step 4: the outcome; after a success the shopper is sent back to the merchant. */
+/**
+ * Step 4: the outcome; after a success the shopper is sent back to the merchant. In a frame the
+ * page that framed it decides (merchant.js's hooks, the element's own result): no automatic
+ * return, and the link leaves the frame for the whole window.
+ */
 export function resultPage(view: ResultPageView): string {
+  const target = view.framed ? ' target="_top"' : '';
   const back = view.returnUrl
-    ? `<p><a href="${escapeHtml(view.returnUrl)}" data-field="return">${bi('返回商户', 'Return to the merchant')}</a></p>`
+    ? `<p><a href="${escapeHtml(view.returnUrl)}"${target} data-field="return">${bi('返回商户', 'Return to the merchant')}</a></p>`
     : '';
   return layout({
+    framed: view.framed,
     title: view.status === 'success' ? '支付成功 Payment approved' : '支付未完成 Payment declined',
-    ...(view.returnUrl ? { refresh: { seconds: 2, url: view.returnUrl } } : {}),
+    ...(view.returnUrl && !view.framed ? { refresh: { seconds: 2, url: view.returnUrl } } : {}),
     body: `${pageHeader(view.merchant)}
 ${summary(view)}
 ${outcomeText(view)}

@@ -1,9 +1,13 @@
 /**
- * The Payment Page (PROTOCOL.md §4; the seed's first flow), no scripts:
+ * The Payment Page (PROTOCOL.md §4; the seed's first flow):
  *
  *   GET  /payment?<flat params>&signature=…   checks them; shows the method (CUP QR, preselected
  *                                            by force_payment_method=cup-qr: then straight to
  *                                            the bank list)
+ *   POST /payment <flat params as a form>      the same, as merchant.js's EPayWidget.run(config,
+ *                                            'POST') opens it (from the merchant's page: the
+ *                                            guard lets this one post in from another site,
+ *                                            guard.ts)
  *   POST /payment/method {q, method}           the bank list
  *   POST /payment/bank   {q, bank}             creates the payment (callbacks as through Gate),
  *                                            303 to its session page
@@ -12,7 +16,13 @@
  *                                            success back to merchant_success_url
  *
  * `q` is the signed query string itself, carried in a hidden field and checked again on every
- * step, so a form cannot change what the merchant signed.
+ * step, so a form cannot change what the merchant signed. The parameters are read as the SDKs
+ * build them (payment-page-params.ts: unsigned `_` parameters, booleans written `true`).
+ *
+ * No inline script anywhere. With `frame_mode` (merchant.js, the element's embedded Payment
+ * Page) the pages get a layout for a frame, no automatic return to the merchant inside the
+ * frame, and, when merchant.js named its page (`_referrer`), one same-origin script that posts
+ * the outcome to that page only (merchant-js.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { correction, generate } from 'lean-qr';
@@ -22,7 +32,7 @@ import { checkSignature } from '../server/signature.js';
 import { callbackUrlRefusal } from './callback-url.js';
 import type { Clock } from './clock.js';
 import { readBody, redirect, sendHtml } from './http.js';
-import type { PaymentSummary } from './pages.js';
+import type { FramedView, PaymentSummary } from './pages.js';
 import {
   bankListPage,
   BANKS,
@@ -32,6 +42,16 @@ import {
   qrPage,
   resultPage,
 } from './pages.js';
+import {
+  FRAME_MODES,
+  frameModeOf,
+  interfaceTypeProblem,
+  readParams,
+  referrerOrigin,
+  signedQuery,
+  signedReadings,
+} from './payment-page-params.js';
+import type { PageParams } from './payment-page-params.js';
 import type { Platform } from './platform.js';
 import type { SandboxProject } from './types.js';
 
@@ -46,11 +66,12 @@ export const SESSION_ROUTE = /^\/payment\/session\/([A-Za-z0-9_-]{16,64})$/;
 
 /**
  * Every Payment Page answer may be framed, on purpose: ECommPay's Payment Page is embedded in
- * the merchant's page (merchant.js, the seed's EPayWidget flow), and issue #14 embeds this one
- * in the element. Nothing on it moves money (the bank-app page does, and refuses frames).
+ * the merchant's page (merchant.js, the seed's EPayWidget flow; the element's
+ * `payment-page-target="embedded"`). Nothing on it moves money (the bank-app page does, and
+ * refuses frames).
  */
 function sendPage(response: ServerResponse, status: number, html: string): void {
-  sendHtml(response, status, html, {}, true);
+  sendHtml(response, status, html, {}, 'payment-page');
 }
 
 /** Seconds between reloads of the QR page. */
@@ -59,11 +80,14 @@ const REFRESH_SECONDS = 1;
 /** The Payment Page's parameters, checked. */
 interface PageRequest {
   q: string;
-  params: Record<string, string>;
+  /** The parameters as verified (booleans as `1`/`0` when they were signed so). */
+  params: PageParams;
   project: SandboxProject;
   paymentId: string;
   amount: number;
   forced: boolean;
+  /** Shown in a frame (`frame_mode`). */
+  framed?: FramedView;
 }
 
 type Checked =
@@ -93,9 +117,7 @@ function absoluteHttpUrl(value: string): boolean {
  * URL (callback-url.ts), then the payment_id.
  */
 function check(platform: Platform, q: string): Checked {
-  const search = new URLSearchParams(q);
-  const params: Record<string, string> = {};
-  for (const [name, value] of search) params[name] = value;
+  const params = readParams(q);
   const problems: string[] = [];
   const integer = /^[1-9][0-9]*$/;
 
@@ -132,6 +154,13 @@ function check(platform: Platform, q: string): Checked {
       problems.push(`${name}: an absolute http(s) URL`);
     }
   }
+  const interfaceType = interfaceTypeProblem(params.interface_type);
+  if (interfaceType !== undefined) problems.push(interfaceType);
+  if (frameModeOf(params) === false) {
+    problems.push(
+      `frame_mode: ${FRAME_MODES.join(' or ')} (got ${JSON.stringify(params.frame_mode)})`,
+    );
+  }
   if (problems.length > 0) return { ok: false, status: 400, title: INVALID, problems };
 
   const project = platform.project(Number(projectText));
@@ -143,13 +172,18 @@ function check(platform: Platform, q: string): Checked {
       problems: [`project_id: ${projectText} is not a sandbox project`],
     };
   }
-  const signature = checkSignature(params, project.secretKey);
-  if (!signature.valid) {
+  const readings = signedReadings(params);
+  const verified = readings.find((reading) => checkSignature(reading, project.secretKey).valid);
+  if (!verified) {
+    const signature = checkSignature(readings[0], project.secretKey);
+    const reason = signature.valid ? '' : signature.reason;
     return {
       ok: false,
       status: 401,
       title: { zh: '签名无效', en: 'Invalid signature' },
-      problems: [`signature: ${signature.reason}`],
+      problems: [
+        `signature: ${reason}${readings.length > 1 ? '; nor with true/false read as 1/0' : ''}`,
+      ],
     };
   }
   const callbackUrl = params.merchant_callback_url;
@@ -164,8 +198,13 @@ function check(platform: Platform, q: string): Checked {
   }
   const existing = platform.find(project.id, paymentId);
   if (existing) {
-    // The same signed request again (a reload, the back button): back to its payment.
-    if (existing.channel === 'payment-page' && existing.pageQuery === q) {
+    // The same signed request again (a reload, the back button, merchant.js opening it once
+    // more): back to its payment. The unsigned parameters may differ.
+    if (
+      existing.channel === 'payment-page' &&
+      existing.pageQuery !== undefined &&
+      signedQuery(existing.pageQuery) === signedQuery(q)
+    ) {
       return { ok: false, status: 303, session: existing.pageToken, title: INVALID, problems: [] };
     }
     return {
@@ -179,22 +218,32 @@ function check(platform: Platform, q: string): Checked {
     ok: true,
     value: {
       q,
-      params,
+      params: verified,
       project,
       paymentId,
       amount: Number(amountText),
       forced: forced === 'cup-qr',
+      ...framing(params),
     },
   };
 }
 
-function summaryOf(context: PaymentPageContext, page: PageRequest): PaymentSummary {
+/** `{framed}` when `frame_mode` asks for a frame (from the raw parameters: `_referrer` too). */
+function framing(params: PageParams): { framed?: FramedView } {
+  if (!frameModeOf(params)) return {};
+  const parentOrigin = referrerOrigin(params);
+  return { framed: parentOrigin === undefined ? {} : { parentOrigin } };
+}
+
+function viewOf(context: PaymentPageContext, page: PageRequest): PaymentSummary & { q: string } {
   return {
     merchant: context.merchantName,
     amount: page.amount,
     currency: CUP_QR_CURRENCY,
     description: page.params.payment_description ?? '',
     paymentId: page.paymentId,
+    q: page.q,
+    ...(page.framed ? { framed: page.framed } : {}),
   };
 }
 
@@ -204,17 +253,53 @@ function refuse(response: ServerResponse, checked: Extract<Checked, { ok: false 
   sendPage(response, checked.status, errorPage(checked.title, checked.problems));
 }
 
+/** The first step of `GET /payment?…` and `POST /payment`. */
+function showEntry(context: PaymentPageContext, response: ServerResponse, q: string): void {
+  const checked = check(context.platform, q);
+  if (!checked.ok) return refuse(response, checked);
+  const page = checked.value;
+  const view = viewOf(context, page);
+  sendPage(response, 200, page.forced ? bankListPage(view) : methodPage(view));
+}
+
 /** `GET /payment?…`. */
 export function handlePaymentPage(
   context: PaymentPageContext,
   response: ServerResponse,
   url: URL,
 ): void {
-  const checked = check(context.platform, url.search.replace(/^\?/, ''));
-  if (!checked.ok) return refuse(response, checked);
-  const page = checked.value;
-  const view = { ...summaryOf(context, page), q: page.q };
-  sendPage(response, 200, page.forced ? bankListPage(view) : methodPage(view));
+  showEntry(context, response, url.search.replace(/^\?/, ''));
+}
+
+/**
+ * `POST /payment`: the parameters as a form body (`application/x-www-form-urlencoded`, as
+ * merchant.js posts them), checked and shown exactly as `GET /payment` does. It creates
+ * nothing, which is why it may come from another site (guard.ts).
+ */
+export async function handlePaymentEntryPost(
+  context: PaymentPageContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const type = request.headers['content-type'] ?? '';
+  if (!/^\s*application\/x-www-form-urlencoded\s*(?:;|$)/i.test(type)) {
+    // Read (and dropped) so that the connection stays usable.
+    await readBody(request, context.maxBodyBytes);
+    sendPage(
+      response,
+      415,
+      errorPage(INVALID, [
+        `Post the parameters as a form (application/x-www-form-urlencoded), as merchant.js does (got ${JSON.stringify(type.slice(0, 100) || 'no Content-Type')}).`,
+      ]),
+    );
+    return;
+  }
+  const body = await readBody(request, context.maxBodyBytes);
+  if (!body.ok) {
+    sendPage(response, 413, errorPage(INVALID, ['The form is too large.']));
+    return;
+  }
+  showEntry(context, response, body.text);
 }
 
 /** `POST /payment/method` and `POST /payment/bank`. */
@@ -233,7 +318,7 @@ export async function handlePaymentStep(
   const checked = check(context.platform, form.get('q') ?? '');
   if (!checked.ok) return refuse(response, checked);
   const page = checked.value;
-  const view = { ...summaryOf(context, page), q: page.q };
+  const view = viewOf(context, page);
 
   if (step === 'method') {
     if (form.get('method') !== 'cup-qr') {
@@ -287,6 +372,7 @@ export async function handlePaymentSession(
     currency: record.currency,
     description: record.description,
     paymentId: record.paymentId,
+    ...framing(readParams(record.pageQuery ?? '')),
   };
   if (record.status === 'awaiting customer action') {
     const qrUrl = context.platform.qrUrl(record);

@@ -2,14 +2,17 @@
  * The platform's core: the payments of every project, their life
  *
  *   awaiting customer action -> success | decline (a code, or 20602 Time-out)
+ *                                        | awaiting customer (left unfinished)
  *
- * and the callbacks each step produces, handed to the {@link Deliverer}. Gate, the Payment
- * Page, the bank-app page and the control API all go through it.
+ * the callbacks each step produces, handed to the {@link Deliverer}, and the answers of status
+ * requests (by payment id, or by the request id of an accepted or refused sale). Gate, the
+ * Payment Page, the bank-app page and the control API all go through it.
  */
 import { randomBytes } from 'node:crypto';
-import { TIMEOUT_DECLINE_CODE } from '../protocol/status.js';
+import { PLATFORM_CODES } from '../protocol/platform-codes.js';
 import type { CallbackFacts } from './callbacks.js';
-import { buildCallback, duplicateCallback, signCallback } from './callbacks.js';
+import { buildCallback, buildStatusAnswer, duplicateCallback, signCallback } from './callbacks.js';
+import { emvQrPayload } from './emv-qr.js';
 import type { Clock } from './clock.js';
 import type { Deliverer } from './delivery.js';
 import { SandboxError } from './errors.js';
@@ -22,8 +25,17 @@ import type {
   SandboxProject,
 } from './types.js';
 
-export const DEFAULT_DECLINE = { code: '20000', message: 'General decline' } as const;
-export const TIMEOUT_DECLINE = { code: TIMEOUT_DECLINE_CODE, message: 'Time-out' } as const;
+export const DEFAULT_DECLINE = PLATFORM_CODES.generalDecline;
+export const TIMEOUT_DECLINE = PLATFORM_CODES.timeout;
+
+/** How many refused sales a platform remembers for status requests by request id. */
+const REFUSALS_KEPT = 1000;
+
+/** A refused sale as Gate answered it, for a later status request by its request id. */
+export interface Refusal {
+  httpStatus: number;
+  body: Record<string, unknown>;
+}
 
 /** What a new payment is made of, from Gate's sale request or the Payment Page's parameters. */
 export interface NewPayment {
@@ -90,6 +102,10 @@ export class Platform {
   readonly #payments = new Map<string, PaymentRecord>();
   readonly #byBankToken = new Map<string, PaymentRecord>();
   readonly #byPageToken = new Map<string, PaymentRecord>();
+  /** `${projectId} ${requestId}` of every sale accepted. */
+  readonly #byRequestId = new Map<string, PaymentRecord>();
+  /** `${projectId} ${requestId}` of the latest refused sales (at most {@link REFUSALS_KEPT}). */
+  readonly #refusals = new Map<string, Refusal>();
   #saleRequests = 0;
   #requestCounter = 0;
   #operationCounter = 2_000_000_000;
@@ -119,6 +135,24 @@ export class Platform {
 
   find(projectId: number, paymentId: string): PaymentRecord | undefined {
     return this.#payments.get(key(projectId, paymentId));
+  }
+
+  /** The payment an accepted sale request created, by Gate's id of that request. */
+  byRequestId(projectId: number, requestId: string): PaymentRecord | undefined {
+    return this.#byRequestId.get(key(projectId, requestId));
+  }
+
+  /** Keeps what Gate answered a refused sale of `projectId`, for a status request by its id. */
+  rememberRefusal(projectId: number, requestId: string, refusal: Refusal): void {
+    this.#refusals.set(key(projectId, requestId), refusal);
+    // Bounded: the oldest goes first (a Map iterates in insertion order).
+    if (this.#refusals.size > REFUSALS_KEPT) {
+      this.#refusals.delete(this.#refusals.keys().next().value!);
+    }
+  }
+
+  refusal(projectId: number, requestId: string): Refusal | undefined {
+    return this.#refusals.get(key(projectId, requestId));
   }
 
   byBankToken(token: string): PaymentRecord | undefined {
@@ -160,6 +194,7 @@ export class Platform {
       deliveries: [],
     };
     this.#payments.set(key(record.projectId, record.paymentId), record);
+    this.#byRequestId.set(key(record.projectId, requestId), record);
     this.#byBankToken.set(record.bankToken, record);
     this.#byPageToken.set(record.pageToken, record);
     this.options.log(
@@ -190,9 +225,16 @@ export class Platform {
     if (!/^\d{1,10}$/.test(code)) {
       throw new SandboxError('invalid', `a decline code is digits (got ${JSON.stringify(code)})`);
     }
+    const status = reason.status ?? 'decline';
+    if (status !== 'decline' && status !== 'awaiting customer') {
+      throw new SandboxError(
+        'invalid',
+        `a decline's status is "decline" or "awaiting customer" (got ${JSON.stringify(status)})`,
+      );
+    }
     const message =
       reason.message ?? (reason.code === undefined ? DEFAULT_DECLINE.message : 'Decline');
-    return this.#finish(this.#get(projectId, paymentId), 'decline', { code, message });
+    return this.#finish(this.#get(projectId, paymentId), status, { code, message });
   }
 
   expire(projectId: number, paymentId: string): PaymentRecord {
@@ -202,15 +244,25 @@ export class Platform {
   /** Ends a payment by its record (the bank-app page holds the record, not the ids). */
   finishRecord(
     record: PaymentRecord,
-    status: 'success' | 'decline',
+    status: FinalStatus,
     reason: { code: string; message: string },
   ): PaymentRecord {
     return this.#finish(record, status, reason);
   }
 
-  /** What the QR code encodes: this payment's bank-app page. */
+  /** This payment's bank-app page. */
   qrUrl(record: PaymentRecord): string {
     return `${this.options.baseUrl()}/bank/${record.bankToken}`;
+  }
+
+  /** What the QR code encodes (`qr_data`): the bank-app page, or an EMVCo payload (`qrFormat`). */
+  qrData(record: PaymentRecord): string {
+    if (this.#projects.get(record.projectId)?.qrFormat !== 'emv') return this.qrUrl(record);
+    return emvQrPayload({
+      projectId: record.projectId,
+      amount: record.amount,
+      reference: record.providerPaymentId,
+    });
   }
 
   /** The callback (or status answer) body for the payment's current state, unsigned. */
@@ -235,15 +287,21 @@ export class Platform {
       message: record.message ?? 'Success',
       providerPaymentId: record.providerPaymentId,
       ...(awaiting
-        ? { qr: { url: this.qrUrl(record), timeoutSeconds: record.qrTimeoutSeconds } }
+        ? { qr: { data: this.qrData(record), timeoutSeconds: record.qrTimeoutSeconds } }
         : {}),
     };
   }
 
-  /** The answer to a status request: the current state as a callback, correctly signed. */
+  /**
+   * The answer to a status request: the payment's current state with its operations (not a
+   * callback's structure, PROTOCOL.md §2), in the project's format, signed as the platform.
+   */
   statusAnswer(record: PaymentRecord): Record<string, unknown> {
     const project = this.#projects.get(record.projectId)!;
-    return signCallback(buildCallback(this.facts(record)), project.secretKey);
+    return signCallback(
+      buildStatusAnswer(this.facts(record), project.callbackFormat),
+      project.secretKey,
+    );
   }
 
   snapshot(record: PaymentRecord): SandboxPayment {
@@ -258,6 +316,7 @@ export class Platform {
       requestId: record.requestId,
       operationId: record.operationId,
       qrUrl: this.qrUrl(record),
+      qrData: this.qrData(record),
       qrTimeoutSeconds: record.qrTimeoutSeconds,
       createdAt: record.createdAt.toISOString(),
       expiresAt: record.expiresAt.toISOString(),
@@ -287,7 +346,7 @@ export class Platform {
 
   #finish(
     record: PaymentRecord,
-    status: 'success' | 'decline',
+    status: FinalStatus,
     reason: { code: string; message: string },
   ): PaymentRecord {
     if (record.status !== 'awaiting customer action') {
@@ -317,7 +376,11 @@ export class Platform {
   #signed(record: PaymentRecord, facts: CallbackFacts): Record<string, unknown> {
     const project = this.#projects.get(record.projectId)!;
     const faults = this.options.faults.resolve(record.projectId, record.paymentId);
-    const body = signCallback(buildCallback(facts), project.secretKey, faults.corruptSignature);
+    const body = signCallback(
+      buildCallback(facts, project.callbackFormat),
+      project.secretKey,
+      faults.corruptSignature,
+    );
     record.callbacks.push(body);
     return body;
   }
@@ -355,6 +418,9 @@ export class Platform {
   }
 }
 
-function key(projectId: number, paymentId: string): string {
-  return `${projectId} ${paymentId}`;
+/** How a payment ends. */
+type FinalStatus = Exclude<SandboxPaymentStatus, 'awaiting customer action'>;
+
+function key(projectId: number, id: string): string {
+  return `${projectId} ${id}`;
 }

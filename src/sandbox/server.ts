@@ -2,7 +2,7 @@
  * The sandbox's HTTP server: one `node:http` listener, a small router, and a `close()` that
  * leaves nothing behind (timers, deliveries, hanging Gate answers, keep-alive sockets). Every
  * request first passes the guard (guard.ts): a `Host` it answers, and no cross-site browser
- * request that changes something.
+ * request that changes something (but the Payment Page's entry, which changes nothing).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -12,23 +12,44 @@ import { BANK_ROUTE, handleBankApp } from './bank-app.js';
 import { callbackOrigin } from './callback-url.js';
 import { Clock } from './clock.js';
 import { createControl, handleControl } from './control.js';
-import { DEFAULT_DELIVERY_TIMEOUT_MS, DEFAULT_RETRY_DELAYS_MS, Deliverer } from './delivery.js';
-import { gateErrorBody } from './errors.js';
+import {
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  DEFAULT_RETRY_DELAYS_MS,
+  Deliverer,
+  ECOMMPAY_RETRY_DELAYS_MS,
+} from './delivery.js';
+import { GATE_ERRORS, gateErrorBody } from './errors.js';
 import type { GateErrorName } from './errors.js';
 import { FaultBook } from './faults.js';
-import { handleSale, handleStatus, SALE_PATH, STATUS_PATH } from './gate.js';
+import {
+  handleSale,
+  handleStatus,
+  handleStatusByRequest,
+  SALE_PATH,
+  STATUS_BY_REQUEST_PATH,
+  STATUS_PATH,
+} from './gate.js';
 import type { GateContext } from './gate.js';
-import { isAllowedHostEntry, RequestGuard } from './guard.js';
-import { DEFAULT_MAX_BODY_BYTES, sendHtml, sendJson } from './http.js';
+import { isAllowedHostEntry, isCrossSiteEntry, RequestGuard } from './guard.js';
+import { DEFAULT_MAX_BODY_BYTES, sendAsset, sendHtml, sendJson } from './http.js';
+import {
+  MERCHANT_CSS,
+  MERCHANT_CSS_PATH,
+  MERCHANT_JS_PATH,
+  merchantJs,
+  PAYMENT_PAGE_SCRIPT,
+  PAYMENT_PAGE_SCRIPT_PATH,
+} from './merchant-js.js';
 import { errorPage, STYLESHEET, STYLESHEET_PATH } from './pages.js';
 import {
+  handlePaymentEntryPost,
   handlePaymentPage,
   handlePaymentSession,
   handlePaymentStep,
   SESSION_ROUTE,
 } from './payment-page.js';
 import { Platform } from './platform.js';
-import type { Sandbox, SandboxOptions } from './types.js';
+import type { Sandbox, SandboxOptions, SandboxQrFormat } from './types.js';
 
 export const DEFAULT_PORT = 8090;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -39,7 +60,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const settings = checkOptions(options);
   const log = options.log ?? (() => {});
   const clock = new Clock(settings.timeScale);
-  const deliverer = new Deliverer(clock, settings.retryDelaysMs, settings.deliveryTimeoutMs, log);
+  // ECommPay's schedule is platform time, like the QR timeout; `retryDelaysMs` is real time.
+  const retryDelaysMs =
+    settings.retrySchedule === 'ecommpay'
+      ? ECOMMPAY_RETRY_DELAYS_MS.map((ms) => clock.real(ms))
+      : settings.retryDelaysMs;
+  const deliverer = new Deliverer(clock, retryDelaysMs, settings.deliveryTimeoutMs, log);
   const faults = new FaultBook();
   let baseUrl = '';
   const platform = new Platform({
@@ -109,7 +135,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       logRefusal(`host ${host}`, `refused ${method} ${logText(path)}: Host ${host}`);
       return refuseRequest(response, path, 'unknownHost', hostRefusal);
     }
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+    if (
+      method !== 'GET' &&
+      method !== 'HEAD' &&
+      method !== 'OPTIONS' &&
+      !isCrossSiteEntry(method, path)
+    ) {
       const crossSite = guard!.crossSiteRefusal(request.headers);
       if (crossSite !== undefined) {
         const from = logText(
@@ -119,15 +150,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         return refuseRequest(response, path, 'crossSite', crossSite);
       }
     }
-    if (path === SALE_PATH || path === STATUS_PATH) {
+    if (path === SALE_PATH || path === STATUS_PATH || path === STATUS_BY_REQUEST_PATH) {
       if (method !== 'POST') {
         if (path === SALE_PATH) platform.countSaleRequest();
         response.setHeader('Allow', 'POST');
         return sendJson(response, 405, gateErrorBody('methodNotAllowed', platform.newRequestId()));
       }
-      return path === SALE_PATH
-        ? handleSale(gate, request, response)
-        : handleStatus(gate, request, response);
+      if (path === SALE_PATH) return handleSale(gate, request, response);
+      return path === STATUS_PATH
+        ? handleStatus(gate, request, response)
+        : handleStatusByRequest(gate, request, response);
     }
     if (path.startsWith('/sandbox/')) {
       return handleControl(control, request, response, path, settings.maxBodyBytes);
@@ -137,6 +169,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return handleBankApp(pages, request, response, bank[1], bank[2] as 'approve' | 'decline');
     }
     if (path === '/payment' && method === 'GET') return handlePaymentPage(pages, response, url);
+    if (path === '/payment' && method === 'POST') {
+      return handlePaymentEntryPost(pages, request, response);
+    }
     if ((path === '/payment/method' || path === '/payment/bank') && method === 'POST') {
       return handlePaymentStep(
         pages,
@@ -147,13 +182,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     const session = SESSION_ROUTE.exec(path);
     if (session && method === 'GET') return handlePaymentSession(pages, response, session[1]);
-    if (path === STYLESHEET_PATH) {
-      response.writeHead(200, {
-        'Content-Type': 'text/css; charset=utf-8',
-        'Cache-Control': 'max-age=3600',
-      });
-      response.end(STYLESHEET);
-      return;
+    if (path === STYLESHEET_PATH) return sendAsset(response, 'text/css', STYLESHEET);
+    if (path === MERCHANT_CSS_PATH) return sendAsset(response, 'text/css', MERCHANT_CSS);
+    if (path === MERCHANT_JS_PATH) {
+      return sendAsset(response, 'text/javascript', merchantJs(baseUrl));
+    }
+    if (path === PAYMENT_PAGE_SCRIPT_PATH) {
+      return sendAsset(response, 'text/javascript', PAYMENT_PAGE_SCRIPT);
     }
     if (path === '/favicon.ico') {
       // Browsers ask for it on every page; an empty answer keeps their consoles clean.
@@ -172,8 +207,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       if (!response.headersSent) {
         sendJson(response, 500, {
           status: 'error',
-          code: '1000',
-          message: 'Internal sandbox error',
+          code: GATE_ERRORS.internal.code,
+          message: GATE_ERRORS.internal.message,
         });
       } else {
         response.destroy();
@@ -230,10 +265,14 @@ interface Settings {
   qrTimeoutSeconds: number;
   timeScale: number;
   retryDelaysMs: readonly number[];
+  retrySchedule?: 'ecommpay';
   deliveryTimeoutMs: number;
   merchantName: string;
   maxBodyBytes: number;
 }
+
+/** The values of a project's `qrFormat`. */
+export const QR_FORMATS: readonly SandboxQrFormat[] = ['url', 'emv'];
 
 /** Options checked up front: a typo fails at start, not in the middle of a test. */
 function checkOptions(options: SandboxOptions): Settings {
@@ -274,11 +313,25 @@ function checkOptions(options: SandboxOptions): Settings {
       }
     }
     if (
+      project.callbackFormat !== undefined &&
+      project.callbackFormat !== 'top-level' &&
+      project.callbackFormat !== 'general'
+    ) {
+      throw new TypeError(
+        `startSandbox: project ${project.id}: callbackFormat must be "top-level" or "general" (got ${JSON.stringify(project.callbackFormat)})`,
+      );
+    }
+    if (
       project.allowAnyCallbackUrl !== undefined &&
       typeof project.allowAnyCallbackUrl !== 'boolean'
     ) {
       throw new TypeError(
         `startSandbox: project ${project.id}: allowAnyCallbackUrl must be a boolean`,
+      );
+    }
+    if (project.qrFormat !== undefined && !QR_FORMATS.includes(project.qrFormat)) {
+      throw new TypeError(
+        `startSandbox: project ${project.id}: qrFormat must be ${QR_FORMATS.join(' or ')} (got ${JSON.stringify(project.qrFormat)})`,
       );
     }
   }
@@ -316,6 +369,16 @@ function checkOptions(options: SandboxOptions): Settings {
   ) {
     throw new TypeError('startSandbox: retryDelaysMs must be a list of milliseconds >= 0');
   }
+  if (options.retrySchedule !== undefined && options.retrySchedule !== 'ecommpay') {
+    throw new TypeError(
+      `startSandbox: retrySchedule must be "ecommpay" (got ${JSON.stringify(options.retrySchedule)})`,
+    );
+  }
+  if (options.retrySchedule !== undefined && options.retryDelaysMs !== undefined) {
+    throw new TypeError(
+      'startSandbox: give retryDelaysMs (real milliseconds) or retrySchedule: "ecommpay", not both',
+    );
+  }
   if (options.publicUrl !== undefined && !isHttpUrl(options.publicUrl)) {
     throw new TypeError('startSandbox: publicUrl must be an http(s) URL');
   }
@@ -326,6 +389,7 @@ function checkOptions(options: SandboxOptions): Settings {
     qrTimeoutSeconds,
     timeScale: positive('timeScale', options.timeScale ?? 1),
     retryDelaysMs: [...retryDelaysMs],
+    ...(options.retrySchedule !== undefined ? { retrySchedule: options.retrySchedule } : {}),
     deliveryTimeoutMs: positive(
       'deliveryTimeoutMs',
       options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,

@@ -24,7 +24,26 @@ export interface SandboxProject {
    * it for tests whose merchants listen on ports known only later). Default `false`.
    */
   allowAnyCallbackUrl?: boolean;
+  /**
+   * Where its callbacks (and status answers) carry `project_id` and `signature`: `top-level`
+   * (default; the seed's callbacks) or `general` (`{"general": {"project_id", "signature"}, …}`,
+   * a format some ECommPay projects are set up with; the PHP SDK's test data has it).
+   */
+  callbackFormat?: CallbackFormat;
+  /**
+   * What `qr_data` carries. `url` (default): the payment's bank-app page, as the seed shows.
+   * `emv`: an EMVCo merchant-presented payload for UnionPay (`000201010212…6304<CRC>`), as QR
+   * payment providers send: it opens nothing when scanned, so the bank-app page is reached
+   * through {@link SandboxPayment.qrUrl} (or the control API approves).
+   */
+  qrFormat?: SandboxQrFormat;
 }
+
+/** Where a project's callbacks carry `project_id` and `signature` (see {@link SandboxProject}). */
+export type CallbackFormat = 'top-level' | 'general';
+
+/** What the sandbox's `qr_data` carries: the bank-app page's URL, or an EMVCo payload. */
+export type SandboxQrFormat = 'url' | 'emv';
 
 export interface SandboxOptions {
   /** Default 8090; 0 picks a free port (tests). */
@@ -47,16 +66,24 @@ export interface SandboxOptions {
   /** "QR Code Timeout" in seconds, sent in `display_data`; default 600. */
   qrTimeoutSeconds?: number;
   /**
-   * How fast platform time runs: 0.01 makes the QR timeout and the fault delays 100x shorter.
-   * Default 1. Delivery retries have their own, already compressed, schedule.
+   * How fast platform time runs: 0.01 makes the QR timeout, the fault delays and the
+   * `ecommpay` retry schedule 100x shorter. Default 1. `retryDelaysMs` are real milliseconds,
+   * not scaled.
    */
   timeScale?: number;
   /**
    * The waits between delivery attempts of one callback, in real milliseconds: the platform's
-   * "6 times every 10 s, then growing periods" compressed. One attempt plus one per entry.
-   * Default [100, 200, 400, 800, 1600, 3200].
+   * schedule compressed for tests. One attempt plus one per entry.
+   * Default [100, 200, 400, 800, 1600, 3200]. Not with `retrySchedule`.
    */
   retryDelaysMs?: number[];
+  /**
+   * `ecommpay`: callbacks are retried on ECommPay's own schedule, in platform time (scaled by
+   * `timeScale`): 6 retries 10 s apart, then waits doubling from 20 s up to one every 4 hours,
+   * ending after 120 attempts or 11 days, whichever comes first (81 attempts). From older notes,
+   * not confirmed by an ECommPay page (PROTOCOL.md §3). Default: `retryDelaysMs`.
+   */
+  retrySchedule?: 'ecommpay';
   /** How long one delivery attempt may take before it counts as failed; default 5000 ms. */
   deliveryTimeoutMs?: number;
   /** Shown on the bank-app page and the Payment Page; default "沙盒商户 Sandbox Merchant". */
@@ -115,8 +142,12 @@ export interface FaultScope {
   paymentId?: string;
 }
 
-/** The platform's payment status, as callbacks spell it. */
-export type SandboxPaymentStatus = 'awaiting customer action' | 'success' | 'decline';
+/**
+ * The platform's payment status, as callbacks spell it. `awaiting customer` (without "action")
+ * is how a payment ends that the shopper left unfinished ({@link DeclineReason.status}).
+ */
+export type SandboxPaymentStatus =
+  'awaiting customer action' | 'success' | 'decline' | 'awaiting customer';
 
 /** One attempt to deliver one callback. */
 export interface DeliveryAttempt {
@@ -159,8 +190,13 @@ export interface SandboxPayment {
   /** Gate's id of the sale request (`operation.request_id`). */
   requestId: string;
   operationId: number;
-  /** The bank-app page: what the QR code encodes (`qr_data`). */
+  /** The bank-app page, where the shopper approves or declines. */
   qrUrl: string;
+  /**
+   * What the QR code encodes (`qr_data`): `qrUrl` itself, or for a project with
+   * `qrFormat: 'emv'` an EMVCo payload.
+   */
+  qrData: string;
   qrTimeoutSeconds: number;
   /** ISO 8601. */
   createdAt: string;
@@ -182,13 +218,19 @@ export interface SandboxPayment {
 export interface DeclineReason {
   code?: string;
   message?: string;
+  /**
+   * The final payment status: `decline` (default), or `awaiting customer`, ECommPay's status of
+   * an attempt the shopper did not finish (a failed attempt that may be started again, as
+   * ECommPay's own plug-ins treat it).
+   */
+  status?: 'decline' | 'awaiting customer';
 }
 
 /** Driving the sandbox from a test; the same operations are under `/sandbox/` over HTTP. */
 export interface SandboxControl {
   /** The shopper pays: `success`. Throws a {@link SandboxError} for an unknown or finished payment. */
   approve(projectId: number, paymentId: string): Promise<SandboxPayment>;
-  /** The shopper's bank declines. */
+  /** The shopper's bank declines (or, with `status: 'awaiting customer'`, the shopper gives up). */
   decline(projectId: number, paymentId: string, reason?: DeclineReason): Promise<SandboxPayment>;
   /** As if the QR timeout passed: `decline` with code 20602 "Time-out". */
   expire(projectId: number, paymentId: string): Promise<SandboxPayment>;

@@ -48,11 +48,17 @@ function at(value: unknown, path: string): string | number | undefined {
   return undefined;
 }
 
+/** Where a field is in the project formats that put it under `general` instead. */
+const GENERAL_FIELD_PATHS: Readonly<Record<string, string>> = {
+  project_id: 'general.project_id',
+};
+
 /** The report's fields of a parsed callback body (anything: unreadable ones too). */
 export function callbackFieldsOf(body: unknown): CallbackFields {
   const fields: CallbackFields = {};
   for (const [name, path] of Object.entries(CALLBACK_FIELD_PATHS)) {
-    const value = at(body, path);
+    const general = Object.hasOwn(GENERAL_FIELD_PATHS, name) ? GENERAL_FIELD_PATHS[name] : '';
+    const value = at(body, path) ?? (general ? at(body, general) : undefined);
     if (value !== undefined) fields[name] = value;
   }
   return fields;

@@ -7,8 +7,8 @@
  * What a callback is (PROTOCOL.md §3): a JSON object with a `payment` object (or the `general`
  * object of some project formats) and a signature, top level or `general.signature`, that is
  * the Base64 of an HMAC-SHA512 (64 bytes: 88 characters with `==`). A real one has about 40
- * leaves, keys of a few letters, and values up to the QR code's URL (2,048 characters at most,
- * protocol/callback.ts); the caps below leave several times that room. The leaves are what
+ * leaves, keys of a few letters, and values up to the QR code's content (2,330 bytes of UTF-8
+ * at most, protocol/qr.ts); the caps below leave room beyond that. The leaves are what
  * verifying costs (each ordering sorts them): 256 of them keep the refusal of a forged body
  * well under a millisecond (`npm run bench`), where 512 took most of one on a loaded machine.
  */

@@ -6,11 +6,12 @@
  *
  * It uses the standard `fetch` (Node >= 18, Deno, Bun, edge runtimes) and nothing else.
  */
-import type { Callback } from '../protocol/callback.js';
-import { parseCallback } from '../protocol/callback.js';
+import type { StatusAnswer } from '../protocol/callback.js';
+import { parseStatusAnswer } from '../protocol/callback.js';
 import type { GateAccepted, GateFieldError, GateRefused } from '../protocol/gate-answer.js';
 import { parseGateAnswer, readGateErrorDetails } from '../protocol/gate-answer.js';
 import { MAX_PAYMENT_ID_LENGTH, noSeparator } from '../protocol/fields.js';
+import { isRiskControlCode, PLATFORM_CODES, SIGNATURE_CODES } from '../protocol/platform-codes.js';
 import type { Problem } from '../protocol/problems.js';
 import { describe, formatProblems } from '../protocol/problems.js';
 import type { SaleCustomer, SaleRequest } from '../protocol/sale.js';
@@ -65,11 +66,12 @@ export interface SaleInput {
 }
 
 /**
- * Gate's answer to a status request: the payment's state, read as a callback is read. An
- * answer without a signature is taken (Gate answering at all means it has the payment), but
- * says so: only a `signed` one may move a payment on (refresh.ts).
+ * Gate's answer to a status request: the payment, its operations (the last one's code and
+ * message are the payment's) and errors (protocol/callback.ts `parseStatusAnswer`). An answer
+ * without a signature is taken (Gate answering at all means it has the payment), but says so:
+ * only a `signed` one may move a payment on (refresh.ts).
  */
-export interface GateStatus extends Callback {
+export interface GateStatus extends StatusAnswer {
   /** Whether the answer carried a signature that verifies with this client's secret key. */
   signed: boolean;
 }
@@ -79,10 +81,15 @@ export interface GateStatus extends Callback {
  * - `invalid-request`: the request broke the CUP QR rules; nothing was sent (see `problems`).
  * - `validation`: Gate found the request invalid (HTTP 400/422, or an error answer with
  *   per-field errors; see `fieldErrors`).
- * - `auth`: Gate refused the signature (401: wrong secret key or project id) or the caller
- *   (403: this server's IP address is not on the project's allow-list).
+ * - `auth`: Gate refused the signature (401, or ECommPay's codes 3261 "Invalid signature" and
+ *   3262 "Empty signature": wrong secret key), the project (2442: wrong project id) or the
+ *   caller (403: this server's IP address is not on the project's allow-list).
+ * - `duplicate`: a sale whose payment_id Gate already has (code 3041 "Payment ID already
+ *   exists"): an earlier request with this payment_id got through; `status(paymentId)` tells
+ *   how it went. Sending it again is refused again.
  * - `refused`: Gate refused the request for another reason (other 4xx, or an error answer
- *   without field errors, such as a payment_id already used).
+ *   without field errors: a risk-control refusal 1401-1499, a payment Gate does not know for
+ *   a status request, 3061...).
  * - `retryable`: Gate is busy or failing (HTTP 408, 429, 5xx).
  * - `timeout`: no complete answer within `timeoutMs`.
  * - `network`: Gate could not be reached, or the connection broke.
@@ -93,6 +100,7 @@ export type GateErrorKind =
   | 'invalid-request'
   | 'validation'
   | 'auth'
+  | 'duplicate'
   | 'refused'
   | 'retryable'
   | 'timeout'
@@ -118,8 +126,8 @@ export class GateError extends Error {
   /**
    * Whether sending the same request again, with the same payment_id, is safe and may
    * succeed. It is safe because Gate refuses a payment_id it already has, so a request that
-   * did get through the first time cannot charge twice: its retry is refused instead, and
-   * `status(paymentId)` then tells how the first one went. True for `retryable`, `timeout`
+   * did get through the first time cannot charge twice: its retry is refused instead (kind
+   * `duplicate`, code 3041), and `status(paymentId)` then tells how the first one went. True for `retryable`, `timeout`
    * and `network`; false for the rest, which fail again until something is fixed.
    */
   readonly retryable: boolean;
@@ -206,8 +214,8 @@ export class GateClient {
    * that never came, or after a `timeout` or `network` error on `sale()`. `signed` says
    * whether the answer's signature verified; an unsigned answer is no proof of its status.
    *
-   * @throws GateError `refused` for a payment Gate does not know; `malformed` for an answer
-   *   that is not a status or whose signature does not verify with this client's key.
+   * @throws GateError `refused` for a payment Gate does not know (3061); `malformed` for an
+   *   answer that is not a status or whose signature does not verify with this client's key.
    */
   async status(paymentId: string): Promise<GateStatus> {
     const problem = paymentIdProblem(paymentId);
@@ -299,10 +307,8 @@ export class GateClient {
   private readStatusAnswer(reply: GateReply, exchange: Exchange): GateStatus {
     if (reply.httpStatus !== 200) throw this.httpError(reply, exchange);
     const json = this.readJson(reply, exchange);
-    if (isGateErrorAnswer(json)) {
-      const parsed = parseGateAnswer(json);
-      if (parsed.ok && !parsed.value.accepted) throw this.refusal(reply, exchange, parsed.value);
-    }
+    const refused = statusRefusal(json);
+    if (refused) throw this.refusal(reply, exchange, refused);
     // Verify before reading: a body that fails its signature is not Gate's to trust.
     const signed = findSignature(json) !== undefined;
     if (signed) {
@@ -315,7 +321,7 @@ export class GateClient {
         );
       }
     }
-    const parsed = parseCallback(json);
+    const parsed = parseStatusAnswer(json);
     if (!parsed.ok) {
       throw this.malformed(
         reply,
@@ -412,6 +418,8 @@ export class GateClient {
       paymentId: exchange.paymentId,
     };
     const http = `HTTP ${status}${platformSaid(details.code, details.message)}`;
+    const known = this.codeError(exchange, http, options);
+    if (known) return known;
     const fields = fieldErrorList(details.fieldErrors);
     if (status === 400 || status === 422) {
       return new GateError(
@@ -478,6 +486,8 @@ export class GateClient {
       fieldErrors: answer.errors,
       paymentId: exchange.paymentId,
     };
+    const known = this.codeError(exchange, http, options);
+    if (known) return known;
     if (answer.errors.length > 0) {
       const fields = fieldErrorList(answer.errors);
       return new GateError(
@@ -487,6 +497,68 @@ export class GateClient {
       );
     }
     return new GateError('refused', `Gate refused the ${exchange.what} (${http}).`, options);
+  }
+
+  /**
+   * The error an ECommPay code decides, whatever the HTTP status it came with (PROTOCOL.md §2,
+   * protocol/platform-codes.ts); `undefined` for a code that decides nothing here.
+   */
+  private codeError(
+    exchange: Exchange,
+    http: string,
+    options: GateErrorOptions,
+  ): GateError | undefined {
+    const { code } = options;
+    if (code === undefined) return undefined;
+    const fields = fieldErrorList(options.fieldErrors ?? []);
+    if (code === PLATFORM_CODES.paymentIdExists.code && exchange.what === 'sale request') {
+      return new GateError(
+        'duplicate',
+        `Gate already has payment_id ${JSON.stringify(exchange.paymentId)} (${http}): an ` +
+          `earlier sale with it got through. Ask status(${JSON.stringify(exchange.paymentId)}) ` +
+          'how it went; sending it again is refused again.',
+        options,
+      );
+    }
+    if (SIGNATURE_CODES.has(code)) {
+      return new GateError(
+        'auth',
+        `Gate refused the signature of the ${exchange.what} (${http}): check that secretKey is ` +
+          `the secret key of project ${this.projectId} (ECommPay Dashboard, project settings).`,
+        options,
+      );
+    }
+    if (code === PLATFORM_CODES.projectNotFound.code) {
+      return new GateError(
+        'auth',
+        `Gate does not know the project of the ${exchange.what} (${http}): check that ` +
+          `projectId (${this.projectId}) is your ECommPay project id.`,
+        options,
+      );
+    }
+    if (VALIDATION_CODES.has(code)) {
+      return new GateError(
+        'validation',
+        `Gate found the ${exchange.what} invalid (${http}).${fields} ${FIX_ADVICE}`,
+        options,
+      );
+    }
+    if (isRiskControlCode(code)) {
+      return new GateError(
+        'refused',
+        `ECommPay's risk control refused the ${exchange.what} (${http}): this payment cannot ` +
+          'go through; ECommPay support can say more.',
+        options,
+      );
+    }
+    if (code === PLATFORM_CODES.transactionNotFound.code) {
+      return new GateError(
+        'refused',
+        `Gate has no payment ${JSON.stringify(exchange.paymentId)} (${http}).`,
+        options,
+      );
+    }
+    return undefined;
   }
 
   private malformed(
@@ -509,13 +581,28 @@ export class GateClient {
 
 const FIX_ADVICE = 'Fix the request: sent again unchanged, it fails again.';
 
+/** ECommPay's codes of a request that is wrong in itself: fixing it is the only way on. */
+const VALIDATION_CODES: ReadonlySet<string> = new Set(
+  [
+    PLATFORM_CODES.malformedRequest,
+    PLATFORM_CODES.invalidJson,
+    PLATFORM_CODES.requiredField,
+    PLATFORM_CODES.invalidCustomerId,
+    PLATFORM_CODES.invalidEmail,
+    PLATFORM_CODES.invalidCountry,
+    PLATFORM_CODES.invalidCity,
+    PLATFORM_CODES.invalidPaymentId,
+    PLATFORM_CODES.invalidCurrency,
+  ].map((entry) => entry.code),
+);
+
 /** What to do after a failure that a retry may cure. */
 function retryAdvice(exchange: Exchange): string {
   if (exchange.what !== 'sale request') return 'Retry later: asking a status changes nothing.';
   return (
     'Retry later with the same payment_id. That is safe: Gate refuses a payment_id it already ' +
-    'has, so nothing is charged twice (if the retry is refused for that reason, the first ' +
-    'request got through: ask status()).'
+    'has, so nothing is charged twice (if the retry is refused for that reason, kind ' +
+    '`duplicate`, the first request got through: ask status()).'
   );
 }
 
@@ -555,9 +642,27 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** An error answer has a top-level `status` and no `payment`; a status answer has `payment`. */
-function isGateErrorAnswer(json: unknown): boolean {
-  return isRecord(json) && typeof json.status === 'string' && !('payment' in json);
+/**
+ * The refusal a status answer without a `payment` carries: an error answer (a top-level
+ * `status` with `code` and `message`), or only the array `errors` of the status answer's own
+ * structure (its first entry's code and message); `undefined` for an answer with a payment.
+ */
+function statusRefusal(json: unknown): GateRefused | undefined {
+  if (!isRecord(json) || 'payment' in json) return undefined;
+  if (typeof json.status === 'string') {
+    const parsed = parseGateAnswer(json);
+    return parsed.ok && !parsed.value.accepted ? parsed.value : undefined;
+  }
+  const details = readGateErrorDetails(json);
+  const first = details.fieldErrors[0];
+  if (!first) return undefined;
+  return {
+    accepted: false,
+    status: 'error',
+    code: details.code ?? first.code,
+    message: details.message ?? first.message,
+    errors: details.fieldErrors.filter((error) => error.field !== ''),
+  };
 }
 
 /** `fetch` rejects with "fetch failed"; the reason (ECONNREFUSED, a TLS error...) is in `cause`. */

@@ -9,7 +9,7 @@ export type {
   GateFieldError,
   GateRefused,
 } from '../protocol/gate-answer.js';
-export type { Callback } from '../protocol/callback.js';
+export type { Callback, StatusAnswer } from '../protocol/callback.js';
 export type { SaleCustomer, SaleRequest } from '../protocol/sale.js';
 // The checkout handler, its adapters, payloads, stores, hub and report.
 export * from './payload.js';
@@ -31,6 +31,7 @@ export type { StreamLimits } from './sse.js';
 export { DEFAULT_TOKEN_RULES, planTokenIssue, TOKENS_KEPT } from './tokens.js';
 export type { StoredToken, TokenIssue, TokenPlan, TokenRules } from './tokens.js';
 export { applyCallback, AMOUNT_MISMATCH_CODE } from './state-machine.js';
+export { AWAITING_CUSTOMER_CODE } from '../protocol/status.js';
 export type { CallbackEffect } from './state-machine.js';
 export { toPaymentState } from './view.js';
 export type { RefreshResult } from './refresh.js';

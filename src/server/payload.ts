@@ -18,6 +18,7 @@
  * signed elsewhere that has one is refused ({@link verifyPayload}).
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { tidyCustomer } from '../protocol/customer.js';
 import { CUSTOMER_FIELD_RULES } from '../protocol/sale.js';
 import {
   absoluteUrl,
@@ -168,7 +169,8 @@ export function orderProblems(
     add('mode', '"gate" (the QR code on your page) or "payment-page"');
   }
   if (order.customer !== undefined) {
-    const customer = order.customer as Record<string, unknown>;
+    // Checked as signed: tidied (`+86 138…` is `138…`), as the shopper's fields are.
+    const customer = tidyCustomer(order.customer as Record<string, unknown>);
     for (const [field, value] of Object.entries(customer)) {
       const path = `customer.${field}`;
       if (!(PAYLOAD_CUSTOMER_FIELDS as readonly string[]).includes(field)) {
@@ -217,7 +219,7 @@ export function createPayload(order: Order, options: CreatePayloadOptions): stri
     amount: order.amount,
     currency: order.currency ?? 'CNY',
     description: order.description,
-    ...(order.customer ? { customer: { ...order.customer } } : {}),
+    ...(order.customer ? { customer: tidyCustomer(order.customer) } : {}),
     returnUrl: order.returnUrl,
     exp: nowSeconds + ttl,
     ...(order.locale ? { locale: order.locale } : {}),
@@ -257,8 +259,11 @@ export function verifyPayload(payload: unknown, key: Buffer, nowMs = Date.now())
       `The payload is not valid: ${formatProblems(read.problems)}`,
     );
   }
-  const body = read.value;
-  // A payload signed elsewhere (another language, an explicit payloadKey) is held to the rules too.
+  // A payload signed elsewhere (another language, an explicit payloadKey) is tidied and held
+  // to the rules as createPayload's are.
+  const body = read.value.customer
+    ? { ...read.value, customer: tidyCustomer(read.value.customer) }
+    : read.value;
   const problems = orderProblems(body);
   if (problems.length > 0) {
     throw new PayloadError(

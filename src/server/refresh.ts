@@ -1,8 +1,9 @@
 /**
- * Asking Gate instead of waiting for a callback: `POST /v2/payment/status`, whose answer has
- * the callback's structure. For payments whose callbacks are late or lost (a firewall, an
- * outage on the shop's side): run it from a job for payments `pending` or `awaiting-customer`
- * for too long.
+ * Asking Gate instead of waiting for a callback: `POST /v2/payment/status`, whose answer is the
+ * payment with its `operations` and `errors` (protocol/callback.ts `parseStatusAnswer`: the
+ * last operation's code, so a lost 20602 time-out comes back `expired`). For payments whose
+ * callbacks are late or lost (a firewall, an outage on the shop's side): run it from a job for
+ * payments `pending` or `awaiting-customer` for too long.
  *
  * Gate's word counts only as far as it can be trusted:
  * - a signed answer (its signature verifies with the project's key) is applied through the

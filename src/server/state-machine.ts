@@ -8,10 +8,12 @@
  * - an amount or currency that differ from the order's are never a `success`: the payment
  *   becomes `error` (`amount-mismatch`), whatever status the callback carried, because a QR
  *   code for another amount must not be shown and a success for another amount must not ship;
- * - a success without `payment.sum` cannot be checked, so it counts as a mismatch.
+ * - a success without `payment.sum` cannot be checked, so it counts as a mismatch;
+ * - `awaiting customer` (without "action") is a `decline` with our code `awaiting-customer`
+ *   (protocol/status.ts): a failed attempt the shopper may start again, never a QR to show.
  */
 import type { Callback } from '../protocol/callback.js';
-import { canTransition, isTerminal } from '../protocol/status.js';
+import { canTransition, finalReasonOf, isTerminal } from '../protocol/status.js';
 import type { CallbackOutcome, PaymentRecord } from './store.js';
 
 /** The QR timeout assumed when the platform does not say (the seed's 600 s). */
@@ -76,7 +78,7 @@ export function applyCallback(
     }
     const timeoutSeconds = callback.qr.timeoutSeconds ?? defaultQrTimeoutSeconds;
     // The same code again (a retried delivery): keep the countdown where it is.
-    if (payment.status === 'awaiting-customer' && payment.qr?.url === callback.qr.url) {
+    if (payment.status === 'awaiting-customer' && payment.qr?.data === callback.qr.data) {
       return { outcome: 'duplicate' };
     }
     return {
@@ -84,20 +86,20 @@ export function applyCallback(
       next: {
         ...base,
         status: to,
-        qr: { url: callback.qr.url, timeoutSeconds, receivedAt: now },
+        qr: { data: callback.qr.data, timeoutSeconds, receivedAt: now },
       },
     };
   }
 
-  // A final state: the QR code is gone, the platform's code and message stay.
+  // A final state: the QR code is gone, the platform's code and message stay (ours for
+  // `awaiting customer`, a failed attempt whose operation code says nothing about that).
   const { qr: _qr, code: _code, message: _message, ...rest } = base;
   return {
     outcome: 'applied',
     next: {
       ...rest,
       status: to,
-      ...(callback.code !== undefined ? { code: callback.code } : {}),
-      ...(callback.message !== undefined ? { message: callback.message } : {}),
+      ...finalReasonOf(callback.platformStatus, callback.code, callback.message),
     },
   };
 }

@@ -13,10 +13,24 @@ import type { TokenIssue, TokenRules } from './tokens.js';
 
 /** The QR code of an `awaiting-customer` payment. */
 export interface StoredQr {
-  url: string;
+  /** What the QR code encodes, as the platform's `qr_data` carried it (a URL, an EMVCo payload). */
+  data: string;
   timeoutSeconds: number;
   /** When the callback that carried it arrived (Unix ms): the countdown starts there. */
   receivedAt: number;
+}
+
+/**
+ * A {@link StoredQr} as read back from JSON a store or hub wrote, maybe by an earlier version,
+ * which named the content `url` (Redis records, hub messages of an instance not yet upgraded).
+ * A store of your own that keeps records as JSON reads its `qr` through this.
+ */
+export function readStoredQr(qr: StoredQr | (Omit<StoredQr, 'data'> & { url: string })): StoredQr {
+  return {
+    data: 'data' in qr ? qr.data : qr.url,
+    timeoutSeconds: qr.timeoutSeconds,
+    receivedAt: qr.receivedAt,
+  };
 }
 
 /** How the shopper pays: the element's QR (a Gate sale) or ECommPay's Payment Page. */
@@ -112,7 +126,7 @@ export function updateOf(payment: PaymentUpdate): PaymentUpdate {
     amount: payment.amount,
     currency: payment.currency,
     description: payment.description,
-    ...(payment.qr ? { qr: { ...payment.qr } } : {}),
+    ...(payment.qr ? { qr: readStoredQr(payment.qr) } : {}),
     ...(payment.code !== undefined ? { code: payment.code } : {}),
     ...(payment.message !== undefined ? { message: payment.message } : {}),
     updatedAt: payment.updatedAt,

@@ -10,7 +10,7 @@ export function toPaymentState(payment: PaymentUpdate, now: number): PaymentStat
   const qr =
     payment.status === 'awaiting-customer' && payment.qr
       ? {
-          url: payment.qr.url,
+          data: payment.qr.data,
           expiresInSeconds: Math.max(
             0,
             Math.ceil((payment.qr.receivedAt + payment.qr.timeoutSeconds * 1000 - now) / 1000),

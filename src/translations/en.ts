@@ -65,6 +65,9 @@ const en: Translation = {
   paymentPageButton: 'Continue to the UnionPay payment page',
   paymentPageOpened: 'The payment page opened in a new window. Complete the payment there.',
   paymentPageBlocked: 'A new window could not be opened; taking you to the payment page…',
+  paymentPageTitle: 'UnionPay payment page',
+  paymentPageClose: 'Close the payment page',
+  paymentPageClosed: 'The payment page is closed; the payment is still open.',
   reason: (code, message) => {
     const parts = [message, code ? `code ${code}` : undefined].filter(Boolean);
     return parts.length > 0 ? ` (${parts.join(', ')})` : '';
@@ -85,19 +88,19 @@ const en: Translation = {
     street: 'Street address',
   },
   customerHints: {
-    last_name: 'In Chinese characters, e.g. 张',
-    first_name: 'In Chinese characters, e.g. 三',
-    phone: 'Digits only, with the country code and no "+", e.g. 8613800138000',
-    city: 'In Chinese characters, e.g. 北京市',
-    street: 'In Chinese characters, e.g. 长安街1号',
+    last_name: 'Chinese characters preferred, e.g. 张; pinyin is fine',
+    first_name: 'Chinese characters preferred, e.g. 三; pinyin is fine',
+    phone: 'E.g. 138 0013 8000; +86, spaces and dashes are fine',
+    city: 'Chinese preferred, e.g. 北京市; Latin letters are fine',
+    street: 'Chinese preferred, e.g. 长安街1号; Latin letters are fine',
   },
   customerChooseCountry: 'Choose…',
   customerErrors: {
     required: 'Please fill in this field.',
     'too-long': 'Too long: at most 255 characters.',
-    'chinese-name': 'Write the name in Chinese characters.',
-    'chinese-address': 'Write this in Chinese characters.',
-    phone: 'Use 4 to 15 digits, without "+" or spaces.',
+    name: 'Write the name in Chinese characters or Latin letters (pinyin).',
+    address: 'Write this in Chinese characters or Latin letters.',
+    phone: 'Enter a phone number of 4 to 24 digits.',
     email: 'Enter a valid email address, such as name@example.com.',
     country: 'Choose a country or region.',
     zip: 'Use 2 to 10 letters or digits.',

@@ -54,6 +54,13 @@ export interface Translation {
   paymentPageButton: string;
   paymentPageOpened: string;
   paymentPageBlocked: string;
+  /**
+   * `payment-page-target="embedded"`: the frame's title, its close button, and what is said
+   * once it is closed (beside `paymentPageButton`, which reopens it).
+   */
+  paymentPageTitle: string;
+  paymentPageClose: string;
+  paymentPageClosed: string;
   /** The platform's code and message, when it gave one. */
   reason: (code: string | undefined, message: string | undefined) => string;
   /** The payment's amount for screen readers. */
@@ -67,7 +74,7 @@ export interface Translation {
   customerSubmit: string;
   /** Each field's label. */
   customerLabels: Record<ShopperField, string>;
-  /** A hint under a field (names and address are written in Chinese characters...). */
+  /** A hint under a field (Chinese preferred for names and address, Latin letters accepted...). */
   customerHints: Partial<Record<ShopperField, string>>;
   /** The country list's empty choice. */
   customerChooseCountry: string;

@@ -61,6 +61,9 @@ const zhCN: Translation = {
   paymentPageButton: '前往银联收银台付款',
   paymentPageOpened: '已在新窗口打开收银台，请在该页面完成付款。',
   paymentPageBlocked: '无法打开新窗口，正在跳转到收银台…',
+  paymentPageTitle: '银联收银台',
+  paymentPageClose: '关闭收银台',
+  paymentPageClosed: '收银台已关闭，这笔付款仍可继续。',
   reason: (code, message) => {
     const parts = [message, code ? `代码 ${code}` : undefined].filter(Boolean);
     return parts.length > 0 ? `（${parts.join('，')}）` : '';
@@ -81,19 +84,19 @@ const zhCN: Translation = {
     street: '详细地址',
   },
   customerHints: {
-    last_name: '请用汉字填写，例如：张',
-    first_name: '请用汉字填写，例如：三',
-    phone: '仅填数字，含国家代码，不加“+”，例如：8613800138000',
-    city: '请用汉字填写，例如：北京市',
-    street: '请用汉字填写，例如：长安街1号',
+    last_name: '请尽量用汉字，例如：张；也可填拼音',
+    first_name: '请尽量用汉字，例如：三；也可填拼音',
+    phone: '例如：138 0013 8000，可含 +86、空格或“-”',
+    city: '请尽量用汉字，例如：北京市；也可填英文',
+    street: '请尽量用汉字，例如：长安街1号；也可填英文',
   },
   customerChooseCountry: '请选择…',
   customerErrors: {
     required: '请填写此项。',
     'too-long': '内容过长，最多 255 个字符。',
-    'chinese-name': '请用汉字填写姓名。',
-    'chinese-address': '请用汉字填写。',
-    phone: '请填写 4 到 15 位数字，不加“+”或空格。',
+    name: '请用汉字或拼音填写姓名。',
+    address: '请用汉字或英文字母填写。',
+    phone: '请填写 4 到 24 位数字的电话号码。',
     email: '请输入有效的电子邮箱，例如 name@example.com。',
     country: '请选择国家或地区。',
     zip: '请填写 2 到 10 位字母或数字。',

@@ -1,7 +1,8 @@
 /**
  * Issue #8, bad input on the element: every attribute set to hostile values (empty, huge,
  * markup, `javascript:` URLs, non-numbers, unknown keywords, prototype keys, odd Unicode), a
- * server state whose QR URL is `javascript:`, a Payment Page link that is `javascript:`.
+ * server state whose QR code is `javascript:` or markup (drawn, never a link) or holds what
+ * no QR code can (refused), a Payment Page link that is `javascript:`.
  *
  * Each time: no uncaught error, no injected markup (nothing runs: `window.__pwned` stays
  * unset), no link but an https one, no navigation away from this page, a known status; and a
@@ -16,7 +17,7 @@ import type { PaymentState } from '../../src/protocol/payment-state.js';
 import { PAYMENT_STATUSES } from '../../src/protocol/status.js';
 import { base64UrlEncodeText } from '../../src/protocol/wire.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
-import { part, server, shadow, statusReached } from './helpers/checkout.js';
+import { decodeQr, part, server, shadow, statusReached } from './helpers/checkout.js';
 
 declare global {
   interface Window {
@@ -227,62 +228,120 @@ class HostileSource extends EventTarget {
   }
 }
 
+/** A real payment whose states come from the test: the element, its stream, the order. */
+async function hostileStream(): Promise<{
+  el: CupQrCheckout;
+  source: HostileSource;
+  order: { amount: number };
+}> {
+  const { payload, order } = await server.payload();
+  HostileSource.last = undefined;
+  const el = await fixture<CupQrCheckout>(html`<cup-qr-checkout manual></cup-qr-checkout>`);
+  el.streamOptions = { EventSource: HostileSource as unknown as typeof EventSource };
+  el.payload = payload;
+  await el.start();
+  await waitUntil(() => HostileSource.last, 'the stream opened');
+  return { el, source: HostileSource.last!, order };
+}
+
 describe('hostile answers of a server', () => {
-  it('a QR URL that is not http(s) never becomes a state, a code or a link; http is a code, not a link', async () => {
-    const { payload, order } = await server.payload();
-    HostileSource.last = undefined;
-    const el = await fixture<CupQrCheckout>(html`<cup-qr-checkout manual></cup-qr-checkout>`);
-    el.streamOptions = { EventSource: HostileSource as unknown as typeof EventSource };
-    el.payload = payload;
-    await el.start();
-    await waitUntil(() => HostileSource.last, 'the stream opened');
-    const source = HostileSource.last!;
+  it('any QR content is drawn as it is, never as markup; only https is a link, only http(s) is copied; junk is no state', async () => {
+    const { el, source, order } = await hostileStream();
     const paymentId = el.paymentSession!.paymentId;
-    const state = (seq: number, url: string): Partial<PaymentState> => ({
+    let seq = 0;
+    const state = (data: string): Partial<PaymentState> => ({
       paymentId,
       status: 'awaiting-customer',
-      seq,
+      seq: ++seq,
       amount: order.amount,
       currency: 'CNY',
       description: `<img src=x onerror="${PWN}">`,
-      qr: { url, expiresInSeconds: 300, timeoutSeconds: 300 },
+      qr: { data, expiresInSeconds: 300, timeoutSeconds: 300 },
       updatedAt: new Date().toISOString(),
     });
-    const hostile = [
+    const copyButton = (): Element | undefined =>
+      [...shadow(el).querySelectorAll('button')].find(
+        (b) => b.textContent!.trim() === '复制付款链接',
+      );
+    // What no QR code can mean or hold: never a state.
+    const junk = [
+      '',
+      '   ',
+      `java\tscript:${PWN}`,
+      'https://bank.example/\u0000',
+      'https://bank.example/\u0085',
+      'https://bank.example/\ud800',
+      `https://bank.example/${'a'.repeat(3000)}`,
+      '汉'.repeat(777), // 2,331 bytes of UTF-8: one more than a QR code holds
+    ];
+    for (const data of junk) {
+      source.push(state(data));
+      await el.updateComplete;
+      expect(el.status, data.slice(0, 40)).to.equal('pending');
+      expect(el.paymentState?.qr, data.slice(0, 40)).to.equal(undefined);
+      assertSafe(el, `qr.data=${data.slice(0, 40)}`);
+    }
+    // Anything else is drawn exactly (a bank app reads it, never this page), and is no link.
+    const drawn = [
       `javascript:${PWN}`,
       `JAVASCRIPT:${PWN}`,
       ` javascript:${PWN}`,
-      `java\tscript:${PWN}`,
       `data:text/html,<script>${PWN}</script>`,
       'vbscript:msgbox(1)',
       'file:///etc/passwd',
       '//bank.example/qr',
-      `https://bank.example/${'a'.repeat(3000)}`,
+      `<img src=x onerror="${PWN}">`,
+      '00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A',
     ];
-    for (const url of hostile) {
-      source.push(state(1, url));
-      await el.updateComplete;
-      expect(el.status, url).to.equal('pending');
-      expect(el.paymentState?.qr, url).to.equal(undefined);
-      assertSafe(el, `qr.url=${url.slice(0, 40)}`);
+    for (const data of drawn) {
+      source.push(state(data));
+      await statusReached(el, 'awaiting-customer');
+      expect(el.paymentState?.qr?.data).to.equal(data);
+      expect(await decodeQr(el), data.slice(0, 40)).to.equal(data);
+      expect(shadow(el).querySelector('a'), `${data.slice(0, 40)}: a link`).to.equal(null);
+      expect(copyButton(), `${data.slice(0, 40)}: copied`).to.equal(undefined);
+      assertSafe(el, `qr.data=${data.slice(0, 40)}`);
     }
-    source.push(state(1, 'http://192.168.1.20:8090/bank?p=1'));
-    await statusReached(el, 'awaiting-customer');
-    expect(shadow(el).querySelector('[part~="qr"] svg')).to.not.equal(null);
+    source.push(state('http://192.168.1.20:8090/bank?p=1'));
+    await el.updateComplete;
     expect(shadow(el).querySelector('a'), 'an http: code is not offered as a link').to.equal(null);
+    expect(copyButton(), 'an http: code can be copied').to.not.equal(undefined);
     expect(part(el, 'description')!.textContent).to.equal(`<img src=x onerror="${PWN}">`);
-    assertSafe(el, 'qr.url=http');
-    source.push(state(2, 'https://cashier.example/pay?id=1'));
+    assertSafe(el, 'qr.data=http');
+    source.push(state('https://cashier.example/pay?id=1'));
     await el.updateComplete;
     expect(shadow(el).querySelector('a')?.getAttribute('href')).to.equal(
       'https://cashier.example/pay?id=1',
     );
-    for (const url of hostile) {
-      source.push(state(3, url));
+    expect(copyButton()).to.not.equal(undefined);
+    for (const data of junk) {
+      source.push(state(data));
       await el.updateComplete;
-      expect(el.paymentState?.qr?.url).to.equal('https://cashier.example/pay?id=1');
-      assertSafe(el, `after https, qr.url=${url.slice(0, 40)}`);
+      expect(el.paymentState?.qr?.data).to.equal('https://cashier.example/pay?id=1');
+      assertSafe(el, `after https, qr.data=${data.slice(0, 40)}`);
     }
+    el.remove();
+  });
+
+  it('reads `qr.url`, as servers written to the protocol before EMVCo payloads send it', async () => {
+    const { el, source, order } = await hostileStream();
+    const old = {
+      paymentId: el.paymentSession!.paymentId,
+      status: 'awaiting-customer' as const,
+      seq: 1,
+      amount: order.amount,
+      currency: 'CNY',
+      description: 'd',
+      qr: { url: 'https://cashier.example/pay?id=2', expiresInSeconds: 300, timeoutSeconds: 300 },
+      updatedAt: new Date().toISOString(),
+    };
+    source.push(old as unknown as Partial<PaymentState>);
+    await statusReached(el, 'awaiting-customer');
+    expect(el.paymentState!.qr!.data).to.equal('https://cashier.example/pay?id=2');
+    expect(await decodeQr(el)).to.equal('https://cashier.example/pay?id=2');
+    expect(shadow(el).querySelector('a')?.getAttribute('href')).to.equal(
+      'https://cashier.example/pay?id=2',
+    );
     el.remove();
   });
 

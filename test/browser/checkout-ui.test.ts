@@ -49,7 +49,7 @@ describe('<cup-qr-checkout> on a phone', () => {
       await waitUntil(
         () => shadow(el).querySelector('.note')!.textContent!.trim() === '链接已复制',
       );
-      expect(copied).to.deep.equal([el.paymentState!.qr!.url]);
+      expect(copied).to.deep.equal([el.paymentState!.qr!.data]);
     } finally {
       delete (navigator as unknown as Record<string, unknown>).clipboard;
       Object.defineProperty(Navigator.prototype, 'clipboard', clipboard);
@@ -85,7 +85,7 @@ describe('<cup-qr-checkout> on a phone', () => {
     const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ??
       jsQRModule) as typeof jsQRModule.default;
     const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height);
-    expect(jsQR(data, width, height)?.data).to.equal(el.paymentState!.qr!.url);
+    expect(jsQR(data, width, height)?.data).to.equal(el.paymentState!.qr!.data);
   });
 });
 
@@ -110,7 +110,7 @@ describe('<cup-qr-checkout> styling', () => {
     await emulateMedia({ colorScheme: 'dark' });
     expect(getComputedStyle(base).backgroundColor).to.not.equal(light);
     expect(getComputedStyle(part(el, 'qr')!).backgroundColor).to.equal('rgb(255, 255, 255)');
-    expect(await decodeQr(el)).to.equal(el.paymentState!.qr!.url);
+    expect(await decodeQr(el)).to.equal(el.paymentState!.qr!.data);
     await expect(el).to.be.accessible();
   });
 

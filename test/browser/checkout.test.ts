@@ -148,13 +148,30 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     });
   }
 
+  it('shows ECommPay’s awaiting customer as a decline the shopper can retry (attempt 2)', async () => {
+    const { payload } = await server.payload();
+    const el = await mount(payload, 'en');
+    await statusReached(el, 'awaiting-customer');
+    const first = el.paymentSession!.paymentId;
+    const declined = oneEvent(el, 'cup-qr-decline');
+    await server.decline(first, 'awaiting customer');
+    expect((await declined).detail.code).to.equal('awaiting-customer');
+    await statusReached(el, 'decline');
+    expect(part(el, 'qr')).to.equal(null);
+    expect(part(el, 'status')!.textContent).to.contain(LABELS.en.decline);
+    await expect(el).to.be.accessible();
+    button(el, LABELS.en.newCode).click();
+    await statusReached(el, 'awaiting-customer');
+    expect(el.paymentSession!.paymentId).to.equal(`${first}~2`);
+  });
+
   it('draws a QR code that decodes to the payment’s qr_data', async () => {
     const { payload } = await server.payload();
     const el = await mount(payload);
     await statusReached(el, 'awaiting-customer');
     const payment = await server.payment(el.paymentSession!.paymentId);
     expect(payment?.qrUrl).to.be.a('string');
-    expect(el.paymentState!.qr!.url).to.equal(payment!.qrUrl);
+    expect(el.paymentState!.qr!.data).to.equal(payment!.qrUrl);
     expect(await decodeQr(el)).to.equal(payment!.qrUrl);
     const svgElement = shadow(el).querySelector('[part~="qr"] svg')!;
     expect(svgElement.getAttribute('role')).to.equal('img');
@@ -174,10 +191,33 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     const { payload } = await server.payload();
     const el = await mount(payload);
     await statusReached(el, 'awaiting-customer');
-    expect(el.paymentState!.qr!.url).to.match(/^http:/);
+    expect(el.paymentState!.qr!.data).to.match(/^http:/);
     expect(shadow(el).querySelector('a[href]')).to.equal(null);
     expect(button(el, '复制付款链接')).to.be.instanceOf(HTMLElement);
     expect(button(el, '保存二维码图片')).to.be.instanceOf(HTMLElement);
+  });
+
+  it('draws an EMVCo payload exactly as the platform sent it, with no link and nothing to copy', async () => {
+    const { payload } = await server.emvPayload();
+    const el = await fixture<CupQrCheckout>(
+      html`<cup-qr-checkout payload=${payload} endpoint="/cup-qr-emv"></cup-qr-checkout>`,
+    );
+    await statusReached(el, 'awaiting-customer');
+    const paymentId = el.paymentSession!.paymentId;
+    const payment = (await server.payment(paymentId, 'emv'))!;
+    expect(payment.qrData).to.match(/^000201010212\d{2}.+6304[0-9A-F]{4}$/u);
+    expect(payment.qrData).to.contain('沙盒商户');
+    expect(el.paymentState!.qr!.data).to.equal(payment.qrData);
+    expect(await decodeQr(el)).to.equal(payment.qrData);
+    expect(shadow(el).querySelector('a[href]'), 'no "open in bank app"').to.equal(null);
+    const actions = [...part(el, 'phone-actions')!.querySelectorAll('button, a')];
+    expect(actions.map((a) => a.textContent!.trim())).to.deep.equal(['保存二维码图片']);
+    await expect(el).to.be.accessible();
+    // The bank-app page is not in the code: the shopper's bank approves through the control API.
+    const success = oneEvent(el, 'cup-qr-success');
+    await server.approve(paymentId, 'emv');
+    await success;
+    await statusReached(el, 'success');
   });
 
   it('fires cup-qr-success once with its details, despite duplicate callbacks and pushes', async () => {
@@ -428,7 +468,7 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
       );
       await el.updateComplete;
       expect(await server.saleRequests()).to.equal(sales + 1);
-      expect(await decodeQr(el)).to.equal(el.paymentState!.qr!.url);
+      expect(await decodeQr(el)).to.equal(el.paymentState!.qr!.data);
       // The old attempt's own end fired nothing more.
       expect(expire).to.have.length(1);
     });

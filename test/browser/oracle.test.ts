@@ -63,7 +63,7 @@ describe('the signing oracle in the browser', () => {
     );
     await statusReached(victim, 'awaiting-customer');
     const { paymentId, token } = victim.paymentSession!;
-    const genuine = victim.paymentState!.qr!.url;
+    const genuine = victim.paymentState!.qr!.data;
     expect(await decodeQr(victim)).to.equal(genuine);
 
     // Another shopper, on the same shop: a QR payload (the quick start fixes only the id) and a
@@ -96,7 +96,7 @@ describe('the signing oracle in the browser', () => {
     const state = await (
       await fetch(`/cup-qr/payments/${encodeURIComponent(paymentId)}?token=${token}`)
     ).json();
-    expect(state.qr.url).to.equal(genuine);
+    expect(state.qr.data).to.equal(genuine);
     await waitUntil(() => victim.paymentState!.seq >= state.seq, 'the element is up to date');
     await victim.updateComplete;
     expect(victim.status).to.equal('awaiting-customer');
@@ -192,7 +192,7 @@ describe('the mode is the payload’s; an attempt is taken over only as it start
     await el.updateComplete;
     await el.start();
     await statusReached(el, 'awaiting-customer');
-    expect(await decodeQr(el)).to.equal(el.paymentState!.qr!.url);
+    expect(await decodeQr(el)).to.equal(el.paymentState!.qr!.data);
   });
 
   for (const [locale, t] of [

@@ -146,7 +146,8 @@ describe('payment stream controller', () => {
       ...base,
       status: 'awaiting-customer',
       seq: 6,
-      qr: { url: 'javascript:alert(1)', expiresInSeconds: 60, timeoutSeconds: 60 },
+      // A QR code's content with a control character is junk (any other string would be drawn).
+      qr: { data: 'javascript:\nalert(1)', expiresInSeconds: 60, timeoutSeconds: 60 },
     });
     source.push({ ...base, status: 'success', seq: 7 });
     source.push({ ...base, status: 'success', seq: 8 });

@@ -23,6 +23,19 @@ export function saleBody(paymentId: string, projectId = PROJECT_ID): Record<stri
   };
 }
 
+/** The Payment Page's customer parameters of the tests (flat, PROTOCOL.md §4). */
+export const PAGE_CUSTOMER = {
+  customer_id: '123',
+  customer_first_name: '伍',
+  customer_last_name: '倩文',
+  customer_email: 'wu@example.com',
+  customer_phone: '13632264147',
+  customer_country: 'CN',
+  customer_city: '北京',
+  customer_street: '建国路88号',
+  customer_zip: '100022',
+} as const;
+
 /** Payment Page parameters, signed as the merchant signs them (flat, PROTOCOL.md §4). */
 export function paymentPageUrl(
   base: string,
@@ -34,15 +47,7 @@ export function paymentPageUrl(
     payment_amount: 30000,
     payment_currency: 'CNY',
     payment_description: '机械键盘',
-    customer_id: '123',
-    customer_first_name: '伍',
-    customer_last_name: '倩文',
-    customer_email: 'wu@example.com',
-    customer_phone: '13632264147',
-    customer_country: 'CN',
-    customer_city: '北京',
-    customer_street: '建国路88号',
-    customer_zip: '100022',
+    ...PAGE_CUSTOMER,
     language_code: 'zh',
     ...overrides,
   };

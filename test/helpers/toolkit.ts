@@ -6,7 +6,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import {
+  startSandbox,
+  type Sandbox,
+  type SandboxOptions,
+  type SandboxProject,
+} from '../../src/sandbox/index.js';
 import { createCheckout, type Checkout, type CheckoutOptions } from '../../src/server/checkout.js';
 import { MemoryHub } from '../../src/server/hub.js';
 import { toNodeHandler } from '../../src/server/node-adapter.js';
@@ -131,6 +136,8 @@ export interface Created {
 export interface ShopOptions {
   store?: Store;
   sandbox?: Partial<SandboxOptions>;
+  /** More settings of the shop's sandbox project (`qrFormat`...). */
+  project?: Partial<Omit<SandboxProject, 'id' | 'secretKey'>>;
   /** Checkout options, or a function of the sandbox (for URLs known only once it runs). */
   checkout?: Partial<CheckoutOptions> | ((sandbox: Sandbox) => Partial<CheckoutOptions>);
 }
@@ -179,7 +186,12 @@ export async function startShop(t: TestContext, options: ShopOptions = {}): Prom
     port: 0,
     // Callbacks go to the sale's merchant_callback_url; this one is a fallback.
     projects: [
-      { id: PROJECT_ID, secretKey: SECRET_KEY, callbackUrl: `${publicUrl}/cup-qr/callback` },
+      {
+        id: PROJECT_ID,
+        secretKey: SECRET_KEY,
+        callbackUrl: `${publicUrl}/cup-qr/callback`,
+        ...options.project,
+      },
     ],
     qrTimeoutSeconds: 600,
     timeScale: 1,

@@ -6,6 +6,8 @@
 //   which SSE needs);
 // - the sandbox delivers its callbacks to the same checkout through a small `node:http`
 //   listener on an ephemeral port (`toNodeHandler`);
+// - a second project, whose platform sends EMVCo payloads as `qr_data` (`qrFormat: 'emv'`),
+//   has its own checkout under `/cup-qr-emv/` (`?project=emv` on the test routes below);
 // - `/__test__/…` routes let a browser test mint payloads (QR or Payment Page), act as the shopper's bank
 //   (approve, decline, expire), count the sales that reached Gate, read the sale request the
 //   sandbox received, and disturb the event stream (block it, duplicate every event, drop
@@ -19,6 +21,10 @@ import { register } from 'tsx/esm/api';
 const PROJECT_ID = 4242;
 const SECRET_KEY = 'wtr-test-secret';
 const PREFIX = '/cup-qr';
+/** The project whose QR codes are EMVCo payloads, and the prefix of its checkout. */
+const EMV_PROJECT_ID = 4243;
+const EMV_SECRET_KEY = 'wtr-test-secret-emv';
+const EMV_PREFIX = '/cup-qr-emv';
 const TEST_PREFIX = '/__test__/';
 
 export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
@@ -53,6 +59,12 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
           id: PROJECT_ID,
           secretKey: SECRET_KEY,
           callbackUrl: `http://127.0.0.1:${callbackPort}${PREFIX}/callback`,
+        },
+        {
+          id: EMV_PROJECT_ID,
+          secretKey: EMV_SECRET_KEY,
+          callbackUrl: `http://127.0.0.1:${callbackPort}${EMV_PREFIX}/callback`,
+          qrFormat: 'emv',
         },
       ],
       qrTimeoutSeconds,
@@ -89,8 +101,21 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
       ...options,
       streams: { ...options.streams, maxLifetimeMs: 1, heartbeatMs: 300 },
     });
-    nodeHandler = toolkit.toNodeHandler(checkout);
-    return { sandbox, checkout, shortCheckout, hub, toolkit, callbackServer };
+    // The EMV project's own shop: its own store, the same sandbox.
+    const emvCheckout = toolkit.createCheckout({
+      ...options,
+      projectId: EMV_PROJECT_ID,
+      secretKey: EMV_SECRET_KEY,
+      store: new toolkit.MemoryStore(),
+      prefix: EMV_PREFIX,
+    });
+    const nodeHandlers = {
+      main: toolkit.toNodeHandler(checkout),
+      emv: toolkit.toNodeHandler(emvCheckout),
+    };
+    nodeHandler = (req, res) =>
+      (req.url?.startsWith(`${EMV_PREFIX}/`) ? nodeHandlers.emv : nodeHandlers.main)(req, res);
+    return { sandbox, checkout, shortCheckout, emvCheckout, hub, toolkit, callbackServer };
   }
 
   const env = () => (starting ??= start());
@@ -126,16 +151,17 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
       );
     }
     const payload = await toolkit.createPayload(order, {
-      secretKey: SECRET_KEY,
+      secretKey: emvProject(url) ? EMV_SECRET_KEY : SECRET_KEY,
       ttlSeconds: Number(url.searchParams.get('ttl') ?? 600),
     });
-    return { payload, order, projectId: PROJECT_ID };
+    return { payload, order, projectId: emvProject(url) ? EMV_PROJECT_ID : PROJECT_ID };
   }
 
   async function handleTest(ctx) {
     const { sandbox } = await env();
     const url = new URL(ctx.url, 'http://wtr');
     const [action, id] = url.pathname.slice(TEST_PREFIX.length).split('/').map(decodeURIComponent);
+    const projectId = emvProject(url) ? EMV_PROJECT_ID : PROJECT_ID;
     const send = (status, body) => {
       ctx.status = status;
       ctx.type = 'application/json';
@@ -146,16 +172,19 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
         case 'payload':
           return send(200, await mintPayload(url));
         case 'approve':
-          return send(200, await sandbox.control.approve(PROJECT_ID, id));
-        case 'decline':
-          return send(200, await sandbox.control.decline(PROJECT_ID, id));
+          return send(200, await sandbox.control.approve(projectId, id));
+        case 'decline': {
+          // `?status=awaiting customer`: the platform's status of an attempt left unfinished.
+          const status = url.searchParams.get('status');
+          return send(200, await sandbox.control.decline(projectId, id, status ? { status } : {}));
+        }
         case 'expire':
-          return send(200, await sandbox.control.expire(PROJECT_ID, id));
+          return send(200, await sandbox.control.expire(projectId, id));
         case 'settled':
           await sandbox.control.settled();
           return send(200, {});
         case 'payment':
-          return send(200, sandbox.control.payment(PROJECT_ID, id) ?? null);
+          return send(200, sandbox.control.payment(projectId, id) ?? null);
         case 'sale': {
           // The sale request the sandbox received, and the payment it made of it.
           const sale = sales.get(id);
@@ -221,8 +250,9 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
   /** Koa middleware: `/__test__/…` and the checkout's routes under `/cup-qr/`. */
   async function middleware(ctx, next) {
     if (ctx.path.startsWith(TEST_PREFIX)) return handleTest(ctx);
-    if (ctx.path !== PREFIX && !ctx.path.startsWith(`${PREFIX}/`)) return next();
-    const { checkout, shortCheckout } = await env();
+    const emv = ctx.path.startsWith(`${EMV_PREFIX}/`);
+    if (!emv && ctx.path !== PREFIX && !ctx.path.startsWith(`${PREFIX}/`)) return next();
+    const { checkout, shortCheckout, emvCheckout } = await env();
     const events = /\/payments\/([^/]+)\/events$/.exec(ctx.path);
     if (events && flags.blockSse) {
       ctx.status = 503;
@@ -246,7 +276,7 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
       body,
       signal: abort.signal,
     });
-    const handler = events && flags.shortStreams ? shortCheckout : checkout;
+    const handler = emv ? emvCheckout : events && flags.shortStreams ? shortCheckout : checkout;
     const response = await handler.fetch(request, { remoteAddress: ctx.req.socket.remoteAddress });
     // Write straight to Node's response: Koa would buffer (and might compress) the body.
     ctx.respond = false;
@@ -312,10 +342,11 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
     name: 'checkout-server',
     async serverStop() {
       if (!starting) return;
-      const { sandbox, checkout, shortCheckout, hub, callbackServer } = await starting;
+      const { sandbox, checkout, shortCheckout, emvCheckout, hub, callbackServer } = await starting;
       for (const stream of streams) stream.drop();
       await checkout.close();
       await shortCheckout.close();
+      await emvCheckout.close();
       await hub.close();
       await sandbox.close();
       await new Promise((resolve) => callbackServer.close(resolve));
@@ -323,6 +354,11 @@ export function checkoutServer({ qrTimeoutSeconds = 300 } = {}) {
   };
 
   return { middleware, plugin };
+}
+
+/** `?project=emv`: the test route is about the EMV project. */
+function emvProject(url) {
+  return url.searchParams.get('project') === 'emv';
 }
 
 function unescapeHtml(text) {

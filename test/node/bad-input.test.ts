@@ -430,12 +430,27 @@ const INVISIBLE = [
   '\udfff', // lone low surrogate
 ];
 
-/** qr_data values a callback must never get into the state (nor the element's link). */
+/** qr_data values a callback must never get into the state: no QR code can mean or hold them. */
 const HOSTILE_QR = [
+  'java\tscript:alert(1)',
+  'https://bank.example/pay\n',
+  'https://bank.example/pay\u0000',
+  'https://bank.example/pay\u0085',
+  'https://bank.example/pay\ud800',
+  '',
+  '   ',
+  `https://bank.example/${'a'.repeat(3000)}`,
+  '汉'.repeat(777),
+];
+
+/**
+ * qr_data values drawn as they came, none of them ever a link (protocol/qr.ts `appLinkFor`):
+ * only a bank app reads a QR code. The EMVCo specification's own example payload among them.
+ */
+const DRAWN_QR = [
   'javascript:alert(1)',
   'JAVASCRIPT:alert(document.cookie)',
   ' javascript:alert(1)',
-  'java\tscript:alert(1)',
   'javascript://https://bank.example/%0aalert(1)',
   'data:text/html,<script>alert(1)</script>',
   'data:image/png;base64,iVBORw0KGgo=',
@@ -446,9 +461,6 @@ const HOSTILE_QR = [
   '//bank.example/qr',
   '/relative/qr',
   'https//bank.example',
-  '',
-  '   ',
-  `https://bank.example/${'a'.repeat(3000)}`,
   '00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A',
 ];
 
@@ -531,6 +543,25 @@ describe('POST /payments', () => {
     const stored = await shop.store.getPayment('bad-control');
     assert.equal(stored?.customer.street, street);
     assert.equal(await shop.store.getPayment('bad-target'), undefined);
+  });
+
+  it('takes markup in a city or a street as the text it is, and a full-width phone tidied', async () => {
+    const customer = {
+      ...shopperFields,
+      city: '<img src=x onerror=alert(1)>',
+      street: '<script>alert(1)</script>',
+      phone: '＋８６ １３６ ３２２６ ４１４７',
+    };
+    const answer = await shop.post('/payments', { payload: openPayload('bad-markup'), customer });
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    await awaitStatus(answer.body as Created, 'awaiting-customer');
+    const stored = await shop.store.getPayment('bad-markup');
+    assert.deepEqual(stored?.customer, {
+      ...customer,
+      id: TEST_CUSTOMER.id,
+      phone: '13632264147',
+      ip_address: stored?.customer.ip_address,
+    });
   });
 
   it('refuses malformed, truncated and non-object JSON', async () => {
@@ -773,10 +804,10 @@ describe('POST /payments', () => {
         }
       }
       field(name, 'x'.repeat(300));
-      field(name, '<script>alert(1)</script>');
+      // In a city or a street, markup is text like any other (see the test above it).
+      if (name !== 'city' && name !== 'street') field(name, '<script>alert(1)</script>');
       field(name, '\u202e');
     }
-    field('city', '<img src=x onerror=alert(1)>');
     field('street', `${'街'.repeat(256)}`);
     field(
       'street',
@@ -789,9 +820,9 @@ describe('POST /payments', () => {
     field('city', '北京;payment:id:x;payment:status:success;zzz:');
     field('street', '建国路88号; DROP TABLE payments');
     field('first_name', '{{7*7}}');
-    field('phone', '+8613632264147');
-    field('phone', '١٣٦٣٢٢٦٤١٤٧'); // Arabic-Indic digits
-    field('phone', '１３６３２２６４１４７'); // full-width digits
+    field('phone', '++8613632264147');
+    field('phone', '١٣٦٣٢٢٦٤١٤٧'); // Arabic-Indic digits (full-width ones are tidied)
+    field('phone', '136 3226 4147 ext. 2');
     field('phone', '1363226414; rm -rf /');
     field('email', 'wu@例子.测试');
     field('email', 'wu@example.com<script>');
@@ -889,7 +920,10 @@ describe('POST /payments', () => {
           ['returnUrl relative', { returnUrl: '/thanks' }],
           ['locale <script>', { locale: '<script>' }],
           // A payload's unknown customer keys (ip_address) are not read at all: not tested.
-          ['customer phone +86', { customer: { ...TEST_CUSTOMER, phone: '+8613632264147' } }],
+          [
+            'customer phone ext.',
+            { customer: { ...TEST_CUSTOMER, phone: '+86 136 3226 4147 ext. 2' } },
+          ],
           ['customer as array', { customer: [] }],
           ['exp a year ahead', { exp: Math.floor(Date.now() / 1000) + 366 * 86_400 }],
           ['exp as string', { exp: String(Math.floor(Date.now() / 1000) + 600) }],
@@ -1083,8 +1117,8 @@ describe('POST /callback', () => {
   //   `bad-signature`. Nothing is stored: an unsigned body is nobody's. Such a body never came
   //   from ECommPay (every callback has its `payment`), so whether it is "retried" does not
   //   matter.
-  // - signed, but not a callback we can read (wrong types, an unknown status, a `qr_data` that
-  //   is not an http(s) URL): 200, recorded as `unreadable` for reconciliation, the payment
+  // - signed, but not a callback we can read (wrong types, an unknown status, a `qr_data` no
+  //   QR code can hold): 200, recorded as `unreadable` for reconciliation, the payment
   //   untouched. The platform would resend the very same bytes, which can never be read
   //   either: a non-200 would only buy 120 useless retries.
   // - signed for another project: 400 `wrong-project`, recorded. Our configuration is wrong,
@@ -1093,11 +1127,11 @@ describe('POST /callback', () => {
   //   one: 200, recorded (`unknown-payment`, `ignored`); the state never moves back. The very
   //   same bytes again are counted on the record of their first arrival, not stored again.
   //
-  // The QR rule: `qr_data` must be an absolute http: or https: URL of at most 2048 characters
-  // (protocol/callback.ts). ECommPay sends https URLs (the seed; the fixtures); the sandbox's
-  // bank app is http on a LAN. `javascript:`, `data:`, relative and other schemes, and the
-  // raw EMVCo payload string, never get into the state; the element offers a link only for
-  // https (cup-qr-checkout.ts `appLinkFor`; test/browser/bad-attributes.test.ts).
+  // The QR rule (protocol/qr.ts): `qr_data` is any non-empty string of at most 2,330 bytes of
+  // UTF-8 (what the element's QR code holds) without control characters or lone surrogates.
+  // ECommPay sends https URLs (the seed; the fixtures), QR payment providers EMVCo payloads,
+  // the sandbox's bank app is http on a LAN: each is drawn as it came. The element offers a
+  // link only for https (protocol/qr.ts `appLinkFor`; test/browser/bad-attributes.test.ts).
 
   let awaitingCallback: Record<string, unknown>;
   let paidCallbacks: Record<string, unknown>[];
@@ -1339,7 +1373,7 @@ describe('POST /callback', () => {
     await table('POST /callback', cases);
     // The log says why, by path, for whoever reconciles.
     assert.ok(
-      logLines.some((line) => /display_data\[0\]\.data: must be a https: or http: URL/.test(line)),
+      logLines.some((line) => /display_data\[0\]\.data: no control characters/.test(line)),
       logLines.join('\n'),
     );
     assert.ok(logLines.some((line) => /payment\.status: unknown status "constructor"/.test(line)));
@@ -1404,22 +1438,24 @@ describe('POST /callback', () => {
     ]);
   });
 
-  it('takes an http: or https: qr_data, which the state carries as it is', async () => {
+  it('takes any qr_data a QR code holds (http, https, EMVCo...), which the state carries as it is', async () => {
     // The positive side of the rule above, on a payment of its own.
     const created = await shop.start('bad-qr-rule');
     await awaitStatus(created, 'awaiting-customer');
     const own = stripSignature(
       shop.sandbox.control.payment(PROJECT_ID, created.paymentId)!.callbacks[0],
     );
-    for (const url of [
+    for (const data of [
       'http://192.168.1.20:8090/bank?p=1',
       'https://cashier.xhepay.com/paygate/union/pay/MDAy==',
+      ...DRAWN_QR,
+      'a'.repeat(2330),
     ]) {
-      (own.display_data as Record<string, unknown>[])[0].data = url;
+      (own.display_data as Record<string, unknown>[])[0].data = data;
       const answer = await shop.post('/callback', JSON.parse(signed(own)));
       assert.equal(answer.status, 200);
-      const state = (await shop.get(statusPath(created))).body as { qr: { url: string } };
-      assert.equal(state.qr.url, url);
+      const state = (await shop.get(statusPath(created))).body as { qr: { data: string } };
+      assert.equal(state.qr.data, data);
     }
   });
 

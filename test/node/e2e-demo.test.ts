@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { DEMO_PAGES } from '../../demo/pages.js';
 import { startDemo, type Demo } from '../../demo/server.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { watchCsp } from '../helpers/csp.js';
 import { decodeQrPng } from '../helpers/qr-png.js';
 
 type Status = 'idle' | 'pending' | 'awaiting-customer' | 'success' | 'decline' | 'expired';
@@ -32,33 +33,6 @@ async function scanQr(page: Page): Promise<string> {
     await page.locator('cup-qr-checkout').screenshot(),
     'the screenshot of the element',
   );
-}
-
-/**
- * Reports every `securitypolicyviolation` of every page of the context (demo and sandbox
- * alike) into `into`, from before the page's first script runs.
- */
-async function watchCsp(context: BrowserContext, into: string[]): Promise<void> {
-  await context.exposeBinding('__cspViolation', ({ page }, text: string) => {
-    into.push(`${page.url()}: ${text}`);
-  });
-  await context.addInitScript(() => {
-    const report = (window as unknown as { __cspViolation(text: string): Promise<void> })
-      .__cspViolation;
-    const pending: Promise<void>[] = [];
-    (window as unknown as { __cspPending: Promise<void>[] }).__cspPending = pending;
-    window.addEventListener(
-      'securitypolicyviolation',
-      (e) => {
-        pending.push(
-          report(
-            `${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`,
-          ),
-        );
-      },
-      true,
-    );
-  });
 }
 
 describe('the demo shop, end to end in Chromium', () => {
@@ -205,7 +179,16 @@ describe('the demo shop, end to end in Chromium', () => {
         await checkout.getByRole('button', { name: 'Start payment' }).click();
       }
       let bankApp: Page;
-      if (page.mode === 'payment-page') {
+      if (page.framesPaymentPage) {
+        // The Payment Page in the element's own frame: the bank-app link opens a window.
+        const frame = await tab.waitForSelector('cup-qr-checkout iframe');
+        const payment = (await frame.contentFrame())!;
+        await payment.getByRole('button', { name: /Pay/ }).click();
+        [bankApp] = await Promise.all([
+          context.waitForEvent('page'),
+          payment.locator('[data-field="bank-link"]').click(),
+        ]);
+      } else if (page.mode === 'payment-page') {
         await waitForStatus(tab, 'pending');
         const [popup] = await Promise.all([
           context.waitForEvent('page'),
@@ -213,8 +196,11 @@ describe('the demo shop, end to end in Chromium', () => {
         ]);
         await popup.waitForURL(/\/payment\?/);
         await popup.getByRole('button', { name: /Pay/ }).click();
-        await popup.locator('[data-field="bank-link"]').click();
-        bankApp = popup;
+        // The bank-app link opens a window of its own (it must leave a frame the same way).
+        [bankApp] = await Promise.all([
+          context.waitForEvent('page'),
+          popup.locator('[data-field="bank-link"]').click(),
+        ]);
       } else {
         await waitForStatus(tab, 'awaiting-customer');
         bankApp = await context.newPage();
@@ -248,6 +234,71 @@ describe('the demo shop, end to end in Chromium', () => {
     );
     violations.push(...reports);
     assert.deepEqual(reports, []);
+  });
+
+  it('the embedded Payment Page on phones: fits its frame (one scrollbar), closed, reopened, paid in it', async () => {
+    const demo = await shop();
+    const sizes: string[] = [];
+    for (const viewport of [
+      { width: 390, height: 844 },
+      { width: 320, height: 568 },
+    ]) {
+      const context = await browser.newContext({
+        viewport,
+        isMobile: true,
+        hasTouch: true,
+        locale: 'zh-CN',
+      });
+      const tab = await context.newPage();
+      await tab.goto(`${demo.url}/payment-page-embedded`);
+      const checkout = tab.locator('cup-qr-checkout');
+      const framed = async (): Promise<Frame> => {
+        const frame = (await (await tab.waitForSelector('cup-qr-checkout iframe')).contentFrame())!;
+        await frame.waitForSelector('[data-field="amount"]');
+        return frame;
+      };
+      /** The framed document within its frame: no scrollbar of its own, whatever the step. */
+      const fits = async (frame: Frame, step: string): Promise<void> => {
+        const size = await frame.evaluate(() => ({
+          used: Math.ceil(document.querySelector('main')!.getBoundingClientRect().bottom),
+          content: document.documentElement.scrollHeight,
+          frame: window.innerHeight,
+          wide: document.documentElement.scrollWidth <= window.innerWidth,
+        }));
+        sizes.push(`${viewport.width}px ${step} ${size.used}/${size.frame}`);
+        assert.ok(
+          size.content <= size.frame && size.wide,
+          `${step} at ${viewport.width}px: ${JSON.stringify(size)}`,
+        );
+      };
+      let frame = await framed();
+      const box = (await tab.locator('cup-qr-checkout iframe').boundingBox())!;
+      const card = (await checkout.boundingBox())!;
+      // The card's whole width inside its two 1px borders, most of a phone's screen.
+      assert.equal(Math.round(box.width), Math.round(card.width) - 2, 'the full width of the card');
+      assert.ok(box.width >= viewport.width - 40, `wide enough on a phone (${box.width}px)`);
+      await fits(frame, 'bank list');
+
+      // Closed: nothing cancelled; reopened from the same button as the window's.
+      await checkout.getByRole('button', { name: '关闭收银台' }).click();
+      await checkout.getByText('收银台已关闭，这笔付款仍可继续。').waitFor();
+      assert.equal(await statusOf(tab), 'pending');
+      await checkout.getByRole('button', { name: '前往银联收银台付款' }).click();
+      frame = await framed();
+
+      await frame.getByRole('button', { name: /Pay/ }).click();
+      await frame.getByRole('img', { name: 'QR code' }).waitFor();
+      await fits(frame, 'QR code');
+      const [bankApp] = await Promise.all([
+        context.waitForEvent('page'),
+        frame.locator('[data-field="bank-link"]').click(),
+      ]);
+      await bankApp.getByRole('button', { name: /Approve/ }).click();
+      await waitForStatus(tab, 'success');
+      assert.equal(await tab.locator('cup-qr-checkout iframe').count(), 0);
+      await context.close();
+    }
+    console.log(`embedded Payment Page, page/frame height: ${sizes.join(', ')}`);
   });
 
   it('the classic script and the themed page take a payment too', async () => {

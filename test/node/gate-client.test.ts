@@ -126,14 +126,26 @@ const FIELD_ERRORS = [
   },
 ];
 
-function statusAnswer(paymentId: string, status = 'success'): Record<string, unknown> {
-  const fixture = JSON.parse(
-    readFileSync(new URL('../fixtures/callback-success.json', import.meta.url), 'utf8'),
-  ) as { payment: Record<string, unknown> } & Record<string, unknown>;
+function fixture(name: string): { payment: Record<string, unknown> } & Record<string, any> {
+  return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
+}
+
+/**
+ * Gate's status answer in its documented structure (PROTOCOL.md §2): the seed's callback's
+ * payment, its operation in the array `operations`, and `errors`.
+ */
+function statusAnswer(
+  paymentId: string,
+  status = 'success',
+  name = 'callback-success.json',
+): Record<string, unknown> {
+  const { operation, ...rest } = fixture(name);
   return {
-    ...fixture,
+    ...rest,
     project_id: PROJECT_ID,
-    payment: { ...fixture.payment, id: paymentId, status },
+    payment: { ...rest.payment, id: paymentId, status },
+    operations: [operation],
+    errors: [],
   };
 }
 
@@ -236,6 +248,56 @@ describe('GateClient.sale', () => {
     assert.equal(error.code, '3061');
     assert.equal(error.platformMessage, 'Payment already exists');
     assert.match(error.message, /Payment already exists/);
+  });
+
+  it('reads 3041 (payment ID already exists) as a duplicate: the first sale got through', async (t) => {
+    const gate = await startGate(t, (res) =>
+      sendJson(res, 400, { status: 'error', code: '3041', message: 'Payment ID already exists' }),
+    );
+    const error = await rejectsWith(client(gate).sale(saleInput()), 'duplicate');
+    assert.equal(error.retryable, false, 'sent again, it is refused again');
+    assert.equal(error.code, '3041');
+    assert.match(error.message, /earlier sale with it got through/);
+    assert.match(error.message, /status\("order-1001"\)/);
+  });
+
+  it('reads the signature codes 3261 and 3262 as auth errors, whatever the HTTP status', async (t) => {
+    for (const code of ['3261', '3262']) {
+      const gate = await startGate(t, (res) =>
+        sendJson(res, 400, { status: 'error', code, message: 'Invalid signature' }),
+      );
+      const error = await rejectsWith(client(gate).sale(saleInput()), 'auth');
+      assert.equal(error.code, code);
+      assert.match(error.message, /secret key of project 200/);
+    }
+  });
+
+  it('reads 2442 (project not found) as an auth error that points at projectId', async (t) => {
+    const gate = await startGate(t, (res) =>
+      sendJson(res, 200, { status: 'error', code: '2442', message: 'Project ID not found' }),
+    );
+    const error = await rejectsWith(client(gate).sale(saleInput()), 'auth');
+    assert.match(error.message, /projectId \(200\)/);
+  });
+
+  it('reads a risk-control code (1401-1499) as a refusal, not a validation error', async (t) => {
+    const gate = await startGate(t, (res) =>
+      sendJson(res, 400, {
+        status: 'error',
+        code: '1405',
+        message: 'RCS reject. IP is Blacklisted in RCS',
+      }),
+    );
+    const error = await rejectsWith(client(gate).sale(saleInput()), 'refused');
+    assert.match(error.message, /risk control/);
+  });
+
+  it('reads 2004 (required field) without field errors as a validation error', async (t) => {
+    const gate = await startGate(t, (res) =>
+      sendJson(res, 200, { status: 'error', code: '2004', message: 'Required field not provided' }),
+    );
+    const error = await rejectsWith(client(gate).sale(saleInput()), 'validation');
+    assert.equal(error.code, '2004');
   });
 
   it('reports 401 as an auth error that points at the secret key', async (t) => {
@@ -480,12 +542,63 @@ describe('GateClient.status', () => {
   });
 
   it('reports an unknown payment (an error answer) as a refusal', async (t) => {
+    // Was code 3041 "Payment not found": in ECommPay's list 3041 is "Payment ID already
+    // exists", and a payment it does not know is 3061 "Transaction not found".
     const gate = await startGate(t, (res) =>
-      sendJson(res, 200, { status: 'error', code: '3041', message: 'Payment not found' }),
+      sendJson(res, 200, { status: 'error', code: '3061', message: 'Transaction not found' }),
     );
     const error = await rejectsWith(client(gate).status('nope'), 'refused');
-    assert.equal(error.code, '3041');
+    assert.equal(error.code, '3061');
     assert.equal(error.paymentId, 'nope');
+    assert.match(error.message, /Gate has no payment "nope"/);
+  });
+
+  it('reads the operations of a status answer: the last one decides, 20602 expires', async (t) => {
+    const gate = await startGate(t, (res) => {
+      const answer = statusAnswer(PAYMENT_ID, 'decline', 'callback-decline-timeout.json');
+      const [timeout] = answer.operations as Record<string, unknown>[];
+      const awaiting = { ...timeout, status: 'awaiting customer action', code: '0' };
+      const both = { ...answer, operations: [awaiting, timeout] };
+      sendJson(res, 200, { ...both, signature: sign(both, SECRET_KEY) });
+    });
+    const status = await client(gate).status(PAYMENT_ID);
+    assert.equal(status.signed, true);
+    assert.equal(status.status, 'expired');
+    assert.equal(status.code, '20602');
+    assert.equal(status.message, 'Time-out');
+    assert.deepEqual(
+      status.operations.map((operation) => operation.code),
+      ['0', '20602'],
+    );
+  });
+
+  it('still reads a status answer shaped like a callback (one operation object)', async (t) => {
+    const gate = await startGate(t, (res) => {
+      const answer = { ...fixture('callback-decline-timeout.json'), project_id: PROJECT_ID };
+      answer.payment = { ...answer.payment, id: PAYMENT_ID };
+      sendJson(res, 200, { ...answer, signature: sign(answer, SECRET_KEY) });
+    });
+    const status = await client(gate).status(PAYMENT_ID);
+    assert.equal(status.status, 'expired');
+    assert.equal(status.operations.length, 1);
+  });
+
+  it('reads an answer that has only errors (no payment) as a refusal with their code', async (t) => {
+    const gate = await startGate(t, (res) =>
+      sendJson(res, 200, {
+        errors: [{ code: '3061', message: 'Transaction not found', field: '', description: '' }],
+      }),
+    );
+    const error = await rejectsWith(client(gate).status('nope'), 'refused');
+    assert.equal(error.code, '3061');
+    assert.equal(error.platformMessage, 'Transaction not found');
+  });
+
+  it('does not read 3041 on a status request as a duplicate sale', async (t) => {
+    const gate = await startGate(t, (res) =>
+      sendJson(res, 200, { status: 'error', code: '3041', message: 'Payment ID already exists' }),
+    );
+    await rejectsWith(client(gate).status(PAYMENT_ID), 'refused');
   });
 
   it('reports the status of another payment as malformed', async (t) => {

@@ -53,9 +53,11 @@ function realSecrets(): string[] {
  * The self-contained bundles' ceiling, gzipped (Lit and the QR encoder included): it stops
  * growth. The product's target is 20 KiB; README's Limits gives the figure this test prints.
  * Raised from 24 to 25 KiB when issue #13 added its refusals' words (zh-CN and en) and rules to
- * the element (24,633 bytes); issue #17 brings it to 20 KiB by loading the form on demand.
+ * the element (24,633 bytes); from 25 to 26 KiB when issue #14 added the embedded Payment Page
+ * (its frame controller and words, about 750 bytes) to a bundle that the rest of #14 had brought
+ * to about 25,150 bytes; issue #17 brings it to 20 KiB by loading the form on demand.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 25 * 1024;
+const BUNDLE_BUDGET_GZIP_BYTES = 26 * 1024;
 
 describe('the built package', () => {
   let files: string[] = [];

@@ -142,6 +142,27 @@ describe('redis store across connections', () => {
       ],
     );
   });
+
+  it('reads the QR code of a record an earlier version wrote (`qr.url`) as `qr.data`', async (t) => {
+    const s = await store(t, (await startRedis(t)).url);
+    const qr = { timeoutSeconds: 600, receivedAt: 1_500 };
+    const waiting = record('A', { status: 'awaiting-customer', seq: 1, updatedAt: 1_500 });
+    await s.createPayment(record('A'));
+    // What versions before EMVCo payloads wrote: the record's JSON with the code's `url`.
+    const { tokenHashes: _tokens, ...stored } = waiting;
+    const url = 'https://qr.example/old';
+    await s.redis.hset('cup-qr:payment:A', {
+      seq: 1,
+      json: JSON.stringify({ ...stored, qr: { url, ...qr } }),
+    });
+    const read = await s.getPayment('A');
+    assert.deepEqual(read!.qr, { data: url, ...qr });
+    assert.deepEqual((await s.listPayments({ from: 0, to: 2_000 }))[0].qr, { data: url, ...qr });
+    // Written back by this version, it says `data`.
+    assert.equal(await s.updatePayment({ ...read!, seq: 2 }, 1), true);
+    const json = JSON.parse((await s.redis.hget('cup-qr:payment:A', 'json'))!);
+    assert.deepEqual(json.qr, { data: url, ...qr });
+  });
 });
 
 describe('redis hub', () => {
@@ -173,6 +194,29 @@ describe('redis hub', () => {
     await a.publish({ ...update, paymentId: 'R', seq: 4 });
     assert.equal((await after).seq, 4);
     assert.deepEqual(seen, []);
+  });
+
+  it('hands on the QR code of an instance not yet upgraded (`qr.url`) as `qr.data`', async (t) => {
+    const redis = await startRedis(t);
+    const b = await hub(t, redis.url);
+    let hear!: (update: PaymentUpdate) => void;
+    const heard = new Promise<PaymentUpdate>((resolve) => (hear = resolve));
+    await b.subscribe('P', hear);
+    const update = {
+      paymentId: 'P',
+      status: 'awaiting-customer',
+      seq: 1,
+      amount: 100,
+      currency: 'CNY',
+      description: 'd',
+      updatedAt: 7,
+    };
+    const qr = { timeoutSeconds: 600, receivedAt: 7 };
+    // What an older instance publishes, on the channel the hubs share.
+    const publisher = (await store(t, redis.url)).redis;
+    const message = JSON.stringify({ ...update, qr: { url: 'https://qr.example/1', ...qr } });
+    await publisher.publish('cup-qr:updates:P', message);
+    assert.deepEqual(await heard, { ...update, qr: { data: 'https://qr.example/1', ...qr } });
   });
 });
 

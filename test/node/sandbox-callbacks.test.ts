@@ -7,7 +7,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { parseCallback } from '../../src/protocol/callback.js';
-import { SandboxError } from '../../src/sandbox/index.js';
+import { crc16ccitt } from '../../src/sandbox/emv-qr.js';
+import { SandboxError, startSandbox } from '../../src/sandbox/index.js';
 import { startReceiver, statusOf } from '../helpers/receiver.js';
 import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed } from '../helpers/sandbox.js';
 
@@ -108,6 +109,75 @@ describe('sandbox callbacks', () => {
       const parsed = parseCallback(body);
       assert.ok(parsed.ok && parsed.value.status === 'decline');
     }
+  });
+
+  it('general format: the callbacks of the seed, project_id and signature under general', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t, {}, { callbackFormat: 'general' });
+    sandbox.control.setFaults({ duplicateCallbacks: 1 });
+    await sale('order-general');
+    await sandbox.control.approve(PROJECT_ID, 'order-general');
+    const all = await receiver.waitFor((r) => r.length === 4, 'two callbacks, twice each');
+    for (const { body, verified } of all) {
+      assert.ok(verified, 'verify() finds general.signature');
+      const { general, ...rest } = body as Record<string, any>;
+      assert.deepEqual(Object.keys(general), ['project_id', 'signature']);
+      assert.equal(general.project_id, PROJECT_ID);
+      assert.equal(rest.project_id, undefined);
+      assert.equal(rest.signature, undefined);
+      const seed = fixture(
+        statusOf(body) === 'success' ? 'callback-success' : 'callback-awaiting-customer',
+      );
+      const { project_id: _project, ...seedRest } = seed;
+      assert.equal(JSON.stringify(shape(rest)), JSON.stringify(shape(seedRest)));
+      const parsed = parseCallback(body);
+      assert.ok(parsed.ok && parsed.value.projectId === PROJECT_ID);
+    }
+    const project = { id: 1, secretKey: 'k' };
+    await assert.rejects(
+      startSandbox({ port: 0, projects: [{ ...project, callbackFormat: 'flat' as 'general' }] }),
+      /callbackFormat must be "top-level" or "general" \(got "flat"\)/,
+    );
+    await assert.rejects(
+      startSandbox({ port: 0, projects: [project], retrySchedule: 'fast' as 'ecommpay' }),
+      /retrySchedule must be "ecommpay"/,
+    );
+    await assert.rejects(
+      startSandbox({
+        port: 0,
+        projects: [project],
+        retrySchedule: 'ecommpay',
+        retryDelaysMs: [10],
+      }),
+      /not both/,
+    );
+  });
+
+  it('awaiting customer: a payment the shopper left, final with that status', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t);
+    await sale('order-left');
+    const reply = await fetch(`${sandbox.url}/sandbox/payments/${PROJECT_ID}/order-left/decline`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ status: 'awaiting customer' }),
+    });
+    assert.equal(reply.status, 200);
+    assert.equal((await reply.json()).status, 'awaiting customer');
+    const all = await receiver.waitFor((r) => r.length === 2, 'the final callback');
+    const body = all[1].body as any;
+    assert.ok(all[1].verified);
+    assert.equal(body.payment.status, 'awaiting customer');
+    assert.equal(body.operation.status, 'awaiting customer');
+    assert.equal(body.display_data, undefined, 'no QR code to show');
+    await assert.rejects(
+      sandbox.control.approve(PROJECT_ID, 'order-left'),
+      (error: unknown) => error instanceof SandboxError && error.kind === 'conflict',
+    );
+    const bad = await fetch(`${sandbox.url}/sandbox/payments/${PROJECT_ID}/order-left/decline`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ status: 'success' }),
+    });
+    assert.equal(bad.status, 400);
   });
 
   it('time-out: unpaid past the QR timeout (fast clock), decline 20602 Time-out', async (t) => {
@@ -306,5 +376,88 @@ describe('sandbox callbacks', () => {
     assert.equal(attempt.delivered, false);
     assert.equal(attempt.gaveUp, true);
     assert.match(attempt.error ?? '', /no callback URL/);
+  });
+});
+
+/** The data objects of an EMVCo payload, ID -> value, checked to fill it exactly. */
+function emvObjects(payload: string): Map<string, string> {
+  const chars = [...payload];
+  const objects = new Map<string, string>();
+  let at = 0;
+  while (at < chars.length) {
+    const id = chars.slice(at, at + 2).join('');
+    const length = chars.slice(at + 2, at + 4).join('');
+    assert.match(`${id}${length}`, /^\d{4}$/, `an ID and a length at ${at}`);
+    objects.set(id, chars.slice(at + 4, at + 4 + Number(length)).join(''));
+    at += 4 + Number(length);
+  }
+  assert.equal(at, chars.length, 'the data objects fill the payload exactly');
+  return objects;
+}
+
+describe('sandbox QR codes as EMVCo payloads (qrFormat: emv)', () => {
+  it('the CRC is CRC-16/CCITT-FALSE over UTF-8, as the EMVCo specification computes it', () => {
+    assert.equal(crc16ccitt('123456789'), '29B1', 'the check value of CRC-16/CCITT-FALSE');
+    // The specification's own example, with its Chinese template, ends in 6304A13A.
+    const example =
+      '00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A';
+    assert.equal(crc16ccitt(example.slice(0, -4)), 'A13A');
+  });
+
+  it('qr_data is a UnionPay merchant-presented payload of this payment; the bank-app page stays reachable', async (t) => {
+    const { sandbox, receiver, sale } = await setup(t, {}, { qrFormat: 'emv' });
+    await sale('order-emv-1');
+    await sale('order-emv-2');
+    const callbacks = await receiver.waitFor((r) => r.length === 2, 'two awaiting callbacks');
+    const payloads = callbacks.map((c) => {
+      assert.ok(c.verified, 'verify() accepts it');
+      const body = c.body as any;
+      assert.equal(body.display_data[0].type, 'qr_data');
+      const payment = sandbox.control.payment(PROJECT_ID, body.payment.id)!;
+      assert.equal(body.display_data[0].data, payment.qrData);
+      assert.ok(payment.qrUrl.startsWith(`${sandbox.url}/bank/`), 'the bank app has its own URL');
+      const parsed = parseCallback(body);
+      assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.problems));
+      assert.equal(parsed.value.qr?.data, payment.qrData, 'read, not "unreadable"');
+      return payment.qrData;
+    });
+    for (const payload of payloads) {
+      assert.match(payload, /^000201010212/);
+      const objects = emvObjects(payload);
+      assert.deepEqual(
+        [...objects.keys()],
+        ['00', '01', '15', '52', '53', '54', '58', '59', '60', '62', '64', '63'],
+      );
+      assert.equal(objects.get('53'), '156', 'CNY');
+      assert.equal(objects.get('54'), '300.00', 'the amount, 30000 fen');
+      assert.equal(objects.get('58'), 'CN');
+      assert.match(objects.get('15')!, /^\d{31}$/, 'UnionPay: two IINs and a merchant id');
+      assert.deepEqual(
+        emvObjects(objects.get('64')!),
+        new Map([
+          ['00', 'ZH'],
+          ['01', '沙盒商户'],
+          ['02', '北京'],
+        ]),
+      );
+      assert.equal(objects.get('63'), crc16ccitt(payload.slice(0, -4)));
+    }
+    const references = payloads.map((p) => emvObjects(emvObjects(p).get('62')!).get('05'));
+    assert.notEqual(references[0], references[1], 'one code per payment');
+    const page = await fetch(sandbox.control.payment(PROJECT_ID, 'order-emv-1')!.qrUrl);
+    assert.equal(page.status, 200);
+    await sandbox.control.approve(PROJECT_ID, 'order-emv-1');
+    const all = await receiver.waitFor((r) => r.length === 3, 'the success callback');
+    assert.equal((all[2].body as any).payment.status, 'success');
+  });
+
+  it('a project with another qrFormat is refused at start', async () => {
+    await assert.rejects(
+      startSandbox({
+        port: 0,
+        projects: [{ id: 7, secretKey: 'k', qrFormat: 'png' as never }],
+      }),
+      /project 7: qrFormat must be url or emv \(got "png"\)/,
+    );
   });
 });

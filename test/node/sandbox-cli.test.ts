@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import { sandboxCommand } from '../../src/sandbox/cli.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { startReceiver } from '../helpers/receiver.js';
@@ -27,17 +27,31 @@ function runCommand(env: NodeJS.ProcessEnv, args: string[] = []) {
   return { lines, started, done, stop: () => controller.abort() };
 }
 
+/** The command for project 4321 with a receiver of its callbacks, and `env` on top. */
+async function runWithReceiver(t: TestContext, env: NodeJS.ProcessEnv) {
+  const receiver = await startReceiver('cli-secret');
+  t.after(() => receiver.close());
+  const run = runCommand({
+    SANDBOX_PORT: '0',
+    ECOMMPAY_PROJECT_ID: '4321',
+    ECOMMPAY_SECRET_KEY: 'cli-secret',
+    SANDBOX_CALLBACK_URL: receiver.callbackUrl,
+    ...env,
+  });
+  return { receiver, run };
+}
+
+/** A signed sale of project 4321 through the sandbox's Gate. */
+function cliSale(sandbox: Sandbox, paymentId: string) {
+  return postJson(
+    `${sandbox.url}/v2/payment/cup/qr/sale`,
+    signed(saleBody(paymentId, 4321), 'cli-secret'),
+  );
+}
+
 describe('sandboxCommand', () => {
   it('starts from the environment, prints URL, project and callback URL, serves a sale', async (t) => {
-    const receiver = await startReceiver('cli-secret');
-    t.after(() => receiver.close());
-    const run = runCommand({
-      SANDBOX_PORT: '0',
-      ECOMMPAY_PROJECT_ID: '4321',
-      ECOMMPAY_SECRET_KEY: 'cli-secret',
-      SANDBOX_CALLBACK_URL: receiver.callbackUrl,
-      SANDBOX_QR_TIMEOUT: '120',
-    });
+    const { receiver, run } = await runWithReceiver(t, { SANDBOX_QR_TIMEOUT: '120' });
     const sandbox = await run.started;
     const text = run.lines.join('\n');
     assert.ok(text.includes(`listening on ${sandbox.url}`), text);
@@ -56,10 +70,7 @@ describe('sandboxCommand', () => {
     );
     assert.ok(text.includes(`callback URL ${receiver.callbackUrl}`), text);
 
-    const reply = await postJson(
-      `${sandbox.url}/v2/payment/cup/qr/sale`,
-      signed(saleBody('cli-1', 4321), 'cli-secret'),
-    );
+    const reply = await cliSale(sandbox, 'cli-1');
     assert.equal(reply.status, 200);
     const [awaiting] = await receiver.waitFor((r) => r.length === 1, 'the awaiting callback');
     assert.ok(awaiting.verified);
@@ -83,6 +94,24 @@ describe('sandboxCommand', () => {
         `  ECOMMPAY_GATE_URL=${sandbox.url} ECOMMPAY_PROJECT_ID=1 ECOMMPAY_SECRET_KEY=sandbox-secret-key PUBLIC_URL=http://127.0.0.1:8080`,
       ),
       text,
+    );
+    run.stop();
+    assert.equal(await run.done, 0);
+  });
+
+  it('SANDBOX_QR_FORMAT=emv: qr_data is an EMVCo payload, the bank-app page is in the log', async (t) => {
+    const { receiver, run } = await runWithReceiver(t, { SANDBOX_QR_FORMAT: 'emv' });
+    const sandbox = await run.started;
+    assert.match(run.lines.join('\n'), /QR codes: +EMVCo payloads/);
+    const reply = await cliSale(sandbox, 'cli-emv');
+    assert.equal(reply.status, 200);
+    const [awaiting] = await receiver.waitFor((r) => r.length === 1, 'the awaiting callback');
+    const payment = sandbox.control.payment(4321, 'cli-emv')!;
+    assert.match((awaiting.body as any).display_data[0].data, /^000201010212/);
+    assert.equal((awaiting.body as any).display_data[0].data, payment.qrData);
+    assert.ok(
+      run.lines.some((line) => line.includes(`bank app: ${payment.qrUrl}`)),
+      'the bank-app page is logged',
     );
     run.stop();
     assert.equal(await run.done, 0);
@@ -141,6 +170,7 @@ describe('sandboxCommand', () => {
       [{ SANDBOX_PORT: '0', ECOMMPAY_PROJECT_ID: '-3' }, /ECOMMPAY_PROJECT_ID/],
       [{ SANDBOX_PORT: '0', SANDBOX_CALLBACK_URL: 'not a url' }, /SANDBOX_CALLBACK_URL/],
       [{ SANDBOX_PORT: '0', SANDBOX_QR_TIMEOUT: '0' }, /SANDBOX_QR_TIMEOUT/],
+      [{ SANDBOX_PORT: '0', SANDBOX_QR_FORMAT: 'EMV' }, /SANDBOX_QR_FORMAT must be url or emv/],
       [{ SANDBOX_PORT: '0', SANDBOX_ALLOWED_HOSTS: 'http://phone.local' }, /SANDBOX_ALLOWED_HOSTS/],
       [
         { SANDBOX_PORT: '0', SANDBOX_CALLBACK_ORIGINS: 'localhost:3000' },

@@ -236,7 +236,9 @@ describe('a page of another site, in the browser, cannot use the sandbox', () =>
 });
 
 describe('JSON bodies only', () => {
-  it('Gate refuses a sale or a status request not sent as application/json: 415 1003', async (t) => {
+  // The codes below were the sandbox's 1003/1004/1005/1100/1101 until issue #14 item 9 moved
+  // them to ECommPay's list (702) or the sandbox's own range (90000s).
+  it('Gate refuses a sale or a status request not sent as application/json: 415 90002', async (t) => {
     const { sandbox } = await setup(t);
     const text = JSON.stringify(signedSale('json-1'));
     for (const headers of [
@@ -249,7 +251,7 @@ describe('JSON bodies only', () => {
         const reply = await raw(`${sandbox.url}${path}`, { method: 'POST', headers, body: text });
         assert.equal(reply.status, 415, `${path} ${JSON.stringify(headers)}`);
         assert.equal(reply.json.status, 'error');
-        assert.equal(reply.json.code, '1003');
+        assert.equal(reply.json.code, '90002');
         assert.match(
           reply.json.message,
           /Unsupported media type: Send the body as application\/json/,
@@ -338,7 +340,7 @@ describe('Host', () => {
       headers: { ...foreign, 'Content-Type': 'application/json' },
       body: JSON.stringify(signedSale('host-2')),
     });
-    assert.deepEqual([gate.status, gate.json.status, gate.json.code], [421, 'error', '1004']);
+    assert.deepEqual([gate.status, gate.json.status, gate.json.code], [421, 'error', '90003']);
     const page = await raw(bank, { headers: foreign });
     assert.equal(page.status, 421);
     assert.match(page.headers['content-type'] ?? '', /text\/html/);
@@ -388,7 +390,7 @@ describe('form posts from another site (without the browser)', () => {
       headers: { 'Content-Type': 'application/json', Origin: 'http://attacker.test' },
       body: JSON.stringify(signedSale('site-2')),
     });
-    assert.deepEqual([gate.status, gate.json.code], [403, '1005']);
+    assert.deepEqual([gate.status, gate.json.code], [403, '90004']);
     assert.equal(sandbox.control.payments().length, 1);
     assert.equal(sandbox.control.payment(PROJECT_ID, 'site-1')!.status, 'awaiting customer action');
     // Its own pages (by Sec-Fetch-Site, or by Origin in a browser without it) are let through.
@@ -413,6 +415,40 @@ describe('form posts from another site (without the browser)', () => {
     assert.equal(sandbox.control.payments().length, 0);
     assert.equal((await post({ 'Sec-Fetch-Site': 'same-origin' })).status, 303);
     assert.equal(sandbox.control.payments().length, 1);
+  });
+
+  it("POST /payment (EPayWidget's 'POST') is let in from another site: it shows the first step and creates nothing", async (t) => {
+    const { sandbox } = await setup(t);
+    const q = new URL(paymentPageUrl(sandbox.url, { payment_id: 'entry-pp' })).search.slice(1);
+    const entry = (headers: Record<string, string>, body = q): Promise<RawReply> =>
+      raw(`${sandbox.url}/payment`, {
+        method: 'POST',
+        headers: { 'Sec-Fetch-Site': 'cross-site', Origin: 'http://shop.test', ...headers },
+        body,
+      });
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const shown = await entry(form);
+    assert.equal(shown.status, 200, shown.text);
+    assert.match(shown.text, /name="method" value="cup-qr"/, 'the method step, as GET shows it');
+    assert.equal(sandbox.control.payments().length, 0);
+    // It verifies as GET does: a changed amount is refused, and so is any other body type.
+    assert.equal(
+      (await entry(form, q.replace('payment_amount=30000', 'payment_amount=1'))).status,
+      401,
+    );
+    const plain = await entry({ 'Content-Type': 'text/plain' });
+    assert.equal(plain.status, 415);
+    assert.match(plain.text, /Post the parameters as a form/);
+    // The steps after it still come only from the Payment Page itself.
+    for (const step of ['/payment/method', '/payment/bank']) {
+      const reply = await raw(`${sandbox.url}${step}`, {
+        method: 'POST',
+        headers: { ...form, 'Sec-Fetch-Site': 'cross-site' },
+        body: new URLSearchParams({ q, method: 'cup-qr', bank: 'icbc' }).toString(),
+      });
+      assert.equal(reply.status, 403, step);
+    }
+    assert.equal(sandbox.control.payments().length, 0);
   });
 });
 
@@ -462,10 +498,10 @@ describe('callback URLs', () => {
     ]) {
       const reply = await saleTo(s, 'cb-1', url);
       assert.equal(reply.status, 400, url);
-      assert.equal(reply.body.code, '1100');
+      assert.equal(reply.body.code, '702');
       assert.deepEqual(
         reply.body.errors.map((e: any) => [e.code, e.field]),
-        [['1101', 'general.merchant_callback_url']],
+        [['702', 'general.merchant_callback_url']],
       );
       const { description } = reply.body.errors[0];
       assert.match(description, /is not where project 200 sends callbacks/);

@@ -45,6 +45,9 @@ const figures = {
   sandboxLogLines: 0,
   secretLeaks: 0,
   cardholderLeaks: 0,
+  /** POSTs of a shopper's payload by someone else, and the shopper's tokens they pushed out. */
+  rePosts: 0,
+  evictedInUse: 0,
 };
 
 after(() => {
@@ -55,7 +58,8 @@ after(() => {
       `${n(figures.secretLeaks)} secret-key leaks in ${n(figures.responses)} responses, ` +
       `${n(figures.sseFrames)} SSE frames, ${n(figures.logLines)} log lines ` +
       `(+${n(figures.sandboxLogLines)} sandbox log lines); ` +
-      `${n(figures.cardholderLeaks)} card-holder details in log lines`,
+      `${n(figures.cardholderLeaks)} card-holder details in log lines; ` +
+      `${n(figures.rePosts)} re-POSTs of a payload by others, ${n(figures.evictedInUse)} tokens in use evicted`,
   );
 });
 
@@ -414,12 +418,7 @@ describe("tokens: a payment's stream, status and link answer to its own token on
 });
 
 describe('tokens: re-POSTs of the payload by someone else', () => {
-  const tokenFigures = { rePosts: 0, evictedInUse: 0 };
-  after(() => {
-    console.log(
-      `tokens: ${tokenFigures.rePosts} re-POSTs by others, ${tokenFigures.evictedInUse} tokens evicted that were in use`,
-    );
-  });
+  const tokenFigures = figures;
 
   it("never push out the token the shopper's page uses; re-issues are capped and rate-limited", async (t) => {
     let clock = Date.now();

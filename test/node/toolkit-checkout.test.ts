@@ -66,7 +66,7 @@ describe('checkout: payments through the sandbox', () => {
     assert.equal(client.retry, 3000);
     const awaiting = states(client).at(-1);
     const sandboxPayment = shop.sandbox.control.payment(PROJECT_ID, 'order-ok')!;
-    assert.equal(awaiting.qr.url, sandboxPayment.qrUrl);
+    assert.equal(awaiting.qr.data, sandboxPayment.qrUrl);
     assert.equal(awaiting.qr.timeoutSeconds, 600);
     assert.ok(awaiting.qr.expiresInSeconds > 590 && awaiting.qr.expiresInSeconds <= 600);
     assert.equal(awaiting.amount, 30000);
@@ -96,6 +96,27 @@ describe('checkout: payments through the sandbox', () => {
         [2, 'success'],
       ],
     );
+  });
+
+  it('an EMVCo payload as qr_data is applied: the stream carries it as it came, then success', async (t) => {
+    const shop = await startShop(t, { project: { qrFormat: 'emv' } });
+    const created = await shop.post('/payments', { payload: shop.payload('order-emv') });
+    assert.equal(created.status, 201);
+    const client = await awaitQr(shop, created.body);
+    const sandboxPayment = shop.sandbox.control.payment(PROJECT_ID, 'order-emv')!;
+    assert.match(sandboxPayment.qrData, /^000201010212.+6304[0-9A-F]{4}$/u);
+    const awaiting = states(client).at(-1);
+    assert.equal(awaiting.status, 'awaiting-customer');
+    assert.equal(awaiting.qr.data, sandboxPayment.qrData);
+    await shop.sandbox.control.settled();
+    const [recorded] = await shop.store.listCallbacks({ from: 0, to: Date.now() + 1 });
+    assert.equal(recorded.outcome, 'applied', 'read, not "unreadable"');
+    assert.deepEqual((await shop.store.getPayment('order-emv'))!.qr?.data, sandboxPayment.qrData);
+
+    await shop.sandbox.control.approve(PROJECT_ID, 'order-emv');
+    const all = await streamUntil(client, 'success');
+    await client.ended;
+    assert.deepEqual(all.map((s) => s.status).slice(-2), ['awaiting-customer', 'success']);
   });
 
   it('decline: the platform code and message reach the element', async (t) => {
@@ -227,7 +248,7 @@ describe('checkout: payments through the sandbox', () => {
     const created = await shop.start('order-race');
     assert.equal(created.state.status, 'awaiting-customer');
     assert.equal(created.state.seq, 1);
-    assert.ok(created.state.qr.url);
+    assert.ok(created.state.qr.data);
     const client = await openSse(eventsUrl(shop, created));
     const onConnect = await client.next();
     assert.equal(onConnect.id, '1', 'the stream starts where the answer was');

@@ -102,7 +102,7 @@ for (const [name, open] of stores) {
     it('updates only from the expected seq, and keeps every state with its time', async (t) => {
       const store = await open(t);
       await store.createPayment(record('A'));
-      const qr = { url: 'https://qr.example/1', timeoutSeconds: 600, receivedAt: 1_500 };
+      const qr = { data: 'https://qr.example/1', timeoutSeconds: 600, receivedAt: 1_500 };
       const next = record('A', { status: 'awaiting-customer', seq: 1, qr, updatedAt: 1_500 });
       assert.equal(await store.updatePayment(next, 0), true);
       assert.equal(await store.updatePayment({ ...next, seq: 2 }, 0), false, 'stale seq');
@@ -370,6 +370,29 @@ describe('sqlite store file', () => {
     // The same body again after the migration is counted on its migrated record.
     assert.equal(await store.recordCallback(received(1_500, 'A', 'ignored', copy)), false);
     assert.equal((await store.listCallbacks({ from: 0, to: 1_001 }))[0].count, 4);
+  });
+
+  it('reads the QR code a version 1 file holds (any content, EMVCo too) as `qr.data`', async (t) => {
+    const file = join(tempDir(t), 'v1-qr.sqlite');
+    const v1 = new Database(file);
+    v1.exec(readFileSync(new URL('../fixtures/sqlite-v1.sql', import.meta.url), 'utf8'));
+    v1.pragma('user_version = 1');
+    const emv = '00020101021215310001015600010156000000000000843520459995303156540310.006304ABCD';
+    v1.prepare(
+      `INSERT INTO payments (payment_id, order_ref, attempt, project_id, channel, status, seq, amount,
+         currency, description, customer, return_url, qr_url, qr_timeout_seconds, qr_received_at,
+         created_at, updated_at)
+       VALUES ('Q', 'Q', 1, 843, 'gate', 'awaiting-customer', 1, 1000, 'CNY', 'd', '{"id":"c"}',
+         'https://x.example', ?, 600, 1500, 1, 1500)`,
+    ).run(emv);
+    v1.close();
+    const store = await openSqliteStore({ file });
+    t.after(() => store.close());
+    assert.deepEqual((await store.getPayment('Q'))!.qr, {
+      data: emv,
+      timeoutSeconds: 600,
+      receivedAt: 1500,
+    });
   });
 
   it('refuses a database from a newer toolkit', async (t) => {

@@ -133,7 +133,7 @@ describe('payload', () => {
       currency: 'USD',
       description: '',
       returnUrl: 'javascript:alert(1)',
-      customer: { ip_address: '1.2.3.4', phone: '+86123' } as any,
+      customer: { ip_address: '1.2.3.4', phone: '+86123 ext. 4' } as any,
     });
     assert.deepEqual(
       problems.map((p) => p.path),
@@ -173,7 +173,7 @@ describe('state machine', () => {
     assert.equal(effect.next!.status, 'awaiting-customer');
     assert.equal(effect.next!.seq, 1);
     assert.deepEqual(effect.next!.qr, {
-      url: awaiting.qr!.url,
+      data: awaiting.qr!.data,
       timeoutSeconds: 600,
       receivedAt: NOW + 5,
     });
@@ -225,11 +225,11 @@ describe('the state sent to the element', () => {
     const record = payment({
       status: 'awaiting-customer',
       seq: 1,
-      qr: { url: 'https://qr.example/x', timeoutSeconds: 600, receivedAt: NOW },
+      qr: { data: 'https://qr.example/x', timeoutSeconds: 600, receivedAt: NOW },
     });
     const state = toPaymentState(record, NOW + 100_500);
     assert.deepEqual(state.qr, {
-      url: 'https://qr.example/x',
+      data: 'https://qr.example/x',
       expiresInSeconds: 500,
       timeoutSeconds: 600,
     });

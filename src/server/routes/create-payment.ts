@@ -18,12 +18,14 @@
  *    Gate's answer, and must find the payment.
  * 4. The sale is signed and sent with `general.merchant_callback_url`. A refusal moves the
  *    attempt to `error` (if no callback moved it first) and maps to a 4xx/5xx JSON error.
- *    When only the answer was lost (a time-out, a broken connection), Gate's status is asked
- *    first: a sale it accepted anyway goes on as that payment.
+ *    When only the answer was lost (a time-out, a broken connection), or Gate says it already
+ *    has the payment_id (`duplicate`, 3041: an earlier sale with it got through), Gate's status
+ *    is asked first: a sale it accepted anyway goes on as that payment.
  */
 import {
   checkCustomerField,
   openShopperFields,
+  tidyCustomerField,
   type ShopperCustomer,
   type ShopperField,
 } from '../../protocol/customer.js';
@@ -108,7 +110,7 @@ function attemptConflicts(
     conflicts.push({ path: 'mode', message: `the attempt was started as "${attempt.channel}"` });
   }
   for (const [field, raw] of Object.entries(sent)) {
-    const value = raw?.trim();
+    const value = raw === undefined ? '' : tidyCustomerField(field as ShopperField, raw);
     if (!value || value === attempt.customer[field as ShopperField]) continue;
     conflicts.push({
       path: `customer.${field}`,
@@ -195,7 +197,8 @@ function readShopperCustomer(body: Record<string, unknown>, payload: PayloadBody
 
 /**
  * The sale's customer: the payload's fields (the merchant fixed them), then what the shopper
- * gave for the others, checked with the form's own rules ({@link checkCustomerField}), then
+ * gave for the others, tidied and checked as the form does ({@link tidyCustomerField},
+ * {@link checkCustomerField}: the tidied value is the one sent and stored), then
  * the shopper's IP address from the request. Gate needs every field; Payment Page asks the
  * shopper itself for what is missing, so there only what was given is checked.
  */
@@ -209,7 +212,8 @@ function customerFor(
   const fields: FieldProblem[] = [];
   const customer: PayloadCustomer & { ip_address?: string } = { ...payload.customer };
   for (const field of openShopperFields(payload.customer)) {
-    const value = sent[field]?.trim();
+    const given = sent[field];
+    const value = given === undefined ? undefined : tidyCustomerField(field, given);
     if (!value && channel !== 'gate') continue;
     const problem = checkCustomerField(field, value);
     if (problem) fields.push({ path: `customer.${field}`, ...problem });
@@ -321,8 +325,16 @@ async function settleLapsedCode(
   return (await ctx.store.getPayment(payment.paymentId)) ?? payment;
 }
 
-/** Failures after which the sale may have reached Gate: only its answer is missing. */
-const ANSWER_LOST_KINDS: ReadonlySet<string> = new Set(['timeout', 'network', 'malformed']);
+/**
+ * Failures after which the sale may have reached Gate: only its answer is missing, or Gate
+ * says an earlier sale with this payment_id got through (`duplicate`).
+ */
+const ANSWER_LOST_KINDS: ReadonlySet<string> = new Set([
+  'timeout',
+  'network',
+  'malformed',
+  'duplicate',
+]);
 
 /**
  * After a sale whose answer was lost, Gate's status says whether the payment exists anyway

@@ -45,7 +45,7 @@ import type {
   Store,
   TransitionRecord,
 } from '../store.js';
-import { outcomeChangedState, transitionOf } from '../store.js';
+import { outcomeChangedState, readStoredQr, transitionOf } from '../store.js';
 import {
   planTokenIssue,
   tokenUseOf,
@@ -338,8 +338,11 @@ export class RedisStore implements Store {
   async getPayment(paymentId: string): Promise<PaymentRecord | undefined> {
     const { json, disagreement, tokens } = await this.#readPayment(paymentId);
     if (json === null) return undefined;
+    const record = JSON.parse(json) as StoredRecord;
     return {
-      ...(JSON.parse(json) as StoredRecord),
+      ...record,
+      // Records written before EMVCo payloads name the QR code's content `url`.
+      ...(record.qr ? { qr: readStoredQr(record.qr) } : {}),
       tokenHashes: tokens.map((t) => t.hash),
       ...tokenUseOf(tokens),
       ...(disagreement !== null

@@ -182,7 +182,8 @@ function toRow(p: PaymentRecord): Row {
     customer: JSON.stringify(p.customer),
     return_url: p.returnUrl,
     locale: p.locale ?? null,
-    qr_url: p.qr?.url ?? null,
+    // The column's name is older than EMVCo payloads: it holds whatever the code encodes.
+    qr_url: p.qr?.data ?? null,
     qr_timeout_seconds: p.qr?.timeoutSeconds ?? null,
     qr_received_at: p.qr?.receivedAt ?? null,
     code: p.code ?? null,
@@ -220,7 +221,7 @@ function fromRow(row: Row, tokens: StoredToken[]): PaymentRecord {
     ...(row.qr_url !== null
       ? {
           qr: {
-            url: String(row.qr_url),
+            data: String(row.qr_url),
             timeoutSeconds: Number(row.qr_timeout_seconds),
             receivedAt: Number(row.qr_received_at),
           },

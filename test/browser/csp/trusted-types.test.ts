@@ -3,7 +3,7 @@
  * `strict-csp`): the element renders every view without `innerHTML`, inline scripts or inline
  * style attributes, so it works on merchant pages with such a policy.
  */
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../../src/define.js';
 import type { CupQrCheckout } from '../../../src/cup-qr-checkout.js';
 import { server, statusReached } from '../helpers/checkout.js';
@@ -33,6 +33,21 @@ describe('under Trusted Types and a strict CSP', () => {
     await server.approve(el.paymentSession!.paymentId);
     await statusReached(el, 'success');
     // (The report of the probe above arrives asynchronously: leave it out.)
+    expect(violations.filter((v) => !v.includes('<b>x</b>'))).to.deep.equal([]);
+    await server.reset();
+    sessionStorage.clear();
+  });
+
+  it('frames the Payment Page (payment-page-target="embedded") and shows its result with no violation', async () => {
+    const { payload } = await server.paymentPagePayload();
+    const el = await fixture<CupQrCheckout>(
+      html`<cup-qr-checkout payment-page-target="embedded" payload=${payload}></cup-qr-checkout>`,
+    );
+    await waitUntil(() => el.shadowRoot!.querySelector('iframe'), 'the frame', { timeout: 10000 });
+    await server.payOnPaymentPage(el.shadowRoot!.querySelector('iframe')!.src);
+    await statusReached(el, 'awaiting-customer');
+    await server.approve(el.paymentSession!.paymentId);
+    await statusReached(el, 'success');
     expect(violations.filter((v) => !v.includes('<b>x</b>'))).to.deep.equal([]);
     await server.reset();
     sessionStorage.clear();

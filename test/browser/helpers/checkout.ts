@@ -24,6 +24,11 @@ export interface MintedPayload {
 export const server = {
   payload: (amount = 30000, description = '测试订单 Test order') =>
     call<MintedPayload>(`payload?amount=${amount}&description=${encodeURIComponent(description)}`),
+  /**
+   * A payload for the shop under `/cup-qr-emv` (the element's `endpoint`), whose project's QR
+   * codes are EMVCo payloads (`qrFormat: 'emv'`); `project: 'emv'` on the calls below.
+   */
+  emvPayload: () => call<MintedPayload>('payload?project=emv'),
   /** A payload the shop signed for ECommPay's Payment Page (`mode: 'payment-page'`). */
   paymentPagePayload: (fields?: string[]) =>
     call<MintedPayload>(
@@ -38,12 +43,19 @@ export const server = {
       request: { customer: Record<string, string> };
       accepted: boolean;
     } | null>(`sale/${encodeURIComponent(paymentId)}`),
-  approve: (paymentId: string) => call(`approve/${encodeURIComponent(paymentId)}`),
-  decline: (paymentId: string) => call(`decline/${encodeURIComponent(paymentId)}`),
+  approve: (paymentId: string, project?: 'emv') =>
+    call(`approve/${encodeURIComponent(paymentId)}${project ? `?project=${project}` : ''}`),
+  /** `status: 'awaiting customer'`: ECommPay's status of an attempt the shopper left. */
+  decline: (paymentId: string, status?: 'awaiting customer') =>
+    call(
+      `decline/${encodeURIComponent(paymentId)}${status ? `?status=${encodeURIComponent(status)}` : ''}`,
+    ),
   expire: (paymentId: string) => call(`expire/${encodeURIComponent(paymentId)}`),
   settled: () => call('settled'),
-  payment: (paymentId: string) =>
-    call<{ qrUrl: string; status: string } | null>(`payment/${encodeURIComponent(paymentId)}`),
+  payment: (paymentId: string, project?: 'emv') =>
+    call<{ qrUrl: string; qrData: string; status: string } | null>(
+      `payment/${encodeURIComponent(paymentId)}${project ? `?project=${project}` : ''}`,
+    ),
   saleRequests: async () => (await call<{ count: number }>('sale-requests')).count,
   streams: async (paymentId: string) =>
     (await call<{ count: number }>(`streams/${encodeURIComponent(paymentId)}`)).count,
