@@ -17,6 +17,26 @@ const CONSTANTS = Object.fromEntries(
   ),
 );
 
+/**
+ * The analyzer names modules by their sources (`src/cup-qr-checkout.ts`), which the package
+ * does not ship: every module path, and every reference to one, becomes the built file
+ * (`dist/cup-qr-checkout.js`).
+ */
+function shipPaths(node) {
+  if (Array.isArray(node)) {
+    node.forEach(shipPaths);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    if ((key === 'path' || key === 'module') && typeof value === 'string') {
+      node[key] = value.replace(/^\/?src\/(.*)\.ts$/, 'dist/$1.js');
+    } else {
+      shipPaths(value);
+    }
+  }
+}
+
 export default {
   globs: ['src/cup-qr-checkout.ts'],
   outdir: 'dist',
@@ -27,6 +47,7 @@ export default {
       // documented `@fires` entries are the API.
       name: 'documented-events-only',
       packageLinkPhase({ customElementsManifest }) {
+        shipPaths(customElementsManifest);
         for (const module of customElementsManifest.modules) {
           for (const declaration of module.declarations ?? []) {
             for (const member of [

@@ -7,6 +7,10 @@
  *                     capped by the open-file limit, since the client holds one socket each)
  *   BENCH_CALLBACKS   callbacks for throughput (default 5000)
  *   BENCH_BROWSER=0   skip the Chromium figures
+ *
+ * `--smoke` (CI, after the tests): every benchmark once at small sizes, so that none can rot
+ * unnoticed. Its figures mean nothing and nothing is asserted on them; results.json is left
+ * alone.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,14 +60,17 @@ function log(line: string): void {
 }
 
 const started = performance.now();
-const checkouts = Number(process.env.BENCH_CHECKOUTS ?? 1000);
+const smoke = process.argv.includes('--smoke');
+const checkouts = smoke ? 20 : Number(process.env.BENCH_CHECKOUTS ?? 1000);
 const fdLimit = openFileLimit();
-const requested = (process.env.BENCH_STREAMS ?? '2000,5000,10000').split(',').map(Number);
+const requested = (smoke ? '50' : (process.env.BENCH_STREAMS ?? '2000,5000,10000'))
+  .split(',')
+  .map(Number);
 // The bench process holds one socket per stream, plus its own files and the callback pool.
 const streamCap = Math.max(100, fdLimit - 500);
 const levels = requested.filter((n) => n <= streamCap);
 if (levels.length < requested.length) levels.push(streamCap);
-const callbacks = Number(process.env.BENCH_CALLBACKS ?? 5000);
+const callbacks = smoke ? 200 : Number(process.env.BENCH_CALLBACKS ?? 5000);
 results.machine = {
   cpus: cpus().length,
   cpu: cpus()[0]?.model,
@@ -141,8 +148,8 @@ if (existsSync(REDIS_SERVER)) {
 
 // 4. Forged callbacks.
 log('forged callbacks: the cost of a refusal, then a status poll under 30 forged/s');
-const refusal = await benchRefusal();
-const polling = await benchPollingUnderForgery();
+const refusal = await benchRefusal(smoke ? 100 : undefined);
+const polling = await (smoke ? benchPollingUnderForgery(30, 500) : benchPollingUnderForgery());
 results.forgedCallbacks = { refusal, polling };
 rows.push({
   figure: `refusing a forged ${kib(refusal.bytes)} callback p50/p99`,
@@ -163,7 +170,7 @@ rows.push({
 
 // 5. Signing.
 log('signature speed');
-const signer = benchSigner();
+const signer = smoke ? benchSigner(1, 100) : benchSigner();
 results.signer = signer;
 rows.push({
   figure: `signatures/s, ${signer.messages} sale requests and callbacks`,
@@ -177,7 +184,7 @@ rows.push({
 // 6. In Chromium.
 if (process.env.BENCH_BROWSER !== '0' && existsSync(CHROMIUM_PATH)) {
   log('Chromium: first render and QR paint');
-  const browser = await benchBrowser();
+  const browser = await benchBrowser(smoke ? 2 : undefined);
   results.browser = browser;
   rows.push({
     figure: `QR status event -> QR painted p50/max, ${browser.runs} runs`,
@@ -202,10 +209,12 @@ pool.destroy();
 
 results.seconds = round((performance.now() - started) / 1000, 0);
 results.table = rows;
-writeFileSync(
-  fileURLToPath(new URL('./results.json', import.meta.url)),
-  `${JSON.stringify(results, null, 2)}\n`,
-);
+if (!smoke) {
+  writeFileSync(
+    fileURLToPath(new URL('./results.json', import.meta.url)),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
+}
 
 const columns: (keyof Row)[] = ['figure', 'value', 'baseline', 'ratio', 'target', 'met'];
 const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));

@@ -297,19 +297,15 @@ export class CupQrCheckout extends LitElement {
     super.attributeChangedCallback(name, old, value);
   }
 
+  /**
+   * A new payload resets, and the payment starts, here rather than in `updated()`: the state
+   * they change then belongs to this update, not to another one scheduled after it (Lit's
+   * `change-in-update` warning in development builds).
+   */
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has('streamOptions') && this.streamOptions) {
       this.#stream.configure(this.streamOptions);
     }
-    if (changed.has('currentStatus')) this.#reflectStatus();
-    if (changed.has('payload')) this.#reflectMode();
-    if (changed.has('prefill') && this.currentStatus === 'collecting') {
-      this.#form.prefill(this.prefill);
-    }
-  }
-
-  protected override updated(changed: PropertyValues): void {
-    if (changed.has('qrSize')) this.#applyQrSize();
     if (changed.has('payload')) {
       const previous = changed.get('payload') as string | undefined;
       if (previous && previous !== this.payload) this.#reset();
@@ -322,6 +318,17 @@ export class CupQrCheckout extends LitElement {
     ) {
       void this.start();
     }
+    if (changed.has('currentStatus')) this.#reflectStatus();
+    if (changed.has('payload')) this.#reflectMode();
+    if (changed.has('prefill') && this.currentStatus === 'collecting') {
+      this.#form.prefill(this.prefill);
+    }
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (changed.has('qrSize')) this.#applyQrSize();
+    // The frame asks for its link here (after the render that made its place); it changes no
+    // reactive state until that answer comes.
     const status = this.currentStatus;
     if (
       this.paymentPageTarget === 'embedded' &&

@@ -1,7 +1,8 @@
 // Registers <cup-qr-checkout>, tolerating a second load (a CDN script beside a bundle).
 import { CupQrCheckout } from './cup-qr-checkout.js';
+import { TAG_NAME } from './tag-name.js';
 
-export const TAG_NAME = 'cup-qr-checkout';
+export { TAG_NAME };
 
 if (typeof customElements !== 'undefined' && !customElements.get(TAG_NAME)) {
   customElements.define(TAG_NAME, CupQrCheckout);

@@ -95,13 +95,21 @@ export class CupQrCustomerEvent extends CupQrEvent<CustomerEventDetail> {
   }
 }
 
+/**
+ * The element's events by name: the one list that `addEventListener`, the React wrapper's
+ * `on…` props, the JSX and the Vue types are typed from.
+ */
+export interface CupQrEventMap {
+  'cup-qr-status': CupQrStatusEvent;
+  'cup-qr-success': CupQrSuccessEvent;
+  'cup-qr-decline': CupQrDeclineEvent;
+  'cup-qr-expire': CupQrExpireEvent;
+  'cup-qr-error': CupQrErrorEvent;
+  'cup-qr-customer': CupQrCustomerEvent;
+}
+
 declare global {
-  interface GlobalEventHandlersEventMap {
-    'cup-qr-status': CupQrStatusEvent;
-    'cup-qr-success': CupQrSuccessEvent;
-    'cup-qr-decline': CupQrDeclineEvent;
-    'cup-qr-expire': CupQrExpireEvent;
-    'cup-qr-error': CupQrErrorEvent;
-    'cup-qr-customer': CupQrCustomerEvent;
-  }
+  // The list above, merged into the DOM's own map.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface GlobalEventHandlersEventMap extends CupQrEventMap {}
 }

@@ -147,9 +147,7 @@ export async function sandboxCommand(
     else options.signal?.addEventListener('abort', stop, { once: true });
   });
   out(`ECommPay sandbox listening on ${sandbox.url}`);
-  out(
-    `  Gate:          ${sandbox.url}/v2/payment/cup/qr/sale (set ECOMMPAY_GATE_URL=${sandbox.url})`,
-  );
+  out(`  Gate:          ${sandbox.url}/v2/payment/cup/qr/sale`);
   out(`  Payment Page:  ${sandbox.url}/payment   (merchant.js: ${sandbox.url}/shared/merchant.js)`);
   out(`  Control API:   ${sandbox.url}/sandbox/payments`);
   out(
@@ -171,6 +169,7 @@ export async function sandboxCommand(
   out(
     `  QR codes:      ${qrFormat === 'emv' ? "EMVCo payloads (each payment's bank-app page is in its log line)" : 'the bank-app page URL'}`,
   );
+  for (const line of shopSettings(sandbox.url, projectId, demo.secretKey, callbackUrl)) out(line);
   out('Press Ctrl-C to stop.');
   options.onReady?.(sandbox);
 
@@ -178,6 +177,46 @@ export async function sandboxCommand(
   await sandbox.close();
   out('ECommPay sandbox stopped.');
   return 0;
+}
+
+/** The toolkit's default route prefix: callbacks reach `{PUBLIC_URL}/cup-qr/callback`. */
+const CALLBACK_PATH = '/cup-qr/callback';
+
+/**
+ * What the shop sets to pay against this sandbox, the variables the README's server reads, on
+ * one line to copy before its command: the Gate URL (a wildcard listening address written as
+ * 127.0.0.1, which the key rule counts as this machine), the project, the key (the demo key
+ * as it is; a key of one's own by the variable's name, never its value) and the shop's public
+ * URL, so that its callbacks land where this sandbox posts them.
+ */
+export function shopSettings(
+  sandboxUrl: string,
+  projectId: number,
+  demoKey: boolean,
+  callbackUrl: string,
+): string[] {
+  const gate = new URL(sandboxUrl);
+  if (gate.hostname === '0.0.0.0' || gate.hostname === '[::]') gate.hostname = '127.0.0.1';
+  const callback = new URL(callbackUrl);
+  const path = callback.pathname.replace(/\/+$/, '');
+  const publicUrl = path.endsWith(CALLBACK_PATH)
+    ? `${callback.origin}${path.slice(0, -CALLBACK_PATH.length)}`
+    : undefined;
+  const settings = [
+    `ECOMMPAY_GATE_URL=${gate.origin}`,
+    `ECOMMPAY_PROJECT_ID=${projectId}`,
+    `ECOMMPAY_SECRET_KEY=${demoKey ? DEMO_SECRET_KEY : '"$ECOMMPAY_SECRET_KEY"'}`,
+    ...(publicUrl !== undefined ? [`PUBLIC_URL=${publicUrl}`] : []),
+  ];
+  return [
+    "The shop's settings for this sandbox (the README's server reads them):",
+    `  ${settings.join(' ')}`,
+    ...(publicUrl === undefined
+      ? [
+          `  and a publicUrl and prefix that make the toolkit's callback URL ${callbackUrl} (or set SANDBOX_CALLBACK_URL to {PUBLIC_URL}${CALLBACK_PATH})`,
+        ]
+      : []),
+  ];
 }
 
 interface Config {

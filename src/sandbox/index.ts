@@ -9,7 +9,7 @@
  * });
  * // Gate at sandbox.url: POST /v2/payment/cup/qr/sale, POST /v2/payment/status(/request);
  * // the Payment Page at GET /payment?…&signature=…; the bank app behind each qr_data.
- * await sandbox.control.approve(200, 'order-1');
+ * await sandbox.control.approve(200, paymentId); // a payment one of its sales created
  * await sandbox.control.settled();
  * await sandbox.close();
  * ```

@@ -15,6 +15,7 @@ export type { SaleCustomer, SaleRequest } from '../protocol/sale.js';
 export * from './payload.js';
 export * from './checkout.js';
 export * from './node-adapter.js';
+export * from './fastify.js';
 export * from './store.js';
 export * from './hub.js';
 export { MemoryStore } from './stores/memory.js';

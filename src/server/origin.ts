@@ -76,7 +76,9 @@ export function originCheck(
     throw new HttpError(
       403,
       'origin-refused',
-      `Payments cannot be started from ${JSON.stringify(shown)}; the shop allows its own pages only.`,
+      `Payments cannot be started from ${JSON.stringify(shown)}; the shop allows its own pages ` +
+        'only. A page of yours on another origin (a dev server whose proxy rewrites Host, such as ' +
+        "Vite's changeOrigin) goes in createCheckout's allowedOrigins.",
     );
   };
 }

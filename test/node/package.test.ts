@@ -161,6 +161,69 @@ describe('the built package', () => {
     for (const entry of [server, sandbox]) assert.equal(entry.signAsPlatform, undefined);
   });
 
+  it('ships LICENSE, SECURITY.md and docs/, and every relative link of its Markdown resolves', (t) => {
+    for (const path of ['LICENSE', 'README.md', 'SECURITY.md', 'docs/embedding.md']) {
+      assert.ok(files.includes(path), `${path} is not in the package`);
+    }
+    assert.match(readFileSync(new URL('LICENSE', root), 'utf8'), /^MIT License/);
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+    assert.equal(pkg.license, 'MIT');
+    for (const field of ['repository', 'homepage', 'bugs']) assert.ok(pkg[field], field);
+    const dead: string[] = [];
+    let links = 0;
+    for (const doc of files.filter((path) => path.endsWith('.md'))) {
+      const text = readFileSync(new URL(doc, root), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:|^#/.test(target)) continue;
+        const path = new URL(target.split('#')[0], new URL(doc, 'file:///')).pathname.slice(1);
+        links++;
+        // A folder of the repository (examples/) is linked on GitHub, not shipped.
+        if (path.startsWith('examples')) continue;
+        if (!files.includes(path)) dead.push(`${doc}: ${target}`);
+      }
+    }
+    t.diagnostic(
+      `${links} relative links in ${files.filter((p) => p.endsWith('.md')).length} Markdown files`,
+    );
+    assert.deepEqual(dead, []);
+  });
+
+  it('custom-elements.json names modules the package ships', () => {
+    const manifest = readFileSync(dist('custom-elements.json'), 'utf8');
+    const paths = [...manifest.matchAll(/"(?:path|module)": "([^"]+)"/g)].map(([, path]) => path);
+    assert.ok(paths.length > 0);
+    for (const path of paths) assert.ok(files.includes(path), `${path} is not in the package`);
+  });
+
+  it('every source map carries its sources (the sources themselves are not shipped)', () => {
+    const maps = files.filter((path) => path.endsWith('.map'));
+    assert.ok(maps.length > 0);
+    assert.deepEqual(
+      maps.filter((path) => path.endsWith('.d.ts.map')),
+      [],
+      'declaration maps point at src/',
+    );
+    for (const path of maps) {
+      const map = JSON.parse(readFileSync(new URL(path, root), 'utf8'));
+      const missing = map.sources.filter(
+        (_source: string, i: number) => typeof map.sourcesContent?.[i] !== 'string',
+      );
+      assert.deepEqual(missing, [], `${path} lacks sourcesContent`);
+    }
+  });
+
+  it('the bundles and the manifest are reachable by package path', () => {
+    for (const [specifier, file] of [
+      ['cup-qr-checkout/dist/cup-qr-checkout.min.js', 'dist/cup-qr-checkout.min.js'],
+      ['cup-qr-checkout/dist/cup-qr-checkout.esm.js', 'dist/cup-qr-checkout.esm.js'],
+      ['cup-qr-checkout/custom-elements.json', 'dist/custom-elements.json'],
+      ['cup-qr-checkout/react', 'dist/react.js'],
+      ['cup-qr-checkout/vue', 'dist/vue.js'],
+    ]) {
+      assert.equal(import.meta.resolve(specifier), new URL(file, root).href, specifier);
+    }
+  });
+
   describe('the classic script in Chromium', () => {
     const page = `<!doctype html><html lang="en"><head>
       <script src="/cup-qr-checkout.min.js"></script></head>

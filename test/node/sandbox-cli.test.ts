@@ -60,6 +60,15 @@ describe('sandboxCommand', () => {
     assert.match(text, /QR timeout: +120 s/);
     assert.ok(!text.includes('cli-secret'), 'the secret key is never printed');
     assert.ok(!/demo default/.test(text));
+    // What the shop sets: the key by the variable's name; a callback URL the toolkit's
+    // default prefix cannot make is said to need a publicUrl and prefix of its own.
+    assert.ok(
+      run.lines.includes(
+        `  ECOMMPAY_GATE_URL=${sandbox.url} ECOMMPAY_PROJECT_ID=4321 ECOMMPAY_SECRET_KEY="$ECOMMPAY_SECRET_KEY"`,
+      ),
+      text,
+    );
+    assert.ok(text.includes(`callback URL ${receiver.callbackUrl}`), text);
 
     const reply = await cliSale(sandbox, 'cli-1');
     assert.equal(reply.status, 200);
@@ -74,11 +83,18 @@ describe('sandboxCommand', () => {
 
   it('uses documented demo defaults and says so', async () => {
     const run = runCommand({ SANDBOX_PORT: '0' });
-    await run.started;
+    const sandbox = await run.started;
     const text = run.lines.join('\n');
     assert.match(text, /Project: +1 \(demo default: set ECOMMPAY_PROJECT_ID\)/);
     assert.match(text, /"sandbox-secret-key" \(demo default: set ECOMMPAY_SECRET_KEY\)/);
     assert.match(text, /Callbacks to: +http:\/\/127\.0\.0\.1:8080\/cup-qr\/callback/);
+    // Exactly what the README's server needs for the callbacks to reach it.
+    assert.ok(
+      run.lines.includes(
+        `  ECOMMPAY_GATE_URL=${sandbox.url} ECOMMPAY_PROJECT_ID=1 ECOMMPAY_SECRET_KEY=sandbox-secret-key PUBLIC_URL=http://127.0.0.1:8080`,
+      ),
+      text,
+    );
     run.stop();
     assert.equal(await run.done, 0);
   });

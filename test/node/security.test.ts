@@ -79,6 +79,8 @@ describe('Origin: who may start a payment', () => {
       assert.equal(refused.status, 403, origin);
       assert.equal(refused.body.error.code, 'origin-refused');
       assert.ok(refused.body.error.message.includes(origin), refused.body.error.message);
+      // The option that allows a page of one's own elsewhere (a dev server's proxy) is named.
+      assert.ok(refused.body.error.message.includes('allowedOrigins'), refused.body.error.message);
     }
     const link = await shop.post(
       '/payment-page',

@@ -1,7 +1,7 @@
 // The stores (memory, SQLite and Redis, one contract), the SQLite file across a server restart
 // mid-payment, and the reconciliation report over a real database file.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
@@ -280,6 +280,20 @@ describe('sqlite store file', () => {
     const reader = await openSqliteStore({ file, readonly: true });
     assert.equal((await reader.getPayment('A'))!.paymentId, 'A');
     await reader.close();
+  });
+
+  it("makes the file's folder when it is missing (a fresh project has no ./data)", async (t) => {
+    const file = join(tempDir(t), 'data', 'nested', 'payments.sqlite');
+    const store = await openSqliteStore({ file });
+    await store.createPayment(record('o-folder'));
+    await store.close();
+    const again = await openSqliteStore({ file, readonly: true });
+    assert.equal((await again.getPayment('o-folder'))?.orderRef, 'o-folder');
+    await again.close();
+    // Read-only needs the file: no folder is made for it.
+    const missing = join(tempDir(t), 'absent', 'payments.sqlite');
+    await assert.rejects(openSqliteStore({ file: missing, readonly: true }));
+    assert.equal(existsSync(join(missing, '..')), false);
   });
 
   it('two connections to one file: only one of two concurrent updates wins', async (t) => {

@@ -8,6 +8,8 @@
  * is what makes `updatePayment`'s compare-and-set atomic within this process and across
  * processes sharing the file.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type {
   CallbackFields,
@@ -33,7 +35,7 @@ import {
 import { keptCallback } from '../callback-record.js';
 
 export interface SqliteStoreOptions {
-  /** The database file (created if missing); `:memory:` for a throwaway one. */
+  /** The database file, created with its folder if missing; `:memory:` for a throwaway one. */
   file: string;
   /** Open for reading only (the report). */
   readonly?: boolean;
@@ -276,6 +278,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       'openSqliteStore needs the optional dependency better-sqlite3 12: npm install better-sqlite3',
       { cause: error },
     );
+  }
+  // A fresh project has no data folder yet: make it (not for a read-only open, which needs
+  // the file, nor for `:memory:` or a `file:` URI).
+  if (!options.readonly && options.file !== ':memory:' && !options.file.startsWith('file:')) {
+    mkdirSync(dirname(options.file), { recursive: true });
   }
   const db = new Database(options.file, {
     readonly: options.readonly ?? false,
