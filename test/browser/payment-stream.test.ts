@@ -1,10 +1,7 @@
 import { expect } from '@open-wc/testing';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import {
-  errorOf,
-  paymentUrl,
-  PaymentStreamController,
-} from '../../src/controllers/payment-stream.js';
+import { PaymentStreamController } from '../../src/controllers/payment-stream.js';
+import { errorOf, paymentUrl } from '../../src/element/merchant-api.js';
 import type { PaymentState } from '../../src/protocol/payment-state.js';
 import { FakeClock } from './helpers/fake-clock.js';
 
@@ -129,7 +126,7 @@ async function flush(): Promise<void> {
 
 describe('payment stream controller', () => {
   it('builds the payment URLs of the wire protocol', () => {
-    expect(paymentUrl(target, '/events')).to.equal('/cup-qr/payments/p-1/events?token=t%2F1');
+    expect(paymentUrl(target, 'events')).to.equal('/cup-qr/payments/p-1/events?token=t%2F1');
     expect(paymentUrl(target)).to.equal('/cup-qr/payments/p-1?token=t%2F1');
   });
 
