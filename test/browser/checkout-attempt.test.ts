@@ -5,7 +5,6 @@
  * to end in checkout.test.ts against the real toolkit and sandbox.
  */
 import { expect } from '@open-wc/testing';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CheckoutAttemptController } from '../../src/controllers/checkout-attempt.js';
 import { storageKey } from '../../src/element/attempt-storage.js';
 import type { createPayment, CreateResult } from '../../src/element/merchant-api.js';
@@ -14,29 +13,9 @@ import type { ShopperField } from '../../src/protocol/customer.js';
 import type { PaymentState } from '../../src/protocol/payment-state.js';
 import type { CreatePaymentBody } from '../../src/protocol/wire.js';
 import { FakeClock } from './helpers/fake-clock.js';
-
-/** An EventSource that tests drive by hand. */
-class FakeSource extends EventTarget {
-  static instances: FakeSource[] = [];
-  readyState = 0;
-  closed = false;
-  constructor(readonly url: string) {
-    super();
-    FakeSource.instances.push(this);
-  }
-  close(): void {
-    this.closed = true;
-    this.readyState = 2;
-  }
-  push(state: PaymentState): void {
-    this.readyState = 1;
-    this.dispatchEvent(new MessageEvent('status', { data: JSON.stringify(state) }));
-  }
-  fail(): void {
-    this.readyState = 2;
-    this.dispatchEvent(new Event('error'));
-  }
-}
+import { FakeSource } from './helpers/fake-event-source.js';
+import { FakeHost } from './helpers/fake-host.js';
+import { encodeJson } from './helpers/payload.js';
 
 /** The stream open now (the last one opened, not closed). */
 function source(): FakeSource {
@@ -44,12 +23,6 @@ function source(): FakeSource {
   expect(open.length, 'one open stream').to.equal(1);
   return open[0];
 }
-
-const encode = (value: unknown): string =>
-  btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(value))))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
 
 const CUSTOMER = {
   last_name: '王',
@@ -74,14 +47,13 @@ function payloadOf(ref: string, customer: Record<string, string> = CUSTOMER): st
     exp: 2000000000,
     customer,
   };
-  return `${encode(body)}.mac-${ref}`;
+  return `${encodeJson(body)}.mac-${ref}`;
 }
 
-class Host extends EventTarget implements ReactiveControllerHost {
+class Host extends FakeHost {
   payload = payloadOf('order-1');
   endpoint = '/cup-qr';
   prefill = undefined;
-  readonly controllers: ReactiveController[] = [];
   readonly events: Event[] = [];
   constructor() {
     super();
@@ -95,17 +67,6 @@ class Host extends EventTarget implements ReactiveControllerHost {
     ]) {
       this.addEventListener(type, (event) => this.events.push(event));
     }
-  }
-  addController(c: ReactiveController): void {
-    this.controllers.push(c);
-  }
-  removeController(): void {}
-  requestUpdate(): void {}
-  get updateComplete(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-  connect(): void {
-    for (const c of this.controllers) c.hostConnected?.();
   }
   /** How many events of `type` fired. */
   count(type: string): number {
