@@ -329,8 +329,7 @@ export class CheckoutAttemptController {
     this.#host.requestUpdate();
     this.#options.onStatus(status);
     const detail = this.#eventDetail(state);
-    const host = this.#host;
-    host.dispatchEvent(
+    this.#host.dispatchEvent(
       new CupQrStatusEvent({ ...detail, status, previous, ...(state ? { state } : {}) }),
     );
     if (!isFinalStatus(status)) return;
@@ -344,7 +343,7 @@ export class CheckoutAttemptController {
     const fired = `${attemptKey} ${status}`;
     if (this.#fired.has(fired)) return;
     this.#fired.add(fired);
-    host.dispatchEvent(new FINAL_EVENTS[status](detail));
+    this.#host.dispatchEvent(new FINAL_EVENTS[status](detail));
   }
 
   #eventDetail(state?: PaymentState): PaymentEventDetail {
