@@ -1,33 +1,31 @@
-import { html, LitElement, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
+/**
+ * `<cup-qr-checkout>`: the element's API (the JSDoc header below feeds custom-elements.json),
+ * its properties, lifecycle and render. What it does lives in its parts: the payment attempts
+ * in `CheckoutAttemptController` (with the stream and the countdown), the customer form, the
+ * embedded Payment Page, the merchant-API client, storage, the payload preview, formatting,
+ * the QR and result views and the QR image (src/controllers/, src/element/).
+ */
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { CheckoutAttemptController } from './controllers/checkout-attempt.js';
 import { realClock, type Clock } from './controllers/clock.js';
-import { CountdownController } from './controllers/countdown.js';
-import { CustomerForm } from './controllers/customer-form.js';
 import { PageLangController } from './controllers/page-lang.js';
 import { PaymentPageFrame } from './controllers/payment-page-frame.js';
-import {
-  errorOf,
-  PaymentStreamController,
-  type PaymentStreamOptions,
-} from './controllers/payment-stream.js';
+import type { PaymentStreamOptions } from './controllers/payment-stream.js';
 import styles from './cup-qr-checkout.styles.js';
-import {
-  CupQrCustomerEvent,
-  CupQrDeclineEvent,
-  CupQrErrorEvent,
-  CupQrExpireEvent,
-  CupQrStatusEvent,
-  CupQrSuccessEvent,
-  type CheckoutStatus,
-  type PaymentEventDetail,
-} from './events.js';
-import { openShopperFields, type ShopperCustomer, type ShopperField } from './protocol/customer.js';
-import { parsePaymentState, type PaymentState } from './protocol/payment-state.js';
-import { formatProblems } from './protocol/problems.js';
+import type { PaymentSession } from './element/attempt-storage.js';
+import { CustomerForm } from './element/customer-form.js';
+import { formatAmount as formatMinorUnits } from './element/format.js';
+import { messageOf, paymentPageLink } from './element/merchant-api.js';
+import { readPayloadPreview, type PayloadPreview } from './element/payload-preview.js';
+import { downloadQrImage } from './element/qr-image.js';
+import { QrView } from './element/qr-view.js';
+import { renderResult } from './element/result-view.js';
+import type { CheckoutStatus } from './events.js';
+import type { ShopperCustomer } from './protocol/customer.js';
+import type { PaymentState } from './protocol/payment-state.js';
 import { appLinkFor, copyableLink } from './protocol/qr.js';
-import { isTerminal } from './protocol/status.js';
-import { DEFAULT_ROUTE_PREFIX, readPayload, type PaymentMode } from './protocol/wire.js';
-import { qrMatrix, renderQrSvg, type QrMatrix } from './qr-svg.js';
+import { DEFAULT_ROUTE_PREFIX, type PaymentMode } from './protocol/wire.js';
 import {
   resolveLocale,
   translate,
@@ -37,12 +35,6 @@ import {
 
 /** The element's modes: the QR on the page, or ECommPay's Payment Page (the payload's choice). */
 export type CheckoutMode = PaymentMode;
-
-/** What the page needs to follow a payment; kept in `sessionStorage` to resume after a reload. */
-export interface PaymentSession {
-  paymentId: string;
-  token: string;
-}
 
 /**
  * @tagname cup-qr-checkout
@@ -133,39 +125,28 @@ export class CupQrCheckout extends LitElement {
   static override styles = styles;
 
   readonly #internals = this.attachInternals();
-  readonly #elementClock: Clock = {
-    now: () => this.clock.now(),
-    setTimeout: (callback, ms) => this.clock.setTimeout(callback, ms),
-    clearTimeout: (handle) => this.clock.clearTimeout(handle),
-  };
-  readonly #countdown = new CountdownController(this, {
-    clock: this.#elementClock,
-    onExpire: () => this.#handleCountdownExpired(),
-  });
-  readonly #stream = new PaymentStreamController(
-    this,
-    {
-      onState: (paymentState) => this.#applyState(paymentState),
-      onConnectionChange: (down) => (this.reconnecting = down),
-      onFatal: (code, message) => this.#fail(code, message),
+  readonly #form = new CustomerForm(this, (customer) => void this.#checkout.submit(customer));
+  readonly #checkout = new CheckoutAttemptController(this, {
+    clock: {
+      now: () => this.clock.now(),
+      setTimeout: (callback, ms) => this.clock.setTimeout(callback, ms),
+      clearTimeout: (handle) => this.clock.clearTimeout(handle),
     },
-    { clock: this.#elementClock },
-  );
-
+    onStatus: () => this.#reflectStatus(),
+    form: this.#form,
+    onNewAttempt: () => {
+      this.#frame.reset();
+      this.note = '';
+    },
+  });
   readonly #pageLang = new PageLangController(this);
-  readonly #form = new CustomerForm(this, (customer) => this.#handleCustomer(customer));
   readonly #frame = new PaymentPageFrame(
     this,
-    () => this.#paymentPageLink(),
+    () => paymentPageLink(this.endpoint, this.#checkout.paymentSession!),
     (error) => (this.note = this.#failureNote(error)),
   );
 
-  @state() private currentStatus: CheckoutStatus = 'idle';
-  @state() private payment: PaymentState | undefined;
-  @state() private failure: { code?: string; message?: string } | undefined;
-  @state() private reconnecting = false;
   @state() private note = '';
-  @state() private resumed = false;
 
   /** The payload that the merchant's server signed (amount, currency, order). */
   @property() payload = '';
@@ -208,30 +189,13 @@ export class CupQrCheckout extends LitElement {
   /** Timings of reconnects and polling (defaults suit production). */
   @property({ attribute: false }) streamOptions: Partial<PaymentStreamOptions> | undefined;
 
-  /** Increases with each attempt; async answers of an older attempt are dropped. */
-  #attempt = 0;
-  #session: PaymentSession | undefined;
-  /** The `sessionStorage` key of the current attempt (its payload and endpoint). */
-  #storageKey: string | undefined;
-  #lastSeq = -1;
-  /** Statuses whose event was fired, by payment attempt (`paymentId`) or page try (`#n`). */
-  readonly #fired = new Map<string, Set<CheckoutStatus>>();
-  #locallyExpired = false;
-  /**
-   * A new code was asked for after the countdown ran out but before the server heard of the
-   * time-out: the server still answers with that attempt, so the element waits for its end
-   * (then asks again) instead of showing a dead code.
-   */
-  #renewalOf: string | undefined;
-  #qrCache: { data: string; matrix: QrMatrix } | undefined;
-  /** What the shopper entered in the form, for this payload: sent with every attempt. */
-  #customer: ShopperCustomer | undefined;
+  readonly #qrView = new QrView();
   /** The shopper started this attempt (a click): an embedded Payment Page takes the focus. */
   #byShopper = false;
 
   /** The element's state (read-only; reflected as the `status` attribute and `:state()`). */
   get status(): CheckoutStatus {
-    return this.currentStatus;
+    return this.#checkout.status;
   }
 
   /**
@@ -240,7 +204,7 @@ export class CupQrCheckout extends LitElement {
    * any other. Reflected as the `mode` attribute.
    */
   get mode(): CheckoutMode {
-    return peekPayload(this.payload).mode ?? 'gate';
+    return readPayloadPreview(this.payload).mode;
   }
 
   /** Ignored: the mode is the payload's (older pages set it; they keep working, unaffected). */
@@ -250,12 +214,12 @@ export class CupQrCheckout extends LitElement {
 
   /** The payment's id and token of the current attempt, once the server gave them. */
   get paymentSession(): PaymentSession | undefined {
-    return this.#session ? { ...this.#session } : undefined;
+    return this.#checkout.paymentSession;
   }
 
   /** The last state the server reported. */
   get paymentState(): PaymentState | undefined {
-    return this.payment;
+    return this.#checkout.payment;
   }
 
   /**
@@ -263,15 +227,12 @@ export class CupQrCheckout extends LitElement {
    * this tab started before a reload is resumed instead: never a second sale.
    */
   async start(): Promise<void> {
-    if (!this.payload) return;
-    if (this.currentStatus !== 'idle' && !isTerminalStatus(this.currentStatus)) return;
-    await this.#begin(false);
+    await this.#checkout.start();
   }
 
   /** A fresh attempt (a new QR code) after an expired code, a decline or an error. */
   async restart(): Promise<void> {
-    if (!this.payload) return;
-    await this.#begin(true);
+    await this.#checkout.restart();
   }
 
   /** `status` and `mode` too, so that a page writing either attribute is put right at once. */
@@ -287,7 +248,7 @@ export class CupQrCheckout extends LitElement {
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     if (name === 'status') {
-      if (value !== this.currentStatus) this.#reflectStatus();
+      if (value !== this.status) this.#reflectStatus();
       return;
     }
     if (name === 'mode') {
@@ -304,23 +265,22 @@ export class CupQrCheckout extends LitElement {
    */
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has('streamOptions') && this.streamOptions) {
-      this.#stream.configure(this.streamOptions);
+      this.#checkout.stream.configure(this.streamOptions);
     }
     if (changed.has('payload')) {
       const previous = changed.get('payload') as string | undefined;
-      if (previous && previous !== this.payload) this.#reset();
+      if (previous && previous !== this.payload) this.#checkout.reset();
     }
     if (
       (changed.has('payload') || changed.has('manual')) &&
       !this.manual &&
       this.payload &&
-      this.currentStatus === 'idle'
+      this.status === 'idle'
     ) {
       void this.start();
     }
-    if (changed.has('currentStatus')) this.#reflectStatus();
     if (changed.has('payload')) this.#reflectMode();
-    if (changed.has('prefill') && this.currentStatus === 'collecting') {
+    if (changed.has('prefill') && this.status === 'collecting') {
       this.#form.prefill(this.prefill);
     }
   }
@@ -329,11 +289,11 @@ export class CupQrCheckout extends LitElement {
     if (changed.has('qrSize')) this.#applyQrSize();
     // The frame asks for its link here (after the render that made its place); it changes no
     // reactive state until that answer comes.
-    const status = this.currentStatus;
+    const status = this.status;
     if (
       this.paymentPageTarget === 'embedded' &&
       this.mode === 'payment-page' &&
-      this.#session &&
+      this.#checkout.paymentSession &&
       (status === 'pending' || status === 'awaiting-customer')
     ) {
       this.#frame.show(this.#byShopper);
@@ -364,260 +324,30 @@ export class CupQrCheckout extends LitElement {
   }
 
   #reflectStatus(): void {
-    if (this.getAttribute('status') !== this.currentStatus) {
-      this.setAttribute('status', this.currentStatus);
-    }
+    const status = this.status;
+    if (this.getAttribute('status') !== status) this.setAttribute('status', status);
     try {
       this.#internals.states.clear();
-      this.#internals.states.add(this.currentStatus);
+      this.#internals.states.add(status);
     } catch {
       // A browser without CustomStateSet, or an older one that wants `--name`.
       try {
-        this.#internals.states.add(`--${this.currentStatus}`);
+        this.#internals.states.add(`--${status}`);
       } catch {
         /* the attribute still says it */
       }
     }
   }
 
-  /** Forgets the current attempt (a new payload): back to `idle`. */
-  #reset(): void {
-    this.#attempt++;
-    this.#renewalOf = undefined;
-    this.#clearAttempt();
-    this.#customer = undefined;
-    this.currentStatus = 'idle';
-  }
-
-  /** Stops following the current attempt and forgets what it showed. */
-  #clearAttempt(): void {
-    this.#stream.disconnect();
-    this.#countdown.stop();
-    this.#frame.reset();
-    this.#session = undefined;
-    this.payment = undefined;
-    this.failure = undefined;
-    this.#lastSeq = -1;
-    this.#locallyExpired = false;
-    this.resumed = false;
-    this.note = '';
-  }
-
-  async #begin(fresh: boolean): Promise<void> {
-    const attempt = ++this.#attempt;
-    const renewing = this.#locallyExpired ? this.#session?.paymentId : undefined;
-    this.#renewalOf = undefined;
-    this.#clearAttempt();
-    const key = storageKey(this.endpoint, this.payload);
-    this.#storageKey = key;
-    if (fresh) removeSession(key);
-    const saved = fresh ? undefined : readSession(key);
-    // Paid before a reload: the server answers that payment again, no details needed.
-    const paid = fresh || saved ? undefined : readPaid(key);
-    if (saved) {
-      this.resumed = true;
-      this.#session = saved;
-      this.#setStatus('starting');
-      this.#stream.connect({ endpoint: this.endpoint, ...saved });
-      return;
-    }
-    // Gate needs every customer detail: ask for the open ones first (Payment Page asks itself).
-    const open = this.mode !== 'payment-page' ? openFieldsOf(this.payload) : [];
-    if (open.length > 0 && !this.#customer && paid === undefined) {
-      this.#form.open(open, this.prefill);
-      this.#setStatus('collecting');
-      return;
-    }
-    this.#setStatus('starting');
-    let response: Response;
-    let body: unknown;
-    try {
-      response = await fetch(`${trimSlash(this.endpoint)}/payments`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        credentials: 'same-origin',
-        body: JSON.stringify({
-          payload: this.payload,
-          ...(this.mode === 'payment-page' ? { mode: 'payment-page' } : {}),
-          ...(this.#customer && this.mode !== 'payment-page' ? { customer: this.#customer } : {}),
-        }),
-      });
-      body = await response.json().catch(() => undefined);
-    } catch (error) {
-      if (attempt === this.#attempt) this.#fail('network', messageOf(error));
-      return;
-    }
-    if (attempt !== this.#attempt) return;
-    if (!response.ok) {
-      // The paid order was not answered after all (a store that lost it): ask again next time.
-      if (paid !== undefined) removeSession(key);
-      // Details the server (or Gate) refused go back to the form, next to their fields; not
-      // those of an attempt already under way with others (no edit here can fix that).
-      const { code, message } = errorOf(body);
-      const fields = (body as { error?: { fields?: unknown } } | undefined)?.error?.fields;
-      if (this.#customer && code !== 'attempt-conflict' && this.#form.showServerErrors(fields)) {
-        this.#customer = undefined;
-        this.#setStatus('collecting');
-        return;
-      }
-      this.#fail(code ?? `http-${response.status}`, message ?? response.statusText);
-      return;
-    }
-    const created = readCreated(body);
-    if (typeof created === 'string') {
-      this.#fail('invalid-response', created);
-      return;
-    }
-    this.#session = { paymentId: created.paymentId, token: created.token };
-    if (paid === created.paymentId) this.resumed = true;
-    // Kept only while the payment is live (#forgetSession once it is final).
-    if (!created.state || !isTerminal(created.state.status)) writeSession(key, this.#session);
-    if (renewing === created.paymentId && created.state && !isTerminal(created.state.status)) {
-      this.#renewalOf = renewing;
-      this.#lastSeq = created.state.seq;
-      this.#stream.connect({ endpoint: this.endpoint, ...this.#session }, this.#lastSeq);
-      return;
-    }
-    if (created.state) this.#applyState(created.state);
-    if (!created.state || !isTerminal(created.state.status)) {
-      this.#stream.connect({ endpoint: this.endpoint, ...this.#session }, this.#lastSeq);
-    }
-  }
-
-  #applyState(paymentState: PaymentState): void {
-    if (!this.#session || paymentState.paymentId !== this.#session.paymentId) return;
-    if (paymentState.seq <= this.#lastSeq) return;
-    this.#lastSeq = paymentState.seq;
-    if (this.#renewalOf === paymentState.paymentId) {
-      if (!isTerminal(paymentState.status)) return;
-      this.#renewalOf = undefined;
-      // Its time-out (or a decline) arrived: now the server starts a fresh attempt. A payment
-      // made in the very last second is a success all the same.
-      if (paymentState.status !== 'success') {
-        void this.#begin(true);
-        return;
-      }
-    }
-    // After the countdown ran out, only a final word from the server counts.
-    if (this.#locallyExpired && !isTerminal(paymentState.status)) return;
-    const previousQr = this.payment?.qr?.data;
-    this.payment = paymentState;
-    if (isTerminal(paymentState.status)) {
-      this.#countdown.stop();
-      this.failure = undefined;
-      this.#forgetSession(paymentState.status === 'success' ? paymentState.paymentId : undefined);
-    }
-    this.#setStatus(paymentState.status, paymentState);
-    // After the status: a code with no time left expires at once, from `awaiting-customer`.
-    const { qr } = paymentState;
-    if (paymentState.status === 'awaiting-customer' && qr) {
-      const sameCode = previousQr === qr.data && this.#countdown.running;
-      this.#countdown.start(qr.expiresInSeconds, qr.timeoutSeconds, !sameCode);
-    }
-  }
-
-  #handleCountdownExpired(): void {
-    if (this.currentStatus !== 'awaiting-customer') return;
-    // The stream stays open: a payment made in the last second still reports success.
-    this.#locallyExpired = true;
-    this.#setStatus('expired');
-  }
-
-  #fail(code: string, message: string): void {
-    // The server refused the token (or the attempt failed for good): nothing left to resume.
-    if (this.#session) this.#forgetSession(undefined);
-    this.#stream.disconnect();
-    this.#countdown.stop();
-    this.failure = { code, message };
-    this.#setStatus('error');
-  }
-
-  /**
-   * The payment is final: its token leaves `sessionStorage` (it opens the payment's status and
-   * the shopper's details to whoever reads the storage later). After a success only the
-   * token-less `paidId` stays, so that a reload shows the paid order without asking for the
-   * customer's details again. The countdown running out is not final: the payment may still
-   * be paid in its last second, and a reload then resumes it.
-   */
-  #forgetSession(paidId: string | undefined): void {
-    if (this.#storageKey === undefined) return;
-    if (paidId === undefined) removeSession(this.#storageKey);
-    else writePaid(this.#storageKey, paidId);
-  }
-
-  #setStatus(status: CheckoutStatus, paymentState?: PaymentState): void {
-    const previous = this.currentStatus;
-    if (status === previous) return;
-    this.currentStatus = status;
-    // Reflect now, so that listeners of the event see the new attribute and state.
-    this.#reflectStatus();
-    const detail = this.#eventDetail(paymentState);
-    this.dispatchEvent(
-      new CupQrStatusEvent({
-        ...detail,
-        status,
-        previous,
-        ...(paymentState ? { state: paymentState } : {}),
-      }),
-    );
-    if (!isTerminalStatus(status)) return;
-    // The payment's own end counts once per payment attempt; a failure to reach it (the
-    // server refused, the network failed) once per try of this page.
-    const attemptKey =
-      paymentState || status !== 'error'
-        ? (this.#session?.paymentId ?? `#${this.#attempt}`)
-        : `#${this.#attempt}`;
-    let fired = this.#fired.get(attemptKey);
-    if (!fired) this.#fired.set(attemptKey, (fired = new Set()));
-    if (fired.has(status)) return;
-    fired.add(status);
-    switch (status) {
-      case 'success':
-        this.dispatchEvent(new CupQrSuccessEvent(detail));
-        break;
-      case 'decline':
-        this.dispatchEvent(new CupQrDeclineEvent(detail));
-        break;
-      case 'expired':
-        this.dispatchEvent(new CupQrExpireEvent(detail));
-        break;
-      case 'error':
-        this.dispatchEvent(new CupQrErrorEvent(detail));
-        break;
-    }
-  }
-
-  #eventDetail(paymentState?: PaymentState): PaymentEventDetail {
-    const known = paymentState ?? this.payment;
-    const preview = peekPayload(this.payload);
-    const code = known?.code ?? this.failure?.code;
-    const message = known?.message ?? this.failure?.message;
-    return {
-      paymentId: this.#session?.paymentId ?? '',
-      amount: known?.amount ?? preview.amount ?? 0,
-      currency: known?.currency ?? preview.currency ?? 'CNY',
-      ...(code !== undefined ? { code } : {}),
-      ...(message !== undefined ? { message } : {}),
-      resumed: this.resumed,
-    };
-  }
-
   get #translation(): Translation {
     return translate(resolveLocale(this.locale, this.#pageLang.lang), this.strings);
-  }
-
-  #handleCustomer(customer: ShopperCustomer): void {
-    if (this.currentStatus !== 'collecting') return;
-    this.#customer = customer;
-    this.dispatchEvent(new CupQrCustomerEvent({ customer: { ...customer } }));
-    void this.#begin(false);
   }
 
   readonly #handleStart = async (): Promise<void> => {
     this.#byShopper = true;
     await this.start();
     // The start button is gone: a keyboard user goes on in the form, not from the page's top.
-    if (this.currentStatus !== 'collecting') return;
+    if (this.status !== 'collecting') return;
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('[part~="input"]')?.focus();
   };
@@ -628,7 +358,7 @@ export class CupQrCheckout extends LitElement {
   };
 
   readonly #handleCopy = async (): Promise<void> => {
-    const data = this.payment?.qr?.data;
+    const data = this.paymentState?.qr?.data;
     const url = data === undefined ? undefined : copyableLink(data);
     const t = this.#translation;
     if (!url) return;
@@ -642,33 +372,8 @@ export class CupQrCheckout extends LitElement {
 
   readonly #handleSave = async (): Promise<void> => {
     const svgElement = this.renderRoot.querySelector<SVGSVGElement>('[part="qr"] svg');
-    if (!svgElement) return;
-    const blob = await qrImage(svgElement);
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = blob.type === 'image/png' ? 'unionpay-qr.png' : 'unionpay-qr.svg';
-    link.rel = 'noopener';
-    link.click();
-    this.clock.setTimeout(() => URL.revokeObjectURL(url), 10000);
+    if (svgElement) await downloadQrImage(svgElement, this.clock);
   };
-
-  /** The signed Payment Page link of the current attempt, from the merchant's server. */
-  async #paymentPageLink(): Promise<string> {
-    const response = await fetch(`${trimSlash(this.endpoint)}/payment-page`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      credentials: 'same-origin',
-      body: JSON.stringify(this.#session),
-    });
-    const body: unknown = await response.json().catch(() => undefined);
-    const url = (body as { url?: unknown } | undefined)?.url;
-    if (!response.ok || typeof url !== 'string' || !isWebUrl(url)) {
-      const { code, message } = errorOf(body);
-      throw new Error(message ?? code ?? `HTTP ${response.status}`);
-    }
-    return url;
-  }
 
   #failureNote(error: unknown): string {
     const t = this.#translation;
@@ -677,12 +382,13 @@ export class CupQrCheckout extends LitElement {
 
   readonly #handlePaymentPage = async (): Promise<void> => {
     const t = this.#translation;
-    if (!this.#session) return;
+    const session = this.#checkout.paymentSession;
+    if (!session) return;
     // Opened in the click itself, so that no pop-up blocker stops it; pointed at the page later.
     const popup = this.paymentPageTarget !== 'redirect' ? window.open('', '_blank') : null;
     if (popup) popup.opener = null;
     try {
-      const url = await this.#paymentPageLink();
+      const url = await paymentPageLink(this.endpoint, session);
       if (popup) {
         popup.location.href = url;
         this.note = t.paymentPageOpened;
@@ -696,18 +402,14 @@ export class CupQrCheckout extends LitElement {
     }
   };
 
-  #qrFor(data: string): QrMatrix {
-    if (this.#qrCache?.data !== data) this.#qrCache = { data, matrix: qrMatrix(data) };
-    return this.#qrCache.matrix;
-  }
-
   protected override render(): TemplateResult {
     const t = this.#translation;
-    const status = this.currentStatus;
-    const preview = peekPayload(this.payload);
-    const amount = this.payment?.amount ?? preview.amount;
-    const currency = this.payment?.currency ?? preview.currency ?? 'CNY';
-    const description = this.payment?.description ?? preview.description ?? '';
+    const status = this.status;
+    const payment = this.paymentState;
+    const { preview } = readPayloadPreview(this.payload);
+    const amount = payment?.amount ?? preview.amount;
+    const currency = payment?.currency ?? preview.currency ?? 'CNY';
+    const description = payment?.description ?? preview.description ?? '';
     const busy = status === 'starting' || status === 'pending';
     return html`<section
       part="base"
@@ -727,9 +429,11 @@ export class CupQrCheckout extends LitElement {
       <p part="description">${description}</p>
       <div part="stage">${this.#renderStage(t, status)}</div>
       <div class="messages">
-        <p part="notice" role="status">${this.reconnecting ? t.reconnecting : ''}</p>
+        <p part="notice" role="status">
+          ${this.#checkout.stream.reconnecting ? t.reconnecting : ''}
+        </p>
         <p class="note" role="status">
-          ${this.note || (this.resumed && status === 'awaiting-customer' ? t.resumed : '')}
+          ${this.note || (this.#checkout.resumed && status === 'awaiting-customer' ? t.resumed : '')}
         </p>
       </div>
       <div class="visually-hidden" role="status">${this.#renderAnnouncement(t, status)}</div>
@@ -749,7 +453,7 @@ export class CupQrCheckout extends LitElement {
         return t[status];
       case 'awaiting-customer': {
         if (this.mode === 'payment-page') return t.paymentPageInstructions;
-        const seconds = this.#countdown.announced;
+        const seconds = this.#checkout.countdown.announced;
         return seconds === undefined
           ? ''
           : t.remainingSpoken(Math.floor(seconds / 60), seconds % 60);
@@ -776,74 +480,27 @@ export class CupQrCheckout extends LitElement {
         return this.#form.render(t);
       case 'starting':
       case 'pending':
-        if (this.mode === 'payment-page' && status === 'pending' && this.#session) {
+        if (this.mode === 'payment-page' && status === 'pending' && this.#checkout.paymentSession) {
           return this.#renderPaymentPage(t);
         }
         return this.#renderSkeleton(t, status === 'starting' ? t.starting : t.pending);
       case 'awaiting-customer':
         return this.mode === 'payment-page' ? this.#renderPaymentPage(t) : this.#renderQr(t);
-      case 'success':
-        return html`<div part="status" tabindex="-1">
-          <slot name="success">
-            ${resultIcon('success')}
-            <p class="result-title">${t.success}</p>
-            <p class="result-detail">${t.successDetail}</p>
-          </slot>
-        </div>`;
-      case 'decline':
-      case 'expired':
-      case 'error':
-        return this.#renderFailure(t, status);
+      default:
+        return renderResult(
+          t,
+          status,
+          this.paymentState?.code ?? this.#checkout.failure?.code,
+          this.paymentState?.message ?? this.#checkout.failure?.message,
+          this.#handleNewCode,
+        );
     }
   }
 
   #renderQr(t: Translation): TemplateResult {
-    const qr = this.payment?.qr;
+    const qr = this.paymentState?.qr;
     if (!qr) return this.#renderSkeleton(t, t.pending);
-    const remaining = this.#countdown.remaining;
-    const clock = `${Math.floor(remaining / 60)}:${String(remaining % 60).padStart(2, '0')}`;
-    const circumference = 2 * Math.PI * 10;
-    // Any content is drawn; only an https: URL is a link, only an http(s) one can be copied.
-    const appLink = appLinkFor(qr.data);
-    const copyable = copyableLink(qr.data) !== undefined;
-    return html`<div part="qr">${renderQrSvg(this.#qrFor(qr.data), t.qrLabel)}</div>
-      <div part="timer" class=${remaining <= 60 ? 'low' : ''}>
-        <svg part="timer-ring" viewBox="0 0 24 24" aria-hidden="true">
-          ${svg`<circle class="track" cx="12" cy="12" r="10"></circle>
-            <circle
-              class="progress"
-              cx="12"
-              cy="12"
-              r="10"
-              stroke-dasharray=${circumference}
-              stroke-dashoffset=${circumference * (1 - this.#countdown.fraction)}
-            ></circle>`}
-        </svg>
-        <span part="timer-text">${t.remaining(clock)}</span>
-      </div>
-      <p part="instructions">${t.instructions}</p>
-      <div part="actions phone-actions" class="phone">
-        ${
-          appLink
-            ? html`<a
-                part="button"
-                class="primary"
-                href=${appLink}
-                target="_blank"
-                rel="noopener noreferrer"
-                >${t.openInApp}</a
-              >`
-            : nothing
-        }
-        ${
-          copyable
-            ? html`<button part="button" type="button" @click=${this.#handleCopy}>
-                ${t.copyLink}
-              </button>`
-            : nothing
-        }
-        <button part="button" type="button" @click=${this.#handleSave}>${t.saveImage}</button>
-      </div>`;
+    return this.#qrView.render(t, qr, this.#checkout.countdown, this.#handleCopy, this.#handleSave);
   }
 
   /** The QR code's layout with placeholders, so that the code arrives without a jump. */
@@ -862,61 +519,6 @@ export class CupQrCheckout extends LitElement {
         </button>
       </div>`;
   }
-
-  #renderFailure(t: Translation, status: 'decline' | 'expired' | 'error'): TemplateResult {
-    const title = t[status];
-    const code = this.payment?.code ?? this.failure?.code;
-    const explained = status === 'error' ? t.errorFor(code) : undefined;
-    const detail = explained ?? t[`${status}Detail`];
-    // The server's own message is technical: shown only when no explanation of ours exists.
-    const message = explained ? undefined : (this.payment?.message ?? this.failure?.message);
-    const reason = status === 'expired' ? '' : t.reason(code, message);
-    return html`<div part="status" tabindex="-1">
-        <slot name=${status}>
-          ${resultIcon(status)}
-          <p class="result-title">${title}</p>
-          <p class="result-detail">${detail}${reason}</p>
-        </slot>
-      </div>
-      <div part="actions">
-        <button part="button" class="primary" type="button" @click=${this.#handleNewCode}>
-          ${status === 'error' ? t.retry : t.newCode}
-        </button>
-      </div>`;
-  }
-}
-
-function isTerminalStatus(status: CheckoutStatus): boolean {
-  return (
-    status !== 'idle' && status !== 'collecting' && status !== 'starting' && isTerminal(status)
-  );
-}
-
-/**
- * The customer fields a payload leaves open, read unverified (the server refuses any change
- * of the others anyway); none of an unreadable payload, which the server refuses as a whole.
- */
-function openFieldsOf(payload: string): ShopperField[] {
-  const parsed = readPayload(payload);
-  return parsed.ok ? openShopperFields(parsed.value.customer) : [];
-}
-
-function trimSlash(endpoint: string): string {
-  return endpoint.replace(/\/+$/, '');
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** An absolute `http(s):` URL: where the Payment Page link may send the shopper. */
-function isWebUrl(text: string): boolean {
-  try {
-    const { protocol } = new URL(text);
-    return protocol === 'https:' || protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 // Its home is the protocol's QR rule; exported here as it always was.
@@ -924,24 +526,8 @@ export { appLinkFor };
 
 /** Formats minor units (fen) in `currency` for `locale`: 30000 CNY → `¥300.00`, `CN¥300.00`. */
 export function formatAmount(minor: number, currency: string, locale: string): string {
-  try {
-    const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-    return format.format(minor / 10 ** digits);
-  } catch {
-    return `${(minor / 100).toFixed(2)} ${currency}`;
-  }
+  return formatMinorUnits(minor, currency, locale);
 }
-
-/** What the page can read of a payload before the server answers (it is not verified here). */
-export interface PayloadPreview {
-  amount?: number;
-  currency?: string;
-  description?: string;
-  mode?: CheckoutMode;
-}
-
-const previewCache = new Map<string, PayloadPreview>();
 
 /**
  * The amount, currency, description and mode of a payload, read with the wire protocol's
@@ -949,134 +535,5 @@ const previewCache = new Map<string, PayloadPreview>();
  * Anything unreadable gives an empty preview; the server's answer fills it in.
  */
 export function peekPayload(payload: string): PayloadPreview {
-  const cached = previewCache.get(payload);
-  if (cached) return cached;
-  const parsed = payload ? readPayload(payload) : undefined;
-  const preview: PayloadPreview = parsed?.ok
-    ? {
-        amount: parsed.value.amount,
-        currency: parsed.value.currency,
-        description: parsed.value.description,
-        ...(parsed.value.mode ? { mode: parsed.value.mode } : {}),
-      }
-    : {};
-  if (previewCache.size > 20) previewCache.clear();
-  previewCache.set(payload, preview);
-  return preview;
-}
-
-/** The `{paymentId, token, state}` answer of `POST /payments`, or what is wrong with it. */
-function readCreated(
-  body: unknown,
-): { paymentId: string; token: string; state?: PaymentState } | string {
-  if (typeof body !== 'object' || body === null) return 'the answer is not a JSON object';
-  const { paymentId, token, state: rawState } = body as Record<string, unknown>;
-  if (typeof paymentId !== 'string' || !paymentId) return 'paymentId: required';
-  if (typeof token !== 'string' || !token) return 'token: required';
-  if (rawState === undefined) return { paymentId, token };
-  const parsed = parsePaymentState(rawState);
-  if (!parsed.ok) return `state: ${formatProblems(parsed.problems)}`;
-  return { paymentId, token, state: parsed.value };
-}
-
-/**
- * The payload's key in `sessionStorage`: its MAC (the part after the dot) names it uniquely,
- * with the endpoint, since two shops on one origin may sign alike. Its value is the live
- * attempt's `{paymentId, token}`, or `{paymentId, paid: true}` once it was paid (no token).
- */
-function storageKey(endpoint: string, payload: string): string {
-  return `cup-qr-checkout:${trimSlash(endpoint)}:${payload.slice(payload.lastIndexOf('.') + 1)}`;
-}
-
-function readSession(key: string): PaymentSession | undefined {
-  try {
-    const raw = sessionStorage.getItem(key);
-    if (!raw) return undefined;
-    const value = JSON.parse(raw) as Partial<PaymentSession>;
-    if (typeof value.paymentId === 'string' && typeof value.token === 'string') {
-      return { paymentId: value.paymentId, token: value.token };
-    }
-  } catch {
-    // Storage blocked or a foreign value: nothing to resume.
-  }
-  return undefined;
-}
-
-/** The payment id of a `{paymentId, paid: true}` entry. */
-function readPaid(key: string): string | undefined {
-  try {
-    const raw = sessionStorage.getItem(key);
-    if (!raw) return undefined;
-    const value = JSON.parse(raw) as { paymentId?: unknown; paid?: unknown };
-    if (typeof value.paymentId === 'string' && value.paid === true) return value.paymentId;
-  } catch {
-    // Storage blocked or a foreign value.
-  }
-  return undefined;
-}
-
-function writePaid(key: string, paymentId: string): void {
-  try {
-    sessionStorage.setItem(key, JSON.stringify({ paymentId, paid: true }));
-  } catch {
-    // Storage blocked: a reload asks for the details again, then shows the paid order.
-  }
-}
-
-function writeSession(key: string, session: PaymentSession): void {
-  try {
-    sessionStorage.setItem(key, JSON.stringify(session));
-  } catch {
-    // Storage blocked: a reload will start a new attempt.
-  }
-}
-
-function removeSession(key: string): void {
-  try {
-    sessionStorage.removeItem(key);
-  } catch {
-    // Storage blocked.
-  }
-}
-
-function resultIcon(status: 'success' | 'decline' | 'expired' | 'error'): TemplateResult {
-  const path =
-    status === 'success'
-      ? svg`<path d="M7 12.5l3.2 3.2L17 9" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"></path>`
-      : status === 'expired'
-        ? svg`<path d="M12 7v5l3 2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"></path>`
-        : svg`<path d="M9 9l6 6M15 9l-6 6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"></path>`;
-  return html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
-    ${svg`<circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" stroke-width="2"></circle>`}
-    ${path}
-  </svg>`;
-}
-
-/** The QR code as a PNG (an SVG where a canvas cannot be used), colours made explicit. */
-async function qrImage(source: SVGSVGElement): Promise<Blob> {
-  const copy = source.cloneNode(true) as SVGSVGElement;
-  copy.setAttribute('color', '#000');
-  copy.querySelector('rect')?.setAttribute('fill', '#fff');
-  copy.setAttribute('width', '512');
-  copy.setAttribute('height', '512');
-  const markup = new XMLSerializer().serializeToString(copy);
-  const svgBlob = new Blob([markup], { type: 'image/svg+xml' });
-  try {
-    const url = URL.createObjectURL(svgBlob);
-    try {
-      const image = new Image(512, 512);
-      image.src = url;
-      await image.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = 512;
-      canvas.height = 512;
-      canvas.getContext('2d')?.drawImage(image, 0, 0, 512, 512);
-      const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
-      return png ?? svgBlob;
-    } finally {
-      URL.revokeObjectURL(url);
-    }
-  } catch {
-    return svgBlob;
-  }
+  return readPayloadPreview(payload).preview;
 }

@@ -34,10 +34,11 @@ export interface StatusEventDetail extends PaymentEventDetail {
   state?: PaymentState;
 }
 
+/** The base of every event: its `type` is the subclass's static `type`. */
 abstract class CupQrEvent<D> extends Event {
   readonly detail: D;
-  constructor(type: string, detail: D) {
-    super(type, { bubbles: true, composed: true });
+  constructor(detail: D) {
+    super((new.target as unknown as { type: string }).type, { bubbles: true, composed: true });
     this.detail = detail;
   }
 }
@@ -45,41 +46,26 @@ abstract class CupQrEvent<D> extends Event {
 /** Every change of `status`. */
 export class CupQrStatusEvent extends CupQrEvent<StatusEventDetail> {
   static readonly type = 'cup-qr-status';
-  constructor(detail: StatusEventDetail) {
-    super(CupQrStatusEvent.type, detail);
-  }
 }
 
 /** The payment succeeded: once per attempt per page. */
 export class CupQrSuccessEvent extends CupQrEvent<PaymentEventDetail> {
   static readonly type = 'cup-qr-success';
-  constructor(detail: PaymentEventDetail) {
-    super(CupQrSuccessEvent.type, detail);
-  }
 }
 
 /** The payment was declined: once per attempt per page. */
 export class CupQrDeclineEvent extends CupQrEvent<PaymentEventDetail> {
   static readonly type = 'cup-qr-decline';
-  constructor(detail: PaymentEventDetail) {
-    super(CupQrDeclineEvent.type, detail);
-  }
 }
 
 /** The QR code expired unpaid: once per attempt per page. */
 export class CupQrExpireEvent extends CupQrEvent<PaymentEventDetail> {
   static readonly type = 'cup-qr-expire';
-  constructor(detail: PaymentEventDetail) {
-    super(CupQrExpireEvent.type, detail);
-  }
 }
 
 /** The payment could not be started or ended in an error: once per attempt per page. */
 export class CupQrErrorEvent extends CupQrEvent<PaymentEventDetail> {
   static readonly type = 'cup-qr-error';
-  constructor(detail: PaymentEventDetail) {
-    super(CupQrErrorEvent.type, detail);
-  }
 }
 
 export interface CustomerEventDetail {
@@ -90,9 +76,6 @@ export interface CustomerEventDetail {
 /** The customer form was submitted with valid details; the payment starts with them next. */
 export class CupQrCustomerEvent extends CupQrEvent<CustomerEventDetail> {
   static readonly type = 'cup-qr-customer';
-  constructor(detail: CustomerEventDetail) {
-    super(CupQrCustomerEvent.type, detail);
-  }
 }
 
 /**

@@ -8,9 +8,9 @@ export {
   formatAmount,
   peekPayload,
   type CheckoutMode,
-  type PayloadPreview,
-  type PaymentSession,
 } from './cup-qr-checkout.js';
+export type { PaymentSession } from './element/attempt-storage.js';
+export type { PayloadPreview } from './element/payload-preview.js';
 export * from './events.js';
 export {
   resolveLocale,

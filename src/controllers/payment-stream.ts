@@ -4,22 +4,17 @@
  * `{endpoint}/payments/:id?token=…` when it keeps failing, and resynced when the device comes
  * back online or the tab becomes visible. Every state is validated with `parsePaymentState`;
  * a state of another payment, or with a `seq` not above the last one seen, is dropped, so the
- * host sees each change once whatever the reconnects and duplicate pushes. Everything it opens
- * is closed in `hostDisconnected`.
+ * host sees each change once whatever the reconnects and duplicate pushes. This is the
+ * client's only filter of `seq` and payment id: the state `POST /payments` answered with goes
+ * through it too (`connect(target, known)`). Everything it opens is closed in
+ * `hostDisconnected`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { parsePaymentState, type PaymentState } from '../protocol/payment-state.js';
-import { formatProblems } from '../protocol/problems.js';
 import { isTerminal } from '../protocol/status.js';
 import { STATUS_EVENT } from '../protocol/wire.js';
+import { errorOf, paymentUrl, type PaymentTarget } from '../element/merchant-api.js';
 import { realClock, type Clock } from './clock.js';
-
-export interface PaymentStreamTarget {
-  /** The merchant route prefix, `/cup-qr` by default. */
-  endpoint: string;
-  paymentId: string;
-  token: string;
-}
 
 export interface PaymentStreamOptions {
   /** How long the link may be down before the host shows a reconnecting notice. */
@@ -45,8 +40,6 @@ export interface PaymentStreamCallbacks {
   onConnectionChange?(reconnecting: boolean): void;
   /** The server refused the payment's URLs (4xx other than 408 and 429): no point retrying. */
   onFatal?(code: string, message: string, httpStatus: number): void;
-  /** Something the server sent was not a valid state (dropped). */
-  onInvalid?(message: string): void;
 }
 
 /** `EventSource.readyState` values (not read from the global: it may be injected). */
@@ -64,24 +57,17 @@ export const DEFAULT_STREAM_OPTIONS: Omit<PaymentStreamOptions, 'clock' | 'Event
     streamRetryWhilePollingMs: 30000,
   };
 
-/** `{endpoint}/payments/{id}{suffix}?token=…`, relative to the page. */
-export function paymentUrl(target: PaymentStreamTarget, suffix = ''): string {
-  const base = target.endpoint.replace(/\/+$/, '');
-  const id = encodeURIComponent(target.paymentId);
-  return `${base}/payments/${id}${suffix}?token=${encodeURIComponent(target.token)}`;
-}
-
 export class PaymentStreamController implements ReactiveController {
   /** The highest `seq` seen for the current payment, -1 before any. */
   lastSeq = -1;
   mode: StreamMode = 'closed';
-  /** The link has been down longer than `noticeAfterMs`. */
+  /** The link has been down longer than `noticeAfterMs` (the host is updated when it changes). */
   reconnecting = false;
 
   readonly #host: ReactiveControllerHost;
   readonly #callbacks: PaymentStreamCallbacks;
   #options: PaymentStreamOptions;
-  #target: PaymentStreamTarget | undefined;
+  #target: PaymentTarget | undefined;
   #source: EventSource | undefined;
   /** The stream has delivered a message since it was opened. */
   #sourceLive = false;
@@ -111,13 +97,19 @@ export class PaymentStreamController implements ReactiveController {
     this.#options = { ...this.#options, ...options };
   }
 
-  /** Follows `target`, from scratch (`lastSeq` as given: -1 for a new payment). */
-  connect(target: PaymentStreamTarget, lastSeq = -1): void {
+  /**
+   * Follows `target`, from scratch. `known`, a state the server already gave (the answer of
+   * `POST /payments`), goes through the same filter first; a final one opens nothing.
+   */
+  connect(target: PaymentTarget, known?: PaymentState): void {
     this.#close();
     this.#target = target;
-    this.lastSeq = lastSeq;
+    this.lastSeq = -1;
     this.#finished = false;
     this.#failures = 0;
+    if (known) this.#accept(known);
+    // The host may have moved on while it was told (a listener started another attempt).
+    if (this.#target !== target || this.#finished) return;
     // A detached host opens nothing: `hostConnected` does, when it is attached.
     if (this.#hostIsConnected) this.#open();
   }
@@ -166,7 +158,7 @@ export class PaymentStreamController implements ReactiveController {
   #openSource(): void {
     if (!this.#target) return;
     this.#closeSource();
-    const source = new this.#options.EventSource(paymentUrl(this.#target, '/events'));
+    const source = new this.#options.EventSource(paymentUrl(this.#target, 'events'));
     this.#source = source;
     this.#sourceLive = false;
     source.addEventListener(STATUS_EVENT, (event) => {
@@ -205,8 +197,7 @@ export class PaymentStreamController implements ReactiveController {
     try {
       json = JSON.parse(data);
     } catch {
-      this.#callbacks.onInvalid?.('the stream sent something that is not JSON');
-      return;
+      return; // Not JSON: no state, dropped.
     }
     this.#deliver(json);
   }
@@ -237,18 +228,15 @@ export class PaymentStreamController implements ReactiveController {
   }
 
   #scheduleRetry(ms: number): void {
-    const { clock } = this.#options;
-    if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
-    this.#retryTimer = clock.setTimeout(() => {
+    this.#cancel(this.#retryTimer);
+    this.#retryTimer = this.#options.clock.setTimeout(() => {
       this.#retryTimer = undefined;
       if (!this.#finished && this.#target) this.#openSource();
     }, ms);
   }
 
   #reopen(): void {
-    const { clock } = this.#options;
-    if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
+    this.#retryTimer = this.#cancel(this.#retryTimer);
     this.#openSource();
   }
 
@@ -259,9 +247,7 @@ export class PaymentStreamController implements ReactiveController {
   }
 
   #stopPolling(): void {
-    const { clock } = this.#options;
-    if (this.#pollTimer !== undefined) clock.clearTimeout(this.#pollTimer);
-    this.#pollTimer = undefined;
+    this.#pollTimer = this.#cancel(this.#pollTimer);
   }
 
   /** One GET of the status URL; `chain` schedules the next poll. */
@@ -273,7 +259,7 @@ export class PaymentStreamController implements ReactiveController {
     this.#pollAbort?.abort();
     this.#pollAbort = abort;
     try {
-      const response = await this.#options.fetch(paymentUrl(target, ''), {
+      const response = await this.#options.fetch(paymentUrl(target), {
         headers: { accept: 'application/json' },
         cache: 'no-store',
         signal: abort.signal,
@@ -315,13 +301,14 @@ export class PaymentStreamController implements ReactiveController {
     }
   }
 
+  /** What the server sent: dropped unless it is a valid state. */
   #deliver(json: unknown): void {
     const parsed = parsePaymentState(json);
-    if (!parsed.ok) {
-      this.#callbacks.onInvalid?.(formatProblems(parsed.problems));
-      return;
-    }
-    const state = parsed.value;
+    if (parsed.ok) this.#accept(parsed.value);
+  }
+
+  /** A valid state: the host's if it is this payment's and newer than any before. */
+  #accept(state: PaymentState): void {
     if (!this.#target || state.paymentId !== this.#target.paymentId) return;
     if (state.seq <= this.lastSeq) return;
     this.lastSeq = state.seq;
@@ -348,8 +335,7 @@ export class PaymentStreamController implements ReactiveController {
 
   #linkUp(): void {
     this.#downSince = undefined;
-    if (this.#noticeTimer !== undefined) this.#options.clock.clearTimeout(this.#noticeTimer);
-    this.#noticeTimer = undefined;
+    this.#noticeTimer = this.#cancel(this.#noticeTimer);
     if (this.reconnecting) {
       this.reconnecting = false;
       this.#callbacks.onConnectionChange?.(false);
@@ -371,6 +357,12 @@ export class PaymentStreamController implements ReactiveController {
     document[method]('visibilitychange', this.#onVisibility);
   }
 
+  /** Clears a timer of the clock (none: nothing); `undefined`, for the field that held it. */
+  #cancel(timer: unknown): undefined {
+    if (timer !== undefined) this.#options.clock.clearTimeout(timer);
+    return undefined;
+  }
+
   #closeSource(): void {
     this.#source?.close();
     this.#source = undefined;
@@ -378,33 +370,19 @@ export class PaymentStreamController implements ReactiveController {
   }
 
   #close(): void {
-    const { clock } = this.#options;
     this.#closeSource();
     this.#stopPolling();
     this.#pollAbort?.abort();
     this.#pollAbort = undefined;
-    if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    if (this.#noticeTimer !== undefined) clock.clearTimeout(this.#noticeTimer);
-    this.#noticeTimer = undefined;
+    this.#retryTimer = this.#cancel(this.#retryTimer);
+    this.#noticeTimer = this.#cancel(this.#noticeTimer);
     this.#downSince = undefined;
     this.#listen(false);
     this.mode = 'closed';
     if (this.reconnecting) {
       this.reconnecting = false;
       this.#callbacks.onConnectionChange?.(false);
+      this.#host.requestUpdate();
     }
   }
-}
-
-/** The `{error:{code,message}}` of a wire-protocol error body, as far as it goes. */
-export function errorOf(body: unknown): { code?: string; message?: string } {
-  if (typeof body !== 'object' || body === null) return {};
-  const error = (body as { error?: unknown }).error;
-  if (typeof error !== 'object' || error === null) return {};
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return {
-    ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
-    ...(typeof message === 'string' ? { message } : {}),
-  };
 }

@@ -1,28 +1,9 @@
 import { expect } from '@open-wc/testing';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CountdownController, isAnnouncementPoint } from '../../src/controllers/countdown.js';
 import { FakeClock } from './helpers/fake-clock.js';
+import { FakeHost } from './helpers/fake-host.js';
 
-class Host implements ReactiveControllerHost {
-  readonly controllers: ReactiveController[] = [];
-  updates = 0;
-  addController(controller: ReactiveController): void {
-    this.controllers.push(controller);
-  }
-  removeController(): void {}
-  requestUpdate(): void {
-    this.updates++;
-  }
-  get updateComplete(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-  connect(): void {
-    for (const c of this.controllers) c.hostConnected?.();
-  }
-  disconnect(): void {
-    for (const c of this.controllers) c.hostDisconnected?.();
-  }
-}
+const Host = FakeHost;
 
 function setup(onExpire = (): void => {}) {
   const host = new Host();

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { appLinkFor, formatAmount, peekPayload } from '../../src/cup-qr-checkout.js';
+import { encodeJson } from './helpers/payload.js';
 
 describe('QR link rules', () => {
   it('offers only absolute https URLs as a link', () => {
@@ -26,11 +27,7 @@ describe('amounts', () => {
 });
 
 describe('payload preview', () => {
-  const encode = (value: unknown): string =>
-    btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(value))))
-      .replace(/\+/g, '-')
-      .replace(/\//g, '_')
-      .replace(/=+$/, '');
+  const encode = encodeJson;
   const body = {
     v: 1,
     ref: 'order-1',

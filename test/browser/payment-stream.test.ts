@@ -1,53 +1,12 @@
 import { expect } from '@open-wc/testing';
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import {
-  errorOf,
-  paymentUrl,
-  PaymentStreamController,
-} from '../../src/controllers/payment-stream.js';
+import { PaymentStreamController } from '../../src/controllers/payment-stream.js';
+import { errorOf, paymentUrl } from '../../src/element/merchant-api.js';
 import type { PaymentState } from '../../src/protocol/payment-state.js';
 import { FakeClock } from './helpers/fake-clock.js';
+import { FakeSource } from './helpers/fake-event-source.js';
+import { FakeHost } from './helpers/fake-host.js';
 
-/** An EventSource that tests drive by hand. */
-class FakeSource extends EventTarget {
-  static instances: FakeSource[] = [];
-  readyState = 0;
-  closed = false;
-  constructor(readonly url: string) {
-    super();
-    FakeSource.instances.push(this);
-  }
-  close(): void {
-    this.closed = true;
-    this.readyState = 2;
-  }
-  push(state: Partial<PaymentState>): void {
-    this.readyState = 1;
-    this.dispatchEvent(new MessageEvent('status', { data: JSON.stringify(state) }));
-  }
-  fail(gaveUp: boolean): void {
-    this.readyState = gaveUp ? 2 : 0;
-    this.dispatchEvent(new Event('error'));
-  }
-}
-
-class Host implements ReactiveControllerHost {
-  readonly controllers: ReactiveController[] = [];
-  addController(c: ReactiveController): void {
-    this.controllers.push(c);
-  }
-  removeController(): void {}
-  requestUpdate(): void {}
-  get updateComplete(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-  connect(): void {
-    for (const c of this.controllers) c.hostConnected?.();
-  }
-  disconnect(): void {
-    for (const c of this.controllers) c.hostDisconnected?.();
-  }
-}
+const Host = FakeHost;
 
 const base = {
   paymentId: 'p-1',
@@ -129,7 +88,7 @@ async function flush(): Promise<void> {
 
 describe('payment stream controller', () => {
   it('builds the payment URLs of the wire protocol', () => {
-    expect(paymentUrl(target, '/events')).to.equal('/cup-qr/payments/p-1/events?token=t%2F1');
+    expect(paymentUrl(target, 'events')).to.equal('/cup-qr/payments/p-1/events?token=t%2F1');
     expect(paymentUrl(target)).to.equal('/cup-qr/payments/p-1?token=t%2F1');
   });
 

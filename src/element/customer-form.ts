@@ -66,7 +66,7 @@ function countries(locale: string): [string, string][] {
 /** The form's state and template; the host renders it while its status is `collecting`. */
 export class CustomerForm {
   /** The fields asked, in the form's order. */
-  fields: ShopperField[] = [];
+  fields: readonly ShopperField[] = [];
   #values: ShopperCustomer = {};
   #errors: Partial<Record<ShopperField, CustomerRuleId>> = {};
   /** How many fields the last refused submission had; said in the live region. */
@@ -78,7 +78,7 @@ export class CustomerForm {
   ) {}
 
   /** Opens the form for `fields`, prefilled with what the merchant knows. */
-  open(fields: ShopperField[], prefill: ShopperCustomer | undefined): void {
+  open(fields: readonly ShopperField[], prefill: ShopperCustomer | undefined): void {
     this.fields = fields;
     this.#values = {};
     this.#errors = {};
@@ -192,21 +192,18 @@ export class CustomerForm {
       .filter(Boolean)
       .join(' ');
     const value = this.#values[field] ?? '';
-    const common = {
-      id,
-      invalid: error ? 'true' : 'false',
-      describedBy: describedBy || nothing,
-    };
+    const invalid = error ? 'true' : 'false';
+    const described = describedBy || nothing;
     let control: TemplateResult;
     if (field === 'country') {
       control = html`<select
         part="input"
-        id=${common.id}
+        id=${id}
         name="country"
         autocomplete="country"
         required
-        aria-invalid=${common.invalid}
-        aria-describedby=${common.describedBy}
+        aria-invalid=${invalid}
+        aria-describedby=${described}
         @change=${this.#handleInput}
       >
         <option value="" ?selected=${!value}>${t.customerChooseCountry}</option>
@@ -219,15 +216,15 @@ export class CustomerForm {
       const kind = INPUTS[field];
       control = html`<input
         part="input"
-        id=${common.id}
+        id=${id}
         name=${field}
         type=${kind.type ?? 'text'}
         inputmode=${kind.inputmode ?? nothing}
         autocomplete=${kind.autocomplete}
         lang=${kind.chinese ? 'zh-CN' : nothing}
         required
-        aria-invalid=${common.invalid}
-        aria-describedby=${common.describedBy}
+        aria-invalid=${invalid}
+        aria-describedby=${described}
         .value=${value}
         @input=${this.#handleInput}
         @change=${this.#handleChange}

@@ -1,0 +1,70 @@
+/**
+ * The QR view of `awaiting-customer` in `gate` mode: the code (its module matrix computed once
+ * per code, not on each tick of the countdown), the countdown's ring and `m:ss`, how to pay,
+ * and the phone-only actions: open in bank app (an `https:` code), copy link (an `http(s):`
+ * code), save image. Any content is drawn; what may be a link is the protocol's QR rule.
+ */
+import { html, nothing, svg, type TemplateResult } from 'lit';
+import type { PaymentQr } from '../protocol/payment-state.js';
+import { appLinkFor, copyableLink } from '../protocol/qr.js';
+import { qrMatrix, renderQrSvg, type QrMatrix } from '../qr-svg.js';
+import type { Translation } from '../translations/index.js';
+import { formatClock } from './format.js';
+
+/** What the view shows of the countdown: whole seconds left and the ring's share of them. */
+export interface QrTimer {
+  remaining: number;
+  fraction: number;
+}
+
+export class QrView {
+  #cache: { data: string; matrix: QrMatrix } | undefined;
+
+  render(
+    t: Translation,
+    qr: PaymentQr,
+    { remaining, fraction }: QrTimer,
+    onCopy: () => void,
+    onSave: () => void,
+  ): TemplateResult {
+    if (this.#cache?.data !== qr.data) this.#cache = { data: qr.data, matrix: qrMatrix(qr.data) };
+    const circumference = 2 * Math.PI * 10;
+    const appLink = appLinkFor(qr.data);
+    return html`<div part="qr">${renderQrSvg(this.#cache.matrix, t.qrLabel)}</div>
+      <div part="timer" class=${remaining <= 60 ? 'low' : ''}>
+        <svg part="timer-ring" viewBox="0 0 24 24" aria-hidden="true">
+          ${svg`<circle class="track" cx="12" cy="12" r="10"></circle>
+            <circle
+              class="progress"
+              cx="12"
+              cy="12"
+              r="10"
+              stroke-dasharray=${circumference}
+              stroke-dashoffset=${circumference * (1 - fraction)}
+            ></circle>`}
+        </svg>
+        <span part="timer-text">${t.remaining(formatClock(remaining))}</span>
+      </div>
+      <p part="instructions">${t.instructions}</p>
+      <div part="actions phone-actions" class="phone">
+        ${
+          appLink
+            ? html`<a
+                part="button"
+                class="primary"
+                href=${appLink}
+                target="_blank"
+                rel="noopener noreferrer"
+                >${t.openInApp}</a
+              >`
+            : nothing
+        }
+        ${
+          copyableLink(qr.data) !== undefined
+            ? html`<button part="button" type="button" @click=${onCopy}>${t.copyLink}</button>`
+            : nothing
+        }
+        <button part="button" type="button" @click=${onSave}>${t.saveImage}</button>
+      </div>`;
+  }
+}

@@ -1,0 +1,26 @@
+/** An `EventSource` that tests drive by hand (the stream controller takes it as an option). */
+import type { PaymentState } from '../../../src/protocol/payment-state.js';
+
+export class FakeSource extends EventTarget {
+  static instances: FakeSource[] = [];
+  readyState = 0;
+  closed = false;
+  constructor(readonly url: string) {
+    super();
+    FakeSource.instances.push(this);
+  }
+  close(): void {
+    this.closed = true;
+    this.readyState = 2;
+  }
+  /** A `status` event carrying `state`. */
+  push(state: Partial<PaymentState>): void {
+    this.readyState = 1;
+    this.dispatchEvent(new MessageEvent('status', { data: JSON.stringify(state) }));
+  }
+  /** An `error`: the browser retries itself, or (`gaveUp`) it closed the stream. */
+  fail(gaveUp = true): void {
+    this.readyState = gaveUp ? 2 : 0;
+    this.dispatchEvent(new Event('error'));
+  }
+}
