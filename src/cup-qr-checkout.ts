@@ -21,12 +21,13 @@ import {
   type CheckoutStatus,
   type PaymentEventDetail,
 } from './events.js';
-import { openShopperFields, type ShopperCustomer, type ShopperField } from './protocol/customer.js';
-import { parsePaymentState, type PaymentState } from './protocol/payment-state.js';
-import { formatProblems } from './protocol/problems.js';
-import { appLinkFor, copyableLink } from './protocol/qr.js';
-import { isTerminal } from './protocol/status.js';
-import { DEFAULT_ROUTE_PREFIX, readPayload, type PaymentMode } from './protocol/wire.js';
+import { openShopperFields, type ShopperCustomer, type ShopperField } from './wire/customer.js';
+import { parsePaymentState, type PaymentState } from './wire/payment-state.js';
+import { formatProblems } from './wire/problems.js';
+import { appLinkFor, copyableLink } from './wire/qr.js';
+import { isTerminal } from './wire/status.js';
+import { DEFAULT_ROUTE_PREFIX } from './wire/routes.js';
+import { readPayload, type PaymentMode } from './wire/payload.js';
 import { qrMatrix, renderQrSvg, type QrMatrix } from './qr-svg.js';
 import {
   resolveLocale,

@@ -22,6 +22,6 @@ export {
 } from './translations/index.js';
 export type { Clock } from './controllers/clock.js';
 export type { PaymentStreamOptions } from './controllers/payment-stream.js';
-export type { PaymentQr, PaymentState } from './protocol/payment-state.js';
-export type { PaymentStatus } from './protocol/status.js';
-export type { CustomerRuleId, ShopperCustomer, ShopperField } from './protocol/customer.js';
+export type { PaymentQr, PaymentState } from './wire/payment-state.js';
+export type { PaymentStatus } from './wire/status.js';
+export type { CustomerRuleId, ShopperCustomer, ShopperField } from './wire/customer.js';

@@ -8,10 +8,10 @@
  * is closed in `hostDisconnected`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { parsePaymentState, type PaymentState } from '../protocol/payment-state.js';
-import { formatProblems } from '../protocol/problems.js';
-import { isTerminal } from '../protocol/status.js';
-import { STATUS_EVENT } from '../protocol/wire.js';
+import { parsePaymentState, type PaymentState } from '../wire/payment-state.js';
+import { formatProblems } from '../wire/problems.js';
+import { isTerminal } from '../wire/status.js';
+import { STATUS_EVENT } from '../wire/routes.js';
 import { realClock, type Clock } from './clock.js';
 
 export interface PaymentStreamTarget {

@@ -18,12 +18,12 @@
  * is 404 3061.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseSaleRequest } from '../protocol/sale.js';
-import type { SaleRequest } from '../protocol/sale.js';
-import { FieldReader } from '../protocol/problems.js';
-import type { Problem } from '../protocol/problems.js';
-import { maxLength, MAX_PAYMENT_ID_LENGTH, nonEmpty, positiveInteger } from '../protocol/fields.js';
-import { checkSignature } from '../server/signature.js';
+import { parseSaleRequest } from '../ecommpay/sale.js';
+import type { SaleRequest } from '../ecommpay/sale.js';
+import { FieldReader } from '../wire/problems.js';
+import type { Problem } from '../wire/problems.js';
+import { maxLength, MAX_PAYMENT_ID_LENGTH, nonEmpty, positiveInteger } from '../wire/fields.js';
+import { checkSignature } from '../ecommpay/signature.js';
 import { callbackUrlRefusal } from './callback-url.js';
 import type { Clock } from './clock.js';
 import { ClockClosedError } from './clock.js';

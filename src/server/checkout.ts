@@ -20,7 +20,7 @@
  * the tokens of a payment (tokens.ts), and the log lines refused requests cause
  * (refusal-log.ts).
  */
-import { DEFAULT_ROUTE_PREFIX } from '../protocol/wire.js';
+import { DEFAULT_ROUTE_PREFIX } from '../wire/routes.js';
 import { DEFAULT_MAX_CALLBACK_BYTES, handleCallback } from './callback-receiver.js';
 import type { TrustProxy } from './client-ip.js';
 import type { CheckoutContext } from './context.js';
@@ -31,7 +31,7 @@ import {
   HttpError,
   setBodyDeadline,
 } from './http.js';
-import { logText } from './log-text.js';
+import { logText } from '../shared/log-text.js';
 import type { Hub } from './hub.js';
 import { MemoryHub } from './hub.js';
 import { ipAllowList } from './ip-allow-list.js';

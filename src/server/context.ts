@@ -7,7 +7,7 @@ import type { StreamRegistry } from './sse.js';
 import type { Store, PaymentRecord } from './store.js';
 import { updateOf } from './store.js';
 import type { TrustProxy } from './client-ip.js';
-import { logText } from './log-text.js';
+import { logText } from '../shared/log-text.js';
 import type { IpAllowList } from './ip-allow-list.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { TokenRules } from './tokens.js';

@@ -6,18 +6,18 @@
  *
  * It uses the standard `fetch` (Node >= 18, Deno, Bun, edge runtimes) and nothing else.
  */
-import type { StatusAnswer } from '../protocol/callback.js';
-import { parseStatusAnswer } from '../protocol/callback.js';
-import type { GateAccepted, GateFieldError, GateRefused } from '../protocol/gate-answer.js';
-import { parseGateAnswer, readGateErrorDetails } from '../protocol/gate-answer.js';
-import { MAX_PAYMENT_ID_LENGTH, noSeparator } from '../protocol/fields.js';
-import { isRiskControlCode, PLATFORM_CODES, SIGNATURE_CODES } from '../protocol/platform-codes.js';
-import type { Problem } from '../protocol/problems.js';
-import { describe, formatProblems } from '../protocol/problems.js';
-import type { SaleCustomer, SaleRequest } from '../protocol/sale.js';
-import { parseSaleRequest } from '../protocol/sale.js';
-import { secretKeyProblem } from './keys.js';
-import { checkSignature, findSignature, sign, SignatureError } from './signature.js';
+import type { StatusAnswer } from '../ecommpay/callback.js';
+import { parseStatusAnswer } from '../ecommpay/callback.js';
+import type { GateAccepted, GateFieldError, GateRefused } from '../ecommpay/gate-answer.js';
+import { parseGateAnswer, readGateErrorDetails } from '../ecommpay/gate-answer.js';
+import { MAX_PAYMENT_ID_LENGTH, noSeparator } from '../wire/fields.js';
+import { isRiskControlCode, PLATFORM_CODES, SIGNATURE_CODES } from '../ecommpay/platform-codes.js';
+import type { Problem } from '../wire/problems.js';
+import { describe, formatProblems } from '../wire/problems.js';
+import type { SaleCustomer, SaleRequest } from '../ecommpay/sale.js';
+import { parseSaleRequest } from '../ecommpay/sale.js';
+import { secretKeyProblem } from '../ecommpay/keys.js';
+import { checkSignature, findSignature, sign, SignatureError } from '../ecommpay/signature.js';
 
 export const DEFAULT_GATE_URL = 'https://api.ecommpay.com';
 export const DEFAULT_GATE_TIMEOUT_MS = 15_000;
@@ -67,7 +67,7 @@ export interface SaleInput {
 
 /**
  * Gate's answer to a status request: the payment, its operations (the last one's code and
- * message are the payment's) and errors (protocol/callback.ts `parseStatusAnswer`). An answer
+ * message are the payment's) and errors (ecommpay/callback.ts `parseStatusAnswer`). An answer
  * without a signature is taken (Gate answering at all means it has the payment), but says so:
  * only a `signed` one may move a payment on (refresh.ts).
  */
@@ -501,7 +501,7 @@ export class GateClient {
 
   /**
    * The error an ECommPay code decides, whatever the HTTP status it came with (PROTOCOL.md §2,
-   * protocol/platform-codes.ts); `undefined` for a code that decides nothing here.
+   * ecommpay/platform-codes.ts); `undefined` for a code that decides nothing here.
    */
   private codeError(
     exchange: Exchange,

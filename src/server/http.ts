@@ -5,7 +5,7 @@
  * trickled a byte at a time cannot hold a connection and its memory for long), as strict
  * UTF-8 and as JSON of a bounded depth.
  */
-import type { ErrorBody, ErrorCode, FieldProblem } from '../protocol/wire.js';
+import type { ErrorBody, ErrorCode, FieldProblem } from '../wire/errors.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 

@@ -7,7 +7,7 @@
 import { clientIp } from './client-ip.js';
 import type { CheckoutContext } from './context.js';
 import { HttpError } from './http.js';
-import { logText } from './log-text.js';
+import { logText } from '../shared/log-text.js';
 import type { ConnectionInfo } from './routes/create-payment.js';
 import { rateKey, type RateLimiter } from './rate-limit.js';
 

@@ -1,6 +1,6 @@
 /**
  * Asking Gate instead of waiting for a callback: `POST /v2/payment/status`, whose answer is the
- * payment with its `operations` and `errors` (protocol/callback.ts `parseStatusAnswer`: the
+ * payment with its `operations` and `errors` (ecommpay/callback.ts `parseStatusAnswer`: the
  * last operation's code, so a lost 20602 time-out comes back `expired`). For payments whose
  * callbacks are late or lost (a firewall, an outage on the shop's side): run it from a job for
  * payments `pending` or `awaiting-customer` for too long.
@@ -18,11 +18,11 @@
  * The answer is not recorded as a received callback (it was not one); the state it causes is
  * in the payment's history like any other.
  */
-import type { PaymentState } from '../protocol/payment-state.js';
-import { isTerminal, type PaymentStatus } from '../protocol/status.js';
+import type { PaymentState } from '../wire/payment-state.js';
+import { isTerminal, type PaymentStatus } from '../wire/status.js';
 import type { CheckoutContext } from './context.js';
 import { publish, updateWithRetry } from './context.js';
-import { logText } from './log-text.js';
+import { logText } from '../shared/log-text.js';
 import { applyCallback } from './state-machine.js';
 import type { GateDisagreement, PaymentRecord } from './store.js';
 import { toPaymentState } from './view.js';

@@ -18,8 +18,8 @@
  * do not all reconnect together). A stream that has lived its time ends cleanly after a short
  * `retry:`; the browser's `EventSource` reconnects with `Last-Event-ID` and gets what changed.
  */
-import { isTerminal } from '../protocol/status.js';
-import { STATUS_EVENT } from '../protocol/wire.js';
+import { isTerminal } from '../wire/status.js';
+import { STATUS_EVENT } from '../wire/routes.js';
 import type { Hub } from './hub.js';
 import type { PaymentUpdate } from './store.js';
 import { toPaymentState } from './view.js';

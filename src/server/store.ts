@@ -7,8 +7,8 @@
  * Concurrency is optimistic: {@link Store.updatePayment} writes only if the payment's `seq` is
  * still the one read, so two callbacks handled at once on two instances cannot both win.
  */
-import type { PaymentStatus } from '../protocol/status.js';
-import type { PayloadCustomer } from '../protocol/wire.js';
+import type { PaymentStatus } from '../wire/status.js';
+import type { PayloadCustomer } from '../wire/payload.js';
 import type { TokenIssue, TokenRules } from './tokens.js';
 
 /** The QR code of an `awaiting-customer` payment. */

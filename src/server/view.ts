@@ -3,7 +3,7 @@
  * `qr.expiresInSeconds` is counted here, when the state is sent, from when the callback with
  * the code arrived: the shopper's clock never matters.
  */
-import type { PaymentState } from '../protocol/payment-state.js';
+import type { PaymentState } from '../wire/payment-state.js';
 import type { PaymentUpdate } from './store.js';
 
 export function toPaymentState(payment: PaymentUpdate, now: number): PaymentState {

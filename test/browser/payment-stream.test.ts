@@ -5,7 +5,7 @@ import {
   paymentUrl,
   PaymentStreamController,
 } from '../../src/controllers/payment-stream.js';
-import type { PaymentState } from '../../src/protocol/payment-state.js';
+import type { PaymentState } from '../../src/wire/payment-state.js';
 import { FakeClock } from './helpers/fake-clock.js';
 
 /** An EventSource that tests drive by hand. */

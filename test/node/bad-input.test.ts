@@ -16,8 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import fc from 'fast-check';
-import { run, type CliIO } from '../../src/cli.js';
-import { base64UrlEncodeText, ERROR_CODES } from '../../src/protocol/wire.js';
+import { run, type CliIO } from '../../src/cli/index.js';
+import { base64UrlEncodeText } from '../../src/wire/payload.js';
+import { ERROR_CODES } from '../../src/wire/errors.js';
 import type { CheckoutOptions } from '../../src/server/checkout.js';
 import { MAX_JSON_DEPTH } from '../../src/server/http.js';
 import { createPayload, PAYLOAD_DOMAIN, payloadKeyOf } from '../../src/server/payload.js';
@@ -444,7 +445,7 @@ const HOSTILE_QR = [
 ];
 
 /**
- * qr_data values drawn as they came, none of them ever a link (protocol/qr.ts `appLinkFor`):
+ * qr_data values drawn as they came, none of them ever a link (wire/qr.ts `appLinkFor`):
  * only a bank app reads a QR code. The EMVCo specification's own example payload among them.
  */
 const DRAWN_QR = [
@@ -1127,11 +1128,11 @@ describe('POST /callback', () => {
   //   one: 200, recorded (`unknown-payment`, `ignored`); the state never moves back. The very
   //   same bytes again are counted on the record of their first arrival, not stored again.
   //
-  // The QR rule (protocol/qr.ts): `qr_data` is any non-empty string of at most 2,330 bytes of
+  // The QR rule (wire/qr.ts): `qr_data` is any non-empty string of at most 2,330 bytes of
   // UTF-8 (what the element's QR code holds) without control characters or lone surrogates.
   // ECommPay sends https URLs (the seed; the fixtures), QR payment providers EMVCo payloads,
   // the sandbox's bank app is http on a LAN: each is drawn as it came. The element offers a
-  // link only for https (protocol/qr.ts `appLinkFor`; test/browser/bad-attributes.test.ts).
+  // link only for https (wire/qr.ts `appLinkFor`; test/browser/bad-attributes.test.ts).
 
   let awaitingCallback: Record<string, unknown>;
   let paidCallbacks: Record<string, unknown>[];

@@ -1,5 +1,5 @@
 /**
- * The customer details a shopper fills in: one set of rules (`protocol/customer.ts`) for the
+ * The customer details a shopper fills in: one set of rules (`wire/customer.ts`) for the
  * element's form and the server, and the server as the authority: it merges the shopper's
  * fields with the signed payload, refuses overrides, and refuses what the form refuses even
  * when a client skips the form.
@@ -13,7 +13,7 @@ import {
   SHOPPER_FIELDS,
   tidyCustomerField,
   type ShopperField,
-} from '../../src/protocol/customer.js';
+} from '../../src/wire/customer.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
 import { foreignPayload, orderFields, startShop, type Shop } from '../helpers/toolkit.js';
 

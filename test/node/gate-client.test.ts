@@ -14,8 +14,8 @@ import {
   GateClient,
   GateError,
 } from '../../src/server/gate-client.js';
-import { parseGateAnswer } from '../../src/protocol/gate-answer.js';
-import { sign, verify } from '../../src/server/signature.js';
+import { parseGateAnswer } from '../../src/ecommpay/gate-answer.js';
+import { sign, verify } from '../../src/ecommpay/signature.js';
 import { TEST_CUSTOMER, TEST_IP } from '../helpers/customer.js';
 
 const PROJECT_ID = 200;

@@ -6,10 +6,10 @@
 // figure line says how many were tried. Then every other door a `;` could come in by.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { checkCustomerField, SHOPPER_FIELDS } from '../../src/protocol/customer.js';
+import { checkCustomerField, SHOPPER_FIELDS } from '../../src/wire/customer.js';
 import { GateClient, GateError } from '../../src/server/gate-client.js';
 import { createPayload } from '../../src/server/payload.js';
-import { canonicalString } from '../../src/server/signature.js';
+import { canonicalString } from '../../src/ecommpay/signature.js';
 import type { PaymentRecord } from '../../src/server/store.js';
 import { hashToken, newToken } from '../../src/server/tokens.js';
 import { TEST_CUSTOMER, TEST_IP } from '../helpers/customer.js';

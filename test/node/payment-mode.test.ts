@@ -3,7 +3,7 @@
 // its customer details), or answered 409 attempt-conflict. Over real HTTP, with the sandbox.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readPayload } from '../../src/protocol/wire.js';
+import { readPayload } from '../../src/wire/payload.js';
 import { createPayload } from '../../src/server/payload.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
 import {

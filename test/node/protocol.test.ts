@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { parseCallback, parseStatusAnswer } from '../../src/ecommpay/callback.js';
 import {
-  appLinkFor,
   AWAITING_CUSTOMER_CODE,
-  canTransition,
-  copyableLink,
   finalReasonOf,
-  MAX_QR_DATA_BYTES,
-  formatProblems,
   fromPlatformStatus,
-  parseCallback,
-  parseStatusAnswer,
-  parsePaymentState,
-  parseSaleRequest,
-  ProtocolError,
-  unwrap,
-  type Problem,
-} from '../../src/protocol/index.js';
+} from '../../src/ecommpay/platform-statuses.js';
+import { parseSaleRequest } from '../../src/ecommpay/sale.js';
+import { parsePaymentState } from '../../src/wire/payment-state.js';
+import { formatProblems, ProtocolError, unwrap, type Problem } from '../../src/wire/problems.js';
+import { appLinkFor, copyableLink, MAX_QR_DATA_BYTES } from '../../src/wire/qr.js';
+import { canTransition } from '../../src/wire/status.js';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));

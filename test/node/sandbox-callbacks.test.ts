@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { parseCallback } from '../../src/protocol/callback.js';
+import { parseCallback } from '../../src/ecommpay/callback.js';
 import { crc16ccitt } from '../../src/sandbox/emv-qr.js';
 import { SandboxError, startSandbox } from '../../src/sandbox/index.js';
 import { startReceiver, statusOf } from '../helpers/receiver.js';

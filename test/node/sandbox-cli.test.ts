@@ -1,13 +1,13 @@
 // `cup-qr-checkout sandbox`: sandboxCommand in-process (configuration, what it prints, a real
 // sale through it), then in a child process stopped by SIGTERM, then through the bin once
-// src/cli.ts wires it as the `sandbox` command.
+// src/cli/index.ts wires it as the `sandbox` command.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it, type TestContext } from 'node:test';
-import { sandboxCommand } from '../../src/sandbox/cli.js';
+import { sandboxCommand } from '../../src/cli/commands/sandbox.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { postJson, saleBody, signed } from '../helpers/sandbox.js';
@@ -229,7 +229,7 @@ describe('the sandbox as a process', () => {
 
   it('runs until SIGTERM, then closes and exits 0', async () => {
     const script =
-      "import { sandboxCommand } from './src/sandbox/cli.ts';" +
+      "import { sandboxCommand } from './src/cli/commands/sandbox.js';" +
       'process.exitCode = await sandboxCommand([], process.env, (line) => console.log(line));';
     const started = startChild(['--import', 'tsx', '--input-type=module', '-e', script], env());
     const url = await listeningUrl(started);

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import { parseCallback, parseStatusAnswer } from '../../src/protocol/callback.js';
-import { parseGateAnswer } from '../../src/protocol/gate-answer.js';
+import { parseCallback, parseStatusAnswer } from '../../src/ecommpay/callback.js';
+import { parseGateAnswer } from '../../src/ecommpay/gate-answer.js';
 import { GATE_ERRORS, STATUS_BY_REQUEST_PATH } from '../../src/sandbox/index.js';
 import type { SaleInput } from '../../src/server/gate-client.js';
 import { GateClient, GateError } from '../../src/server/gate-client.js';
-import { sign, verify } from '../../src/server/signature.js';
+import { sign, verify } from '../../src/ecommpay/signature.js';
 import {
   postJson,
   PROJECT_ID,

@@ -15,7 +15,7 @@ import {
   type FloatFormat,
   SignatureError,
   type SignatureOrdering,
-} from '../../src/server/signature.js';
+} from '../../src/ecommpay/signature.js';
 import { SECRET_KEY, signedCallback, startShop } from '../helpers/toolkit.js';
 
 type Sdk = 'php' | 'python' | 'js' | 'java' | 'go';

@@ -12,7 +12,7 @@ import {
   sign,
   SIGNATURE_ORDERINGS,
   verify,
-} from '../../src/server/signature.js';
+} from '../../src/ecommpay/signature.js';
 
 // PROTOCOL.md §1, re-checked there against the official SDKs.
 const VECTORS: [secret: string, json: string, signature: string][] = [

@@ -3,10 +3,10 @@
 // client. Every wait is on an event (an SSE message, a stored state), never a timer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePaymentState } from '../../src/protocol/payment-state.js';
-import { readPayload } from '../../src/protocol/wire.js';
+import { parsePaymentState } from '../../src/wire/payment-state.js';
+import { readPayload } from '../../src/wire/payload.js';
 import { createPayload } from '../../src/server/payload.js';
-import { sign, verify } from '../../src/server/signature.js';
+import { sign, verify } from '../../src/ecommpay/signature.js';
 import { openSse, type SseClient } from '../helpers/sse-client.js';
 import {
   eventsUrl,

@@ -18,7 +18,8 @@ import { MemoryStore } from '../../src/server/stores/memory.js';
 import { openSqliteStore, SQLITE_SCHEMA_VERSION } from '../../src/server/stores/sqlite.js';
 import { openRedisStore } from '../../src/server/stores/redis.js';
 import { startRedis } from '../helpers/redis.js';
-import { reportCommand, toCsv } from '../../src/server/report.js';
+import { reportCommand } from '../../src/cli/commands/report.js';
+import { toCsv } from '../../src/server/report.js';
 import { openSse } from '../helpers/sse-client.js';
 import { eventsUrl, PROJECT_ID, startShop } from '../helpers/toolkit.js';
 

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseCallback, type Callback } from '../../src/protocol/callback.js';
-import { parsePaymentState } from '../../src/protocol/payment-state.js';
-import { readPayload } from '../../src/protocol/wire.js';
+import { parseCallback, type Callback } from '../../src/ecommpay/callback.js';
+import { parsePaymentState } from '../../src/wire/payment-state.js';
+import { readPayload } from '../../src/wire/payload.js';
 import { clientIp, clientKey, normalizeIp } from '../../src/server/client-ip.js';
 import {
   createPayload,
@@ -16,7 +16,7 @@ import {
   PayloadError,
   verifyPayload,
 } from '../../src/server/payload.js';
-import { sign, verify } from '../../src/server/signature.js';
+import { sign, verify } from '../../src/ecommpay/signature.js';
 import { applyCallback } from '../../src/server/state-machine.js';
 import type { PaymentRecord } from '../../src/server/store.js';
 import { hashToken, newToken, tokenMatches } from '../../src/server/tokens.js';

@@ -28,17 +28,17 @@ import {
   tidyCustomerField,
   type ShopperCustomer,
   type ShopperField,
-} from '../../protocol/customer.js';
-import type { SaleCustomer } from '../../protocol/sale.js';
-import { isTerminal } from '../../protocol/status.js';
+} from '../../wire/customer.js';
+import type { SaleCustomer } from '../../ecommpay/sale.js';
+import { isTerminal } from '../../wire/status.js';
 import {
   PAYLOAD_CUSTOMER_FIELDS,
   PAYMENT_MODES,
-  type CreatedPayment,
-  type FieldProblem,
   type PayloadBody,
   type PayloadCustomer,
-} from '../../protocol/wire.js';
+} from '../../wire/payload.js';
+import { type CreatedPayment } from '../../wire/routes.js';
+import { type FieldProblem } from '../../wire/errors.js';
 import { clientIp } from '../client-ip.js';
 import type { CheckoutContext } from '../context.js';
 import { publish, updateWithRetry } from '../context.js';
@@ -47,7 +47,7 @@ import { HttpError, json, readJsonObject } from '../http.js';
 import { PayloadError, verifyPayload } from '../payload.js';
 import { refreshPayment } from '../refresh.js';
 import type { PaymentChannel, PaymentRecord } from '../store.js';
-import { logText } from '../log-text.js';
+import { logText } from '../../shared/log-text.js';
 import { hashToken, newToken, type TokenIssue } from '../tokens.js';
 import { toPaymentState } from '../view.js';
 

@@ -1,15 +1,26 @@
 /**
  * The customer details a shopper may be asked for (the seed's Payment Page item 2: what the
  * request leaves out, Payment Page asks for), tidied ({@link tidyCustomerField}) and checked
- * with the sale's own rules (`SHOPPER_FIELD_RULES`, part of `CUSTOMER_FIELD_RULES`): the
+ * with the sale's own rules ({@link SHOPPER_FIELD_RULES}, part of `CUSTOMER_FIELD_RULES`): the
  * element's form and the server's merge call the same two functions, so the server sends
  * what the form shows and refuses exactly what the form refuses.
  *
  * No DOM, no Node: the element imports it.
  */
-import { noSeparator, tidyPhone } from './fields.js';
-import { SHOPPER_FIELD_RULES } from './sale.js';
-import type { PayloadCustomer } from './wire.js';
+import {
+  address,
+  countryCode,
+  email,
+  noSeparator,
+  personName,
+  phoneDigits,
+  plainText,
+  postalCode,
+  TEXT_RULES,
+  tidyPhone,
+} from './fields.js';
+import type { PayloadCustomer } from './payload.js';
+import type { Rule } from './problems.js';
 
 /**
  * The fields a shopper can be asked, in the form's order (family name first, as Chinese
@@ -28,6 +39,22 @@ export const SHOPPER_FIELDS = [
 ] as const satisfies readonly (keyof PayloadCustomer)[];
 
 export type ShopperField = (typeof SHOPPER_FIELDS)[number];
+
+/**
+ * The rules of the fields a shopper may be asked for: the element's form applies them, the
+ * server applies them again, and the sale's rules (ecommpay/sale.ts) are these plus `id` and
+ * `ip_address`.
+ */
+export const SHOPPER_FIELD_RULES: Record<ShopperField, Rule<string>[]> = {
+  first_name: [...TEXT_RULES, plainText, personName],
+  last_name: [...TEXT_RULES, plainText, personName],
+  phone: [phoneDigits],
+  email: [email],
+  zip: [postalCode],
+  country: [countryCode],
+  city: [...TEXT_RULES, plainText, address],
+  street: [...TEXT_RULES, plainText, address],
+};
 
 /** What the shopper typed, by field. */
 export type ShopperCustomer = Partial<Record<ShopperField, string>>;
@@ -83,7 +110,7 @@ export function tidyCustomer<T extends object>(customer: T): T {
  * CUP QR sale. A `;` is refused in every field first
  * (`invalid-character`): whatever the shopper types may end up in a signed message (the sale,
  * the Payment Page link), where a `;` would let the signature cover another message. The
- * sale's own rules (`sale.ts`) do not carry it, so the sandbox, reading another merchant's
+ * sale's own rules (ecommpay/sale.ts) do not carry it, so the sandbox, reading another merchant's
  * sale as the platform would, does not invent that refusal.
  */
 export function checkCustomerField(

@@ -2,6 +2,10 @@
  * The field rules of a CUP QR sale (the seed's Gate request format, PROTOCOL.md §2), one home
  * for the element's form and the server. Each rule returns `undefined` when the value holds,
  * else a short English message that names the rule.
+ *
+ * They live with the wire protocol rather than with the sale (ecommpay/sale.ts) because browser
+ * code needs them (the form, the state parser) and may not import ecommpay/, while the ECommPay
+ * side may import this folder. No DOM, no Node.
  */
 import type { Rule } from './problems.js';
 
@@ -44,6 +48,9 @@ export const maxLength = (max: number): Rule<string> =>
   tagged('too-long', (v: string) =>
     v.length > max ? `at most ${max} characters (got ${v.length})` : undefined,
   );
+
+/** A text field of the sale: not blank, at most {@link MAX_TEXT_LENGTH} characters. */
+export const TEXT_RULES: readonly Rule<string>[] = [nonEmpty, maxLength(MAX_TEXT_LENGTH)];
 
 export const positiveInteger: Rule<number> = (v) =>
   v > 0 ? undefined : `must be a positive integer of minor units (got ${v})`;

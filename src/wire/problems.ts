@@ -1,7 +1,8 @@
 /**
  * Parsing unknown JSON into the protocol's types: every problem is collected with the path of
  * the field it concerns (`customer.phone: digits only, no "+"`), never only the first one.
- * No DOM, no Node: the element and the server share it.
+ * No DOM, no Node: the element, the server and the ECommPay side (ecommpay/ imports it; browser
+ * code may not import ecommpay/, so it lives here) share it.
  */
 
 /** One thing wrong with an input, at a dotted path (`errors[0].code`), `''` for the root. */

@@ -4,11 +4,12 @@
  * the platform status mapped to a {@link PaymentStatus} and the QR code taken out of
  * `display_data`. Both may carry their project id under `general` (some project formats).
  */
-import { nonEmpty } from './fields.js';
+import { nonEmpty } from '../wire/fields.js';
 import { readGateErrorDetails, type GateFieldError } from './gate-answer.js';
-import { FieldReader, join, type Parsed, type Problem } from './problems.js';
-import { QR_DATA_RULES } from './qr.js';
-import { fromPlatformStatus, KNOWN_PLATFORM_STATUSES, type PaymentStatus } from './status.js';
+import { FieldReader, join, type Parsed, type Problem } from '../wire/problems.js';
+import { QR_DATA_RULES } from '../wire/qr.js';
+import { fromPlatformStatus, KNOWN_PLATFORM_STATUSES } from './platform-statuses.js';
+import { type PaymentStatus } from '../wire/status.js';
 
 /** The longest QR timeout we accept from the platform: one day, in seconds. */
 export const MAX_QR_TIMEOUT_SECONDS = 86_400;

@@ -1,26 +1,23 @@
 /**
  * The CUP QR purchase request to Gate, `POST /v2/payment/cup/qr/sale` (the seed's Gate
  * "Request format"; PROTOCOL.md §2), and its parser. The sandbox checks incoming requests with
- * it and the Gate client checks outgoing ones, so both sides are exactly as strict.
+ * it and the Gate client checks outgoing ones, so both sides are exactly as strict. The rules
+ * of the fields a shopper may be asked for are the element's form's too, so they live with the
+ * wire protocol (wire/customer.ts) and this imports them: browser code never imports ecommpay/.
  */
+import { SHOPPER_FIELD_RULES } from '../wire/customer.js';
 import {
   absoluteUrl,
-  address,
-  countryCode,
   cupQrCurrency,
-  email,
   ipAddress,
   maxLength,
   MAX_PAYMENT_ID_LENGTH,
-  MAX_TEXT_LENGTH,
   nonEmpty,
-  personName,
-  phoneDigits,
-  plainText,
   positiveInteger,
-  postalCode,
-} from './fields.js';
-import { FieldReader, type Parsed, type Problem, type Rule } from './problems.js';
+  TEXT_RULES,
+} from '../wire/fields.js';
+import { PAYLOAD_CUSTOMER_FIELDS } from '../wire/payload.js';
+import { FieldReader, type Parsed, type Problem, type Rule } from '../wire/problems.js';
 
 /** The customer object: every field required for CUP QR. */
 export interface SaleCustomer {
@@ -43,43 +40,23 @@ export interface SaleCustomer {
   street: string;
 }
 
-/** The customer fields, in the order a form asks for them. */
-export const SALE_CUSTOMER_FIELDS = [
+/**
+ * The customer fields, in the order a form asks for them: the merchant's `id`, the shopper's
+ * IP address, then what a payload may fix besides `id` (wire/payload.ts).
+ */
+export const SALE_CUSTOMER_FIELDS: readonly (keyof SaleCustomer)[] = [
   'id',
   'ip_address',
-  'first_name',
-  'last_name',
-  'phone',
-  'email',
-  'zip',
-  'country',
-  'city',
-  'street',
-] as const satisfies readonly (keyof SaleCustomer)[];
-
-const text = [nonEmpty, maxLength(MAX_TEXT_LENGTH)];
+  ...PAYLOAD_CUSTOMER_FIELDS.filter((field) => field !== 'id'),
+];
 
 /**
- * The rules of the fields a shopper may be asked for (the element's form, `customer.ts`): apart
- * from the others so that the browser bundle does not carry the IP address parser.
+ * The rule of each customer field: the shopper's are the element's form's
+ * ({@link SHOPPER_FIELD_RULES}, wire/customer.ts), kept apart so that the browser bundle does
+ * not carry the IP address parser.
  */
-export const SHOPPER_FIELD_RULES: Record<
-  Exclude<keyof SaleCustomer, 'id' | 'ip_address'>,
-  Rule<string>[]
-> = {
-  first_name: [...text, plainText, personName],
-  last_name: [...text, plainText, personName],
-  phone: [phoneDigits],
-  email: [email],
-  zip: [postalCode],
-  country: [countryCode],
-  city: [...text, plainText, address],
-  street: [...text, plainText, address],
-};
-
-/** The rule of each customer field (the form's are {@link SHOPPER_FIELD_RULES}). */
 export const CUSTOMER_FIELD_RULES: Record<keyof SaleCustomer, Rule<string>[]> = {
-  id: text,
+  id: [...TEXT_RULES],
   ip_address: [ipAddress],
   ...SHOPPER_FIELD_RULES,
 };
@@ -139,7 +116,7 @@ export function parseSaleRequest(
   const payment = root.object('payment');
   payment.integer('amount', positiveInteger);
   payment.string('currency', cupQrCurrency);
-  payment.string('description', ...text);
+  payment.string('description', ...TEXT_RULES);
 
   root.object('return_url').string('success', absoluteUrl('https:', 'http:'));
 

@@ -10,7 +10,7 @@
  * No DOM, no Node: the sandbox and the toolkit share it (the element does not need it: its
  * bundle stays without the table).
  */
-import { TIMEOUT_DECLINE_CODE } from './status.js';
+import { TIMEOUT_DECLINE_CODE } from './platform-statuses.js';
 
 /** One code of ECommPay's list: the `code` as the platform sends it, and its message. */
 export interface PlatformCode {

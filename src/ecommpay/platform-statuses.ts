@@ -1,37 +1,13 @@
 /**
- * The payment states that the server and the element share (DESIGN.md), and how ECommPay's
- * own payment statuses map onto them.
+ * ECommPay's payment statuses (callbacks, status answers: PROTOCOL.md §2, §3) and the
+ * {@link PaymentStatus} each one means here, with the two cases that are not a plain lookup:
+ * a decline with code 20602 ("Time-out") is `expired`, and `awaiting customer` (without
+ * "action") is a failed attempt, a `decline` with our code.
  *
- *   pending -> awaiting-customer -> success | decline | expired | error
- *
- * Terminal states never change again.
+ * No DOM, no Node. The element never needs it: it reads the states of the wire protocol only
+ * (wire/status.ts), so its bundle carries no table of the platform's statuses.
  */
-
-/** A payment's state on the merchant server and on the wire. */
-export const PAYMENT_STATUSES = [
-  'pending',
-  'awaiting-customer',
-  'success',
-  'decline',
-  'expired',
-  'error',
-] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-
-export const TERMINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
-  'success',
-  'decline',
-  'expired',
-  'error',
-]);
-
-export function isPaymentStatus(value: unknown): value is PaymentStatus {
-  return (PAYMENT_STATUSES as readonly unknown[]).includes(value);
-}
-
-export function isTerminal(status: PaymentStatus): boolean {
-  return TERMINAL_STATUSES.has(status);
-}
+import type { PaymentStatus } from '../wire/status.js';
 
 /** ECommPay's decline code for a QR code that was not paid in time (its list's "Time-out"). */
 export const TIMEOUT_DECLINE_CODE = '20602';
@@ -110,15 +86,4 @@ export function finalReasonOf(
 /** Whether a platform status is `awaiting customer` (the failed attempt, not the QR's "action"). */
 export function isAwaitingCustomer(status: string): boolean {
   return status.trim().toLowerCase() === AWAITING_CUSTOMER_PLATFORM_STATUS;
-}
-
-/**
- * Whether a payment in state `from` may move to `to`. Terminal states are final; a payment
- * never goes back to `pending`; `awaiting-customer` again is allowed (a new QR code, a later
- * timeout) but carries no change unless its data differ, which the store decides.
- */
-export function canTransition(from: PaymentStatus, to: PaymentStatus): boolean {
-  if (isTerminal(from)) return false;
-  if (to === 'pending') return from === 'pending';
-  return true;
 }

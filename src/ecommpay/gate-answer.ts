@@ -9,7 +9,7 @@
  *
  * No DOM, no Node: the sandbox writes these answers and the Gate client reads them.
  */
-import { FieldReader, join, type Parsed, type Problem } from './problems.js';
+import { FieldReader, join, type Parsed, type Problem } from '../wire/problems.js';
 
 /** The `status` of an accepted request. Every other status is a refusal. */
 export const GATE_ACCEPTED_STATUS = 'success';

@@ -23,11 +23,11 @@
  *                         (http://localhost:3000); * for any
  * ```
  */
-import { DEMO_SECRET_KEY } from '../server/keys.js';
-import { callbackOrigin } from './callback-url.js';
-import { isAllowedHostEntry } from './guard.js';
-import type { Sandbox, SandboxQrFormat } from './types.js';
-import { DEFAULT_PORT, QR_FORMATS, startSandbox } from './server.js';
+import { DEMO_SECRET_KEY } from '../../ecommpay/keys.js';
+import { callbackOrigin } from '../../sandbox/callback-url.js';
+import { isAllowedHostEntry } from '../../sandbox/guard.js';
+import type { Sandbox, SandboxQrFormat } from '../../sandbox/types.js';
+import { DEFAULT_PORT, QR_FORMATS, startSandbox } from '../../sandbox/server.js';
 
 export const DEMO_PROJECT_ID = 1;
 // Its home is the toolkit's key rule, which refuses it with the real Gate.
