@@ -11,7 +11,18 @@ export {
   type PayloadPreview,
   type PaymentSession,
 } from './cup-qr-checkout.js';
-export * from './events.js';
+export {
+  CupQrCustomerEvent,
+  CupQrDeclineEvent,
+  CupQrErrorEvent,
+  CupQrExpireEvent,
+  CupQrStatusEvent,
+  CupQrSuccessEvent,
+  type CheckoutStatus,
+  type CustomerEventDetail,
+  type PaymentEventDetail,
+  type StatusEventDetail,
+} from './events.js';
 export {
   resolveLocale,
   translate,

@@ -35,10 +35,15 @@ import { parseJson, readBody, sendJson } from './http.js';
 import type { Platform, Refusal } from './platform.js';
 import type { SandboxProject } from './types.js';
 
-export const SALE_PATH = '/v2/payment/cup/qr/sale';
-export const STATUS_PATH = '/v2/payment/status';
-/** The status of a payment by the request id of its sale (a public Gate stub's path; see docs). */
-export const STATUS_BY_REQUEST_PATH = '/v2/payment/status/request';
+/**
+ * Gate's paths, as the toolkit's client sends them (ecommpay/gate-paths.ts). The status of a
+ * payment by the request id of its sale is a public Gate stub's path (see docs).
+ */
+export {
+  GATE_SALE_PATH as SALE_PATH,
+  GATE_STATUS_BY_REQUEST_PATH as STATUS_BY_REQUEST_PATH,
+  GATE_STATUS_PATH as STATUS_PATH,
+} from '../ecommpay/gate-paths.js';
 
 export interface GateContext {
   platform: Platform;

@@ -7,6 +7,16 @@
  */
 import type { ErrorBody, ErrorCode, FieldProblem } from '../wire/errors.js';
 
+/**
+ * What a runtime tells of a request's connection beside the `Request` itself: the second
+ * argument of `checkout.fetch(request, info)`. The Node bridge fills it in; elsewhere pass
+ * `{ remoteAddress }` yourself (or set `trustProxy`).
+ */
+export interface ConnectionInfo {
+  /** The connection's remote address: the shopper's IP, unless `trustProxy` says otherwise. */
+  remoteAddress?: string;
+}
+
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 /** How long a request body may take to arrive, from when the handler got the request. */

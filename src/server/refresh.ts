@@ -7,7 +7,7 @@
  *
  * Gate's word counts only as far as it can be trusted:
  * - a signed answer (its signature verifies with the project's key) is applied through the
- *   same state machine as a callback, stored, then published;
+ *   same state machine as a callback, stored, then published (change-payment.ts);
  * - an unsigned answer moves nothing: it shows that Gate has the payment (the recovery of a
  *   lost sale answer, routes/create-payment.ts, relies on that), not what state it is in;
  * - a final state never changes, and refresh() never confirms one that Gate contradicts
@@ -20,8 +20,8 @@
  */
 import type { PaymentState } from '../wire/payment-state.js';
 import { isTerminal, type PaymentStatus } from '../wire/status.js';
+import { changePayment } from './change-payment.js';
 import type { CheckoutContext } from './context.js';
-import { publish, updateWithRetry } from './context.js';
 import { logText } from '../shared/log-text.js';
 import { applyCallback } from './state-machine.js';
 import type { GateDisagreement, PaymentRecord } from './store.js';
@@ -61,13 +61,12 @@ export async function refreshPayment(
   const now = ctx.now();
   // The final state the last read found, if it was one.
   let final: PaymentRecord | undefined;
-  const { current, written } = await updateWithRetry(ctx.store, paymentId, (payment) => {
+  const { current, written } = await changePayment(ctx, paymentId, (payment) => {
     final = isTerminal(payment.status) ? payment : undefined;
     if (final || !answer.signed || answer.projectId !== ctx.projectId) return undefined;
     return applyCallback(payment, answer, now, ctx.defaultQrTimeoutSeconds).next;
   });
   if (!current) return undefined;
-  if (written) await publish(ctx, written);
 
   const said = `Gate says ${logText(answer.platformStatus)} (${answer.signed ? 'signed' : 'unsigned'})`;
   let disagreement: GateDisagreement | undefined;

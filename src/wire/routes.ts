@@ -26,6 +26,39 @@ export const ROUTES = {
   paymentPage: '/payment-page',
 } as const;
 
+/** The name of a route of {@link ROUTES}. */
+export type RouteName = keyof typeof ROUTES;
+
+/** Each route's template as a pattern, `:id` a path segment (captured); made at first use. */
+let routePatterns: { route: RouteName; pattern: RegExp }[] | undefined;
+
+function patternsOfRoutes(): { route: RouteName; pattern: RegExp }[] {
+  routePatterns ??= (Object.keys(ROUTES) as RouteName[]).map((route) => ({
+    route,
+    pattern: new RegExp(
+      `^${ROUTES[route].replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(':id', '([^/]+)')}$`,
+    ),
+  }));
+  return routePatterns;
+}
+
+/**
+ * The route a path under the prefix is (`/payments/ref~2/events`: `events`), with its payment
+ * id as the path carries it (URL-encoded), or undefined for no route.
+ */
+export function matchRoute(path: string): { route: RouteName; id?: string } | undefined {
+  for (const { route, pattern } of patternsOfRoutes()) {
+    const match = pattern.exec(path);
+    if (match) return match[1] === undefined ? { route } : { route, id: match[1] };
+  }
+  return undefined;
+}
+
+/** The path of `route` under `prefix`, with `paymentId` URL-encoded for its `:id`. */
+export function routePath(prefix: string, route: RouteName, paymentId = ''): string {
+  return `${prefix.replace(/\/+$/, '')}${ROUTES[route].replace(':id', encodeURIComponent(paymentId))}`;
+}
+
 /** The only SSE event name the server sends; its `data:` is a {@link PaymentState}. */
 export const STATUS_EVENT = 'status';
 

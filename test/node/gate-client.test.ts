@@ -7,13 +7,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
-import type { GateErrorKind, SaleInput } from '../../src/server/gate-client.js';
-import {
-  GATE_SALE_PATH,
-  GATE_STATUS_PATH,
-  GateClient,
-  GateError,
-} from '../../src/server/gate-client.js';
+import type { GateErrorKind } from '../../src/server/gate/errors.js';
+import type { SaleInput } from '../../src/server/gate/client.js';
+import { GATE_SALE_PATH, GATE_STATUS_PATH, GateClient } from '../../src/server/gate/client.js';
+import { GateError } from '../../src/server/gate/errors.js';
 import { parseGateAnswer } from '../../src/ecommpay/gate-answer.js';
 import { sign, verify } from '../../src/ecommpay/signature.js';
 import { TEST_CUSTOMER, TEST_IP } from '../helpers/customer.js';

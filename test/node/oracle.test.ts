@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { checkCustomerField, SHOPPER_FIELDS } from '../../src/wire/customer.js';
-import { GateClient, GateError } from '../../src/server/gate-client.js';
+import { GateClient } from '../../src/server/gate/client.js';
+import { GateError } from '../../src/server/gate/errors.js';
 import { createPayload } from '../../src/server/payload.js';
 import { canonicalString } from '../../src/ecommpay/signature.js';
 import type { PaymentRecord } from '../../src/server/store.js';

@@ -8,8 +8,9 @@ import { describe, it } from 'node:test';
 import { parseCallback, parseStatusAnswer } from '../../src/ecommpay/callback.js';
 import { parseGateAnswer } from '../../src/ecommpay/gate-answer.js';
 import { GATE_ERRORS, STATUS_BY_REQUEST_PATH } from '../../src/sandbox/index.js';
-import type { SaleInput } from '../../src/server/gate-client.js';
-import { GateClient, GateError } from '../../src/server/gate-client.js';
+import type { SaleInput } from '../../src/server/gate/client.js';
+import { GateClient } from '../../src/server/gate/client.js';
+import { GateError } from '../../src/server/gate/errors.js';
 import { sign, verify } from '../../src/ecommpay/signature.js';
 import {
   postJson,
