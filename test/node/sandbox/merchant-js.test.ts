@@ -12,11 +12,11 @@ import { after, before, describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
-import { cspReported, watchCsp } from '../helpers/csp.js';
-import { statusOf } from '../helpers/receiver.js';
-import { PROJECT_ID, SECRET_KEY, setup } from '../helpers/sandbox.js';
-import type { Setup } from '../helpers/sandbox.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../scripts/chromium.mjs';
+import { cspReported, watchCsp } from '../../helpers/csp.js';
+import { statusOf } from '../../helpers/receiver.js';
+import { PROJECT_ID, SECRET_KEY, setup } from '../../helpers/sandbox.js';
+import type { Setup } from '../../helpers/sandbox.js';
 
 /** The JS SDK's signer: what a Node shop signs EPayWidget's parameters with. */
 const sdkSign = createRequire(import.meta.url)('ecommpay/src/signer.js') as (

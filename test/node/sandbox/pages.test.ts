@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
-import { launchChromium } from '../helpers/chromium.js';
-import { callbacksOf, statusOf } from '../helpers/receiver.js';
-import { paymentPageUrl, PROJECT_ID, setup } from '../helpers/sandbox.js';
+import { launchChromium } from '../../helpers/chromium.js';
+import { callbacksOf, statusOf } from '../../helpers/receiver.js';
+import { paymentPageUrl, PROJECT_ID, setup } from '../../helpers/sandbox.js';
 
 let browser: Browser;
 before(async () => {

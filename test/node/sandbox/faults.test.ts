@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import { GATE_ERRORS } from '../../src/sandbox/index.js';
-import { callbacksOf, statusOf } from '../helpers/receiver.js';
-import { postJson, PROJECT_ID, setup, signedSale } from '../helpers/sandbox.js';
+import { GATE_ERRORS } from '../../../src/sandbox/index.js';
+import { callbacksOf, statusOf } from '../../helpers/receiver.js';
+import { postJson, PROJECT_ID, setup, signedSale } from '../../helpers/sandbox.js';
 
 describe('sandbox faults', () => {
   it('duplicateCallbacks: each callback arrives again, operation.date a second later, still signed', async (t) => {

@@ -5,20 +5,20 @@
 // runs against Redis in toolkit-sqlite.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { openRedisHub, type RedisHub } from '../../src/server/hubs/redis.js';
-import { keptCallback } from '../../src/server/callback-record.js';
-import type { PaymentRecord, PaymentUpdate } from '../../src/server/store.js';
-import { openRedisStore, type RedisStore } from '../../src/server/stores/redis.js';
-import { DEFAULT_TOKEN_RULES } from '../../src/server/tokens.js';
+import { openRedisHub, type RedisHub } from '../../../src/server/hubs/redis.js';
+import { keptCallback } from '../../../src/server/callback-record.js';
+import type { PaymentRecord, PaymentUpdate } from '../../../src/server/store.js';
+import { openRedisStore, type RedisStore } from '../../../src/server/stores/redis.js';
+import { DEFAULT_TOKEN_RULES } from '../../../src/server/tokens.js';
 import {
   eventsOf,
   startInstance,
   startPayment,
   startPlatform,
   startRedis,
-} from '../helpers/redis.js';
-import { openSse, type SseEvent } from '../helpers/sse-client.js';
-import { PROJECT_ID } from '../helpers/toolkit.js';
+} from '../../helpers/redis.js';
+import { openSse, type SseEvent } from '../../helpers/sse-client.js';
+import { PROJECT_ID } from '../../helpers/toolkit.js';
 
 function record(paymentId: string, overrides: Partial<PaymentRecord> = {}): PaymentRecord {
   return {

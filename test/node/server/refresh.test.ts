@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { GATE_STATUS_PATH } from '../../src/server/gate/client.js';
-import { buildReport } from '../../src/server/report.js';
-import { signedCallback, startShop, PROJECT_ID, type Shop } from '../helpers/toolkit.js';
+import { GATE_STATUS_PATH } from '../../../src/server/gate/client.js';
+import { buildReport } from '../../../src/server/report.js';
+import { signedCallback, startShop, PROJECT_ID, type Shop } from '../../helpers/toolkit.js';
 
 /** A shop whose log lines are kept. */
 async function loggedShop(

@@ -3,11 +3,11 @@
 // client. Every wait is on an event (an SSE message, a stored state), never a timer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePaymentState } from '../../src/wire/payment-state.js';
-import { readPayload } from '../../src/wire/payload.js';
-import { createPayload } from '../../src/server/payload.js';
-import { sign, verify } from '../../src/ecommpay/signature.js';
-import { openSse, type SseClient } from '../helpers/sse-client.js';
+import { parsePaymentState } from '../../../src/wire/payment-state.js';
+import { readPayload } from '../../../src/wire/payload.js';
+import { createPayload } from '../../../src/server/payload.js';
+import { sign, verify } from '../../../src/ecommpay/signature.js';
+import { openSse, type SseClient } from '../../helpers/sse-client.js';
 import {
   eventsUrl,
   order,
@@ -17,8 +17,8 @@ import {
   startShop,
   statusPath,
   type Shop,
-} from '../helpers/toolkit.js';
-import { TEST_CUSTOMER } from '../helpers/customer.js';
+} from '../../helpers/toolkit.js';
+import { TEST_CUSTOMER } from '../../helpers/customer.js';
 
 /** The states a stream delivered, parsed as the element parses them. */
 function states(client: SseClient): any[] {

@@ -6,17 +6,16 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { parseCallback } from '../../src/ecommpay/callback.js';
-import { crc16ccitt } from '../../src/sandbox/emv-qr.js';
-import { SandboxError, startSandbox } from '../../src/sandbox/index.js';
-import { startReceiver, statusOf } from '../helpers/receiver.js';
-import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed } from '../helpers/sandbox.js';
+import { parseCallback } from '../../../src/ecommpay/callback.js';
+import { crc16ccitt } from '../../../src/sandbox/emv-qr.js';
+import { SandboxError, startSandbox } from '../../../src/sandbox/index.js';
+import { startReceiver, statusOf } from '../../helpers/receiver.js';
+import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed } from '../../helpers/sandbox.js';
 
 const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  JSON.parse(
+    readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), 'utf8'),
+  ) as Record<string, unknown>;
 
 /** The keys (in order) and value types of a JSON value, as a comparable string. */
 function shape(value: unknown): unknown {
@@ -359,7 +358,7 @@ describe('sandbox callbacks', () => {
   });
 
   it('logs a payment with no callback URL at all, without retrying', async (t) => {
-    const { startSandbox } = await import('../../src/sandbox/index.js');
+    const { startSandbox } = await import('../../../src/sandbox/index.js');
     const sandbox = await startSandbox({
       port: 0,
       projects: [{ id: PROJECT_ID, secretKey: SECRET_KEY }],

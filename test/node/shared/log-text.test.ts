@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { logText, MAX_LOGGED_TEXT } from '../../src/shared/log-text.js';
+import { logText, MAX_LOGGED_TEXT } from '../../../src/shared/log-text.js';
 
 describe('logText', () => {
   it('escapes newlines and controls so one value cannot forge another log line', () => {

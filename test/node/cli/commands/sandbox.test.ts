@@ -7,12 +7,12 @@ import { request } from 'node:http';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it, type TestContext } from 'node:test';
-import { sandboxCommand } from '../../src/cli/commands/sandbox.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
-import { startReceiver } from '../helpers/receiver.js';
-import { postJson, saleBody, signed } from '../helpers/sandbox.js';
+import { sandboxCommand } from '../../../../src/cli/commands/sandbox.js';
+import type { Sandbox } from '../../../../src/sandbox/index.js';
+import { startReceiver } from '../../../helpers/receiver.js';
+import { postJson, saleBody, signed } from '../../../helpers/sandbox.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 
 /** Runs the command in-process until `stop` is aborted. */
 function runCommand(env: NodeJS.ProcessEnv, args: string[] = []) {
@@ -243,7 +243,7 @@ describe('the sandbox as a process', () => {
   });
 
   it('npx cup-qr-checkout sandbox: starts, prints what it listens on and its project', async () => {
-    const bin = fileURLToPath(new URL('../../bin/cup-qr-checkout.js', import.meta.url));
+    const bin = fileURLToPath(new URL('../../../../bin/cup-qr-checkout.js', import.meta.url));
     const started = startChild([bin, 'sandbox'], env());
     const url = await listeningUrl(started);
     assert.ok(url, started.output());

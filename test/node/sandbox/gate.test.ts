@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import { parseCallback, parseStatusAnswer } from '../../src/ecommpay/callback.js';
-import { parseGateAnswer } from '../../src/ecommpay/gate-answer.js';
-import { GATE_ERRORS, STATUS_BY_REQUEST_PATH } from '../../src/sandbox/index.js';
-import type { SaleInput } from '../../src/server/gate/client.js';
-import { GateClient } from '../../src/server/gate/client.js';
-import { GateError } from '../../src/server/gate/errors.js';
-import { sign, verify } from '../../src/ecommpay/signature.js';
+import { parseCallback, parseStatusAnswer } from '../../../src/ecommpay/callback.js';
+import { parseGateAnswer } from '../../../src/ecommpay/gate-answer.js';
+import { GATE_ERRORS, STATUS_BY_REQUEST_PATH } from '../../../src/sandbox/index.js';
+import type { SaleInput } from '../../../src/server/gate/client.js';
+import { GateClient } from '../../../src/server/gate/client.js';
+import { GateError } from '../../../src/server/gate/errors.js';
+import { sign, verify } from '../../../src/ecommpay/signature.js';
 import {
   postJson,
   PROJECT_ID,
@@ -20,7 +20,7 @@ import {
   setup,
   signed,
   signedSale,
-} from '../helpers/sandbox.js';
+} from '../../helpers/sandbox.js';
 
 describe('sandbox Gate: sale', () => {
   it('accepts a signed CUP QR sale with 200 {status, request_id, project_id, payment_id}', async (t) => {

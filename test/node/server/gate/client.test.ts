@@ -7,13 +7,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
-import type { GateErrorKind } from '../../src/server/gate/errors.js';
-import type { SaleInput } from '../../src/server/gate/client.js';
-import { GATE_SALE_PATH, GATE_STATUS_PATH, GateClient } from '../../src/server/gate/client.js';
-import { GateError } from '../../src/server/gate/errors.js';
-import { parseGateAnswer } from '../../src/ecommpay/gate-answer.js';
-import { sign, verify } from '../../src/ecommpay/signature.js';
-import { TEST_CUSTOMER, TEST_IP } from '../helpers/customer.js';
+import type { GateErrorKind } from '../../../../src/server/gate/errors.js';
+import type { SaleInput } from '../../../../src/server/gate/client.js';
+import {
+  GATE_SALE_PATH,
+  GATE_STATUS_PATH,
+  GateClient,
+} from '../../../../src/server/gate/client.js';
+import { GateError } from '../../../../src/server/gate/errors.js';
+import { parseGateAnswer } from '../../../../src/ecommpay/gate-answer.js';
+import { sign, verify } from '../../../../src/ecommpay/signature.js';
+import { TEST_CUSTOMER, TEST_IP } from '../../../helpers/customer.js';
 
 const PROJECT_ID = 200;
 // 16 characters or more: the key rule accepts it with the real Gate's URL too (keys.ts).
@@ -124,7 +128,7 @@ const FIELD_ERRORS = [
 ];
 
 function fixture(name: string): { payment: Record<string, unknown> } & Record<string, any> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`../../../fixtures/${name}`, import.meta.url), 'utf8'));
 }
 
 /**

@@ -13,9 +13,9 @@ import {
   SHOPPER_FIELDS,
   tidyCustomerField,
   type ShopperField,
-} from '../../src/wire/customer.js';
-import { TEST_CUSTOMER } from '../helpers/customer.js';
-import { foreignPayload, orderFields, startShop, type Shop } from '../helpers/toolkit.js';
+} from '../../../src/wire/customer.js';
+import { TEST_CUSTOMER } from '../../helpers/customer.js';
+import { foreignPayload, orderFields, startShop, type Shop } from '../../helpers/toolkit.js';
 
 /** What the shopper would type for every open field. */
 const SHOPPER = {

@@ -2,9 +2,9 @@
 // plain HTTP (forms, escaping, CSP, a second outcome refused), and close() leaving nothing.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startSandbox } from '../../src/sandbox/index.js';
-import { statusOf } from '../helpers/receiver.js';
-import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed } from '../helpers/sandbox.js';
+import { startSandbox } from '../../../src/sandbox/index.js';
+import { statusOf } from '../../helpers/receiver.js';
+import { PROJECT_ID, saleBody, SECRET_KEY, setup, signed } from '../../helpers/sandbox.js';
 
 async function call(
   method: string,

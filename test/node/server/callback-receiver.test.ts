@@ -4,20 +4,20 @@
 // server, the real sandbox as ECommPay, real signatures; no timing is asserted (the costs are
 // figures of `npm run bench`).
 import assert from 'node:assert/strict';
-import { REFUSALS_LOGGED_PER_WINDOW } from '../../src/server/refusal-log.js';
+import { REFUSALS_LOGGED_PER_WINDOW } from '../../../src/server/refusal-log.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { CALLBACK_BODY_KEPT_BYTES } from '../../src/server/callback-record.js';
-import { MAX_CALLBACK_LEAVES } from '../../src/server/callback-shape.js';
-import { createCheckout } from '../../src/server/checkout.js';
-import { ipAllowList } from '../../src/server/ip-allow-list.js';
-import { signAsPlatform } from '../../src/sandbox/callbacks.js';
-import type { CallbackRecord } from '../../src/server/store.js';
-import { MemoryStore } from '../../src/server/stores/memory.js';
-import { openSqliteStore } from '../../src/server/stores/sqlite.js';
+import { CALLBACK_BODY_KEPT_BYTES } from '../../../src/server/callback-record.js';
+import { MAX_CALLBACK_LEAVES } from '../../../src/server/callback-shape.js';
+import { createCheckout } from '../../../src/server/checkout.js';
+import { ipAllowList } from '../../../src/server/ip-allow-list.js';
+import { signAsPlatform } from '../../../src/sandbox/callbacks.js';
+import type { CallbackRecord } from '../../../src/server/store.js';
+import { MemoryStore } from '../../../src/server/stores/memory.js';
+import { openSqliteStore } from '../../../src/server/stores/sqlite.js';
 import {
   PROJECT_ID,
   SECRET_KEY,
@@ -25,7 +25,7 @@ import {
   startShop,
   type Shop,
   type ShopOptions,
-} from '../helpers/toolkit.js';
+} from '../../helpers/toolkit.js';
 
 const ALL_TIME = { from: 0, to: 8.64e15 };
 

@@ -6,22 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import { CALLBACK_BODY_KEPT_BYTES, keptCallback } from '../../src/server/callback-record.js';
+import { CALLBACK_BODY_KEPT_BYTES, keptCallback } from '../../../../src/server/callback-record.js';
 import type {
   CallbackOutcome,
   GateDisagreement,
   PaymentRecord,
   ReceivedCallback,
   Store,
-} from '../../src/server/store.js';
-import { MemoryStore } from '../../src/server/stores/memory.js';
-import { openSqliteStore, SQLITE_SCHEMA_VERSION } from '../../src/server/stores/sqlite.js';
-import { openRedisStore } from '../../src/server/stores/redis.js';
-import { startRedis } from '../helpers/redis.js';
-import { reportCommand } from '../../src/cli/commands/report.js';
-import { toCsv } from '../../src/server/report.js';
-import { openSse } from '../helpers/sse-client.js';
-import { eventsUrl, PROJECT_ID, startShop } from '../helpers/toolkit.js';
+} from '../../../../src/server/store.js';
+import { MemoryStore } from '../../../../src/server/stores/memory.js';
+import { openSqliteStore, SQLITE_SCHEMA_VERSION } from '../../../../src/server/stores/sqlite.js';
+import { openRedisStore } from '../../../../src/server/stores/redis.js';
+import { startRedis } from '../../../helpers/redis.js';
+import { reportCommand } from '../../../../src/cli/commands/report.js';
+import { toCsv } from '../../../../src/server/report.js';
+import { openSse } from '../../../helpers/sse-client.js';
+import { eventsUrl, PROJECT_ID, startShop } from '../../../helpers/toolkit.js';
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'cup-qr-store-'));
@@ -305,7 +305,7 @@ describe('sqlite store file', () => {
   it('migrates a version 1 file: bodies cut and hashed, fields read, identical copies merged', async (t) => {
     const file = join(tempDir(t), 'v1.sqlite');
     const v1 = new Database(file);
-    v1.exec(readFileSync(new URL('../fixtures/sqlite-v1.sql', import.meta.url), 'utf8'));
+    v1.exec(readFileSync(new URL('../../../fixtures/sqlite-v1.sql', import.meta.url), 'utf8'));
     v1.pragma('user_version = 1');
     const body = (status: string, pad = ''): string =>
       JSON.stringify({
@@ -362,7 +362,7 @@ describe('sqlite store file', () => {
   it('reads the QR code a version 1 file holds (any content, EMVCo too) as `qr.data`', async (t) => {
     const file = join(tempDir(t), 'v1-qr.sqlite');
     const v1 = new Database(file);
-    v1.exec(readFileSync(new URL('../fixtures/sqlite-v1.sql', import.meta.url), 'utf8'));
+    v1.exec(readFileSync(new URL('../../../fixtures/sqlite-v1.sql', import.meta.url), 'utf8'));
     v1.pragma('user_version = 1');
     const emv = '00020101021215310001015600010156000000000000843520459995303156540310.006304ABCD';
     v1.prepare(

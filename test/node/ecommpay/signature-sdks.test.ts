@@ -15,8 +15,8 @@ import {
   type FloatFormat,
   SignatureError,
   type SignatureOrdering,
-} from '../../src/ecommpay/signature.js';
-import { SECRET_KEY, signedCallback, startShop } from '../helpers/toolkit.js';
+} from '../../../src/ecommpay/signature.js';
+import { SECRET_KEY, signedCallback, startShop } from '../../helpers/toolkit.js';
 
 type Sdk = 'php' | 'python' | 'js' | 'java' | 'go';
 type Result = { string: string; signature: string } | { error: string };
@@ -26,7 +26,7 @@ interface Fixture {
 }
 
 const FIXTURE = JSON.parse(
-  readFileSync(new URL('../fixtures/sdk-signatures.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../fixtures/sdk-signatures.json', import.meta.url), 'utf8'),
 ) as Fixture;
 
 /** Each SDK's ordering and float form. Go truncates floats: `js` is its form for the rest. */

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { CliIO } from '../../src/cli/index.js';
-import { run } from '../../src/cli/index.js';
-import { canonicalString, verify } from '../../src/ecommpay/signature.js';
-import { runBin, type Exit } from '../helpers/bin.js';
+import type { CliIO } from '../../../src/cli/index.js';
+import { run } from '../../../src/cli/index.js';
+import { canonicalString, verify } from '../../../src/ecommpay/signature.js';
+import { runBin, type Exit } from '../../helpers/bin.js';
 
-const FIXTURE = readFileSync(new URL('../fixtures/sale-request.json', import.meta.url), 'utf8');
+const FIXTURE = readFileSync(new URL('../../fixtures/sale-request.json', import.meta.url), 'utf8');
 const KEY = 'cli-test-secret';
 
 /** The bin with ECOMMPAY_SECRET_KEY set to `secretKey` (`null`: unset). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { signAsPlatform } from '../../src/sandbox/callbacks.js';
+import { signAsPlatform } from '../../../src/sandbox/callbacks.js';
 import {
   canonicalString,
   checkSignature,
@@ -12,7 +12,7 @@ import {
   sign,
   SIGNATURE_ORDERINGS,
   verify,
-} from '../../src/ecommpay/signature.js';
+} from '../../../src/ecommpay/signature.js';
 
 // PROTOCOL.md §1, re-checked there against the official SDKs.
 const VECTORS: [secret: string, json: string, signature: string][] = [

@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { startSandbox } from '../../src/sandbox/index.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.mjs';
-import { startReceiver } from '../helpers/receiver.js';
-import type { Receiver } from '../helpers/receiver.js';
+import { startSandbox } from '../../../src/sandbox/index.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../scripts/chromium.mjs';
+import { startReceiver } from '../../helpers/receiver.js';
+import type { Receiver } from '../../helpers/receiver.js';
 import {
   paymentPageUrl,
   PROJECT_ID,
@@ -22,7 +22,7 @@ import {
   setup,
   signed,
   signedSale,
-} from '../helpers/sandbox.js';
+} from '../../helpers/sandbox.js';
 
 const SALE = '/v2/payment/cup/qr/sale';
 

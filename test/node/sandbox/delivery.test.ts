@@ -5,10 +5,10 @@
 // while on a later retry, every attempt in the delivery log.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { signAsPlatform } from '../../src/sandbox/callbacks.js';
-import { ECOMMPAY_RETRY_DELAYS_MS } from '../../src/sandbox/index.js';
-import { buildReport } from '../../src/server/report.js';
-import { PROJECT_ID, SECRET_KEY, signedCallback, startShop } from '../helpers/toolkit.js';
+import { signAsPlatform } from '../../../src/sandbox/callbacks.js';
+import { ECOMMPAY_RETRY_DELAYS_MS } from '../../../src/sandbox/index.js';
+import { buildReport } from '../../../src/server/report.js';
+import { PROJECT_ID, SECRET_KEY, signedCallback, startShop } from '../../helpers/toolkit.js';
 
 const ALL_TIME = { from: 0, to: 8.64e15 };
 const SECOND = 1000;

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { statusOf } from '../helpers/receiver.js';
+import { statusOf } from '../../helpers/receiver.js';
 import {
   PAGE_CUSTOMER,
   paymentPageUrl,
   PROJECT_ID,
   SECRET_KEY,
   setup,
-} from '../helpers/sandbox.js';
+} from '../../helpers/sandbox.js';
 
 interface Fixture {
   secret: string;
@@ -29,7 +29,7 @@ interface Fixture {
 }
 
 const FIXTURE = JSON.parse(
-  readFileSync(new URL('../fixtures/sdk-payment-pages.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../fixtures/sdk-payment-pages.json', import.meta.url), 'utf8'),
 ) as Fixture;
 
 /** The JS SDK's Payment (CommonJS): `new Payment(projectId, salt, params, baseUrl).getUrl()`. */

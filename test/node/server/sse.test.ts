@@ -4,12 +4,18 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { createCheckout } from '../../src/server/checkout.js';
-import { toNodeHandler } from '../../src/server/node-adapter.js';
-import { MemoryStore } from '../../src/server/stores/memory.js';
-import { eventually } from '../helpers/eventually.js';
-import { openSse, type SseClient } from '../helpers/sse-client.js';
-import { eventsUrl, SECRET_KEY, startShop, type Created, type Shop } from '../helpers/toolkit.js';
+import { createCheckout } from '../../../src/server/checkout.js';
+import { toNodeHandler } from '../../../src/server/node-adapter.js';
+import { MemoryStore } from '../../../src/server/stores/memory.js';
+import { eventually } from '../../helpers/eventually.js';
+import { openSse, type SseClient } from '../../helpers/sse-client.js';
+import {
+  eventsUrl,
+  SECRET_KEY,
+  startShop,
+  type Created,
+  type Shop,
+} from '../../helpers/toolkit.js';
 
 /** Payment Page mode: payments without Gate calls or callbacks, so only streams are at work. */
 async function pagePayment(shop: Shop, ref: string): Promise<Created> {
