@@ -2,7 +2,7 @@
 // across instances, two real checkout servers sharing one real Redis (the callback lands on
 // one, the shopper's stream is held by the other) and an instance killed mid-payment. A Redis
 // restart mid-payment is in faults.test.ts, with the other faults; the shared store contract
-// runs against Redis in stores/sqlite.test.ts.
+// runs against Redis in store.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { openRedisHub, type RedisHub } from '../../../src/server/hubs/redis.js';

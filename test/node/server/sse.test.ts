@@ -1,21 +1,11 @@
-// Event streams under load and at their limits, over real HTTP: 1,000 streams opened and closed
-// leave no listener, timer or row behind; heartbeats; caps; the Node bridge's framework modes.
+// Event streams under load and at their limits, over real HTTP (server/sse.ts,
+// server/payment-stream.ts): 1,000 streams opened and closed leave no listener, timer or row
+// behind; heartbeats; caps.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { createCheckout } from '../../../src/server/checkout.js';
-import { toNodeHandler } from '../../../src/server/node-adapter.js';
-import { MemoryStore } from '../../../src/server/stores/memory.js';
 import { eventually } from '../../helpers/eventually.js';
 import { openSse, type SseClient } from '../../helpers/sse-client.js';
-import {
-  eventsUrl,
-  SECRET_KEY,
-  startShop,
-  type Created,
-  type Shop,
-} from '../../helpers/toolkit.js';
+import { eventsUrl, startShop, type Created, type Shop } from '../../helpers/toolkit.js';
 
 /** Payment Page mode: payments without Gate calls or callbacks, so only streams are at work. */
 async function pagePayment(shop: Shop, ref: string): Promise<Created> {
@@ -49,7 +39,6 @@ function trackIntervals(t: TestContext): { live: () => number } {
   });
   return { live: () => live.size };
 }
-
 describe('event streams', () => {
   it('1,000 streams opened and closed: no listeners, timers or rows left behind', async (t) => {
     // 125 payments and 1,000 streams from one address in a moment: over the default rate limit
@@ -121,46 +110,5 @@ describe('event streams', () => {
     const again = await openSse(eventsUrl(shop, a));
     assert.equal(again.status, 200);
     await Promise.all([a2.close(), b1.close(), again.close()]);
-  });
-});
-
-describe('node bridge', () => {
-  it('passes other paths to next(), and takes a body a framework already read', async (t) => {
-    const store = new MemoryStore();
-    const checkout = createCheckout({
-      projectId: 1,
-      secretKey: SECRET_KEY,
-      publicUrl: 'https://shop.example',
-      store,
-      gateUrl: 'http://127.0.0.1:9', // never called: the payload is refused first
-    });
-    const handler = toNodeHandler(checkout);
-    const server = createServer((req, res) => {
-      // As express.raw() would: the body read into a Buffer before the handler.
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        (req as typeof req & { body: Buffer }).body = Buffer.concat(chunks);
-        handler(req, res, () => {
-          res.writeHead(299).end('next');
-        });
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    t.after(async () => {
-      await checkout.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const other = await fetch(`${base}/shop/cart`);
-    assert.equal(other.status, 299);
-    assert.equal(await other.text(), 'next');
-    const refused = await fetch(`${base}/cup-qr/payments`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ payload: 'nope.nope' }),
-    });
-    assert.equal(refused.status, 400);
-    assert.equal((await refused.json()).error.code, 'payload-invalid');
   });
 });

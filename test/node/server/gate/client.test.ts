@@ -15,7 +15,6 @@ import {
   GateClient,
 } from '../../../../src/server/gate/client.js';
 import { GateError } from '../../../../src/server/gate/errors.js';
-import { parseGateAnswer } from '../../../../src/ecommpay/gate-answer.js';
 import { sign, verify } from '../../../../src/ecommpay/signature.js';
 import { TEST_CUSTOMER, TEST_IP } from '../../../helpers/customer.js';
 
@@ -149,7 +148,6 @@ function statusAnswer(
     errors: [],
   };
 }
-
 describe('GateClient.sale', () => {
   it('posts a signed JSON sale to the CUP QR path and returns the accepted answer', async (t) => {
     const gate = await startGate(t, accept);
@@ -657,41 +655,5 @@ describe('GateClient options', () => {
     const { inspect } = await import('node:util');
     assert.doesNotMatch(inspect(new GateClient(base)), new RegExp(SECRET_KEY));
     assert.doesNotMatch(JSON.stringify(new GateClient(base)), new RegExp(SECRET_KEY));
-  });
-});
-
-describe('parseGateAnswer', () => {
-  it('reads accepted and refused answers and names every problem by path', () => {
-    const accepted = parseGateAnswer({
-      status: 'success',
-      request_id: 'r',
-      project_id: 1,
-      payment_id: 7,
-    });
-    assert.deepEqual(accepted, {
-      ok: true,
-      value: { accepted: true, status: 'success', request_id: 'r', project_id: 1, payment_id: '7' },
-    });
-    const refused = parseGateAnswer({
-      status: 'error',
-      code: 3,
-      message: 'no',
-      errors: [{ code: '1', message: 'm', field: 'f', description: ['x'] }],
-    });
-    assert.ok(refused.ok && !refused.value.accepted);
-    assert.equal(refused.value.code, '3');
-    assert.deepEqual(refused.value.errors, [
-      { code: '1', message: 'm', field: 'f', description: '["x"]' },
-    ]);
-
-    const broken = parseGateAnswer({ status: 'error', errors: [{ field: 3 }] });
-    assert.ok(!broken.ok);
-    assert.deepEqual(
-      broken.problems.map((p) => p.path),
-      ['code', 'message', 'errors[0].code', 'errors[0].message', 'errors[0].field'],
-    );
-    const notObject = parseGateAnswer([]);
-    assert.ok(!notObject.ok);
-    assert.match(notObject.problems[0].message, /must be an object/);
   });
 });
