@@ -3,9 +3,9 @@
 // its customer details), or answered 409 attempt-conflict. Over real HTTP, with the sandbox.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readPayload } from '../../src/wire/payload.js';
-import { createPayload } from '../../src/server/payload.js';
-import { TEST_CUSTOMER } from '../helpers/customer.js';
+import { readPayload } from '../../../../src/wire/payload.js';
+import { createPayload } from '../../../../src/server/payload.js';
+import { TEST_CUSTOMER } from '../../../helpers/customer.js';
 import {
   foreignPayload,
   order,
@@ -16,7 +16,7 @@ import {
   type Created,
   type Shop,
   untilStatus,
-} from '../helpers/toolkit.js';
+} from '../../../helpers/toolkit.js';
 
 const { id: _id, ...SHOPPER } = TEST_CUSTOMER;
 
