@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { openRedisHub, type RedisHub } from '../../../src/server/hubs/redis.js';
 import { keptCallback } from '../../../src/server/callback-record.js';
-import type { PaymentRecord, PaymentUpdate } from '../../../src/server/store.js';
+import type { PaymentUpdate } from '../../../src/server/store.js';
 import { openRedisStore, type RedisStore } from '../../../src/server/stores/redis.js';
 import { DEFAULT_TOKEN_RULES } from '../../../src/server/tokens.js';
 import {
@@ -19,27 +19,7 @@ import {
 } from '../../helpers/redis.js';
 import { openSse, type SseEvent } from '../../helpers/sse-client.js';
 import { PROJECT_ID } from '../../helpers/toolkit.js';
-
-function record(paymentId: string, overrides: Partial<PaymentRecord> = {}): PaymentRecord {
-  return {
-    paymentId,
-    orderRef: paymentId,
-    attempt: 1,
-    projectId: 1,
-    channel: 'gate',
-    status: 'pending',
-    seq: 0,
-    amount: 100,
-    currency: 'CNY',
-    description: '描述',
-    customer: { id: 'c' },
-    returnUrl: 'https://shop.example/thanks',
-    tokenHashes: ['aa'],
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    ...overrides,
-  };
-}
+import { record } from '../../helpers/records.js';
 
 async function store(t: TestContext, url: string): Promise<RedisStore> {
   const opened = await openRedisStore({ url });

@@ -1,21 +1,14 @@
 // The reconciliation report (server/report.ts, cli/commands/report.ts) over a real database
 // file.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { openSqliteStore } from '../../../src/server/stores/sqlite.js';
 import { reportCommand } from '../../../src/cli/commands/report.js';
 import { toCsv } from '../../../src/server/report.js';
 import { openSse } from '../../helpers/sse-client.js';
 import { eventsUrl, PROJECT_ID, startShop } from '../../helpers/toolkit.js';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cup-qr-store-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../helpers/temp-dir.js';
 
 describe('report', () => {
   it('reportCommand exports payments and operations as CSV and JSON', async (t) => {

@@ -4,9 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseCallback, type Callback } from '../../../src/ecommpay/callback.js';
 import { applyCallback } from '../../../src/server/state-machine.js';
-import type { PaymentRecord } from '../../../src/server/store.js';
-
-const NOW = Date.parse('2026-11-26T12:00:00Z');
+import { NOW, payment } from '../../helpers/records.js';
 
 const fixture = (name: string): Record<string, any> =>
   JSON.parse(readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), 'utf8'));
@@ -15,27 +13,6 @@ function callback(body: Record<string, unknown>): Callback {
   const parsed = parseCallback(body);
   assert.ok(parsed.ok, JSON.stringify(parsed));
   return parsed.value;
-}
-
-function payment(overrides: Partial<PaymentRecord> = {}): PaymentRecord {
-  return {
-    paymentId: 'EP761d-6f6d',
-    orderRef: 'EP761d-6f6d',
-    attempt: 1,
-    projectId: 843,
-    channel: 'gate',
-    status: 'pending',
-    seq: 0,
-    amount: 30000,
-    currency: 'CNY',
-    description: '123',
-    customer: {},
-    returnUrl: 'https://shop.example/thanks',
-    tokenHashes: [],
-    createdAt: NOW,
-    updatedAt: NOW,
-    ...overrides,
-  };
 }
 
 describe('state machine', () => {

@@ -1,59 +1,15 @@
 // The store contract (server/store.ts), run against every store: memory, SQLite and Redis.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { keptCallback } from '../../../src/server/callback-record.js';
-import type {
-  CallbackOutcome,
-  GateDisagreement,
-  PaymentRecord,
-  ReceivedCallback,
-  Store,
-} from '../../../src/server/store.js';
+import type { GateDisagreement, Store } from '../../../src/server/store.js';
 import { MemoryStore } from '../../../src/server/stores/memory.js';
 import { openSqliteStore } from '../../../src/server/stores/sqlite.js';
 import { openRedisStore } from '../../../src/server/stores/redis.js';
 import { startRedis } from '../../helpers/redis.js';
+import { record, received } from '../../helpers/records.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cup-qr-store-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function record(paymentId: string, overrides: Partial<PaymentRecord> = {}): PaymentRecord {
-  return {
-    paymentId,
-    orderRef: paymentId.split('~')[0],
-    attempt: 1,
-    projectId: 1,
-    channel: 'gate',
-    status: 'pending',
-    seq: 0,
-    amount: 100,
-    currency: 'CNY',
-    description: '描述',
-    customer: { id: 'c', ip_address: '1.2.3.4' },
-    returnUrl: 'https://shop.example/thanks',
-    tokenHashes: ['aa'],
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    ...overrides,
-  };
-}
-
-/** A callback as the receiver hands it to the store: `text` kept as callback-record.ts keeps it. */
-function received(
-  receivedAt: number,
-  paymentId: string,
-  outcome: CallbackOutcome,
-  text = `{"payment":{"id":"${paymentId}","status":"success"}}`,
-  extra: Partial<ReceivedCallback> = {},
-): ReceivedCallback {
-  return { receivedAt, paymentId, outcome, ...keptCallback(text, JSON.parse(text)), ...extra };
-}
 const stores: [string, (t: TestContext) => Promise<Store>][] = [
   ['memory', async () => new MemoryStore()],
   [

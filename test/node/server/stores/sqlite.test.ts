@@ -1,58 +1,17 @@
 // The SQLite store's file (server/stores/sqlite.ts): WAL, schema migrations, and a server
 // restart mid-payment on the same file.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { CALLBACK_BODY_KEPT_BYTES, keptCallback } from '../../../../src/server/callback-record.js';
-import type {
-  CallbackOutcome,
-  PaymentRecord,
-  ReceivedCallback,
-} from '../../../../src/server/store.js';
+import { CALLBACK_BODY_KEPT_BYTES } from '../../../../src/server/callback-record.js';
 import { openSqliteStore, SQLITE_SCHEMA_VERSION } from '../../../../src/server/stores/sqlite.js';
 import { openSse } from '../../../helpers/sse-client.js';
 import { eventsUrl, PROJECT_ID, startShop } from '../../../helpers/toolkit.js';
+import { record, received } from '../../../helpers/records.js';
+import { tempDir } from '../../../helpers/temp-dir.js';
 
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cup-qr-store-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function record(paymentId: string, overrides: Partial<PaymentRecord> = {}): PaymentRecord {
-  return {
-    paymentId,
-    orderRef: paymentId.split('~')[0],
-    attempt: 1,
-    projectId: 1,
-    channel: 'gate',
-    status: 'pending',
-    seq: 0,
-    amount: 100,
-    currency: 'CNY',
-    description: '描述',
-    customer: { id: 'c', ip_address: '1.2.3.4' },
-    returnUrl: 'https://shop.example/thanks',
-    tokenHashes: ['aa'],
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    ...overrides,
-  };
-}
-
-/** A callback as the receiver hands it to the store: `text` kept as callback-record.ts keeps it. */
-function received(
-  receivedAt: number,
-  paymentId: string,
-  outcome: CallbackOutcome,
-  text = `{"payment":{"id":"${paymentId}","status":"success"}}`,
-  extra: Partial<ReceivedCallback> = {},
-): ReceivedCallback {
-  return { receivedAt, paymentId, outcome, ...keptCallback(text, JSON.parse(text)), ...extra };
-}
 describe('sqlite store file', () => {
   it('is WAL, migrated to the current schema version, and reopened as it was', async (t) => {
     const file = join(tempDir(t), 'db.sqlite');
