@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * The analyzer gives a default set from a constant as the constant's name
- * (`DEFAULT_ROUTE_PREFIX`); a page author needs its value. The string constants the protocol
+ * (`DEFAULT_ROUTE_PREFIX`); a page author needs its value. The string constants the wire protocol
  * exports, by name, quoted as the analyzer quotes literals.
  */
-const PROTOCOL = new URL('./src/protocol/', import.meta.url);
+const PROTOCOL = new URL('./src/wire/', import.meta.url);
 const CONSTANTS = Object.fromEntries(
   readdirSync(PROTOCOL).flatMap((file) =>
     [

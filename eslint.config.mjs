@@ -1,5 +1,8 @@
 // Lint: TypeScript everywhere, Lit and web-component rules for the element, and the layer rules
-// of DESIGN.md: browser code never imports Node code, the server never imports Lit.
+// of ARCHITECTURE.md. Browser code (src/*.ts, src/controllers, src/wire, src/translations and any
+// other element folder) imports no Node module and none of the Node folders; the two protocols
+// import no Lit; src/ecommpay imports only what a protocol needs (node:crypto in its signature
+// alone); the sandbox never imports the toolkit, the toolkit never the sandbox.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import lit from 'eslint-plugin-lit';
@@ -7,24 +10,39 @@ import wc from 'eslint-plugin-wc';
 import litA11y from 'eslint-plugin-lit-a11y';
 import globals from 'globals';
 
-const nodeOnly = {
-  patterns: [
-    { group: ['node:*'], message: 'Browser code must not import Node modules.' },
-    {
-      group: ['**/server/**', '**/sandbox/**', '**/cli*'],
-      message: 'Browser code must not import the Node toolkit.',
-    },
-  ],
+/** The folders of Node code under src/. */
+const NODE_FOLDERS = [
+  'src/server/**',
+  'src/sandbox/**',
+  'src/cli/**',
+  'src/ecommpay/**',
+  'src/shared/**',
+];
+
+const noNode = { group: ['node:*'], message: 'Browser code must not import Node modules.' };
+const noNodeFolders = {
+  group: ['**/server/**', '**/sandbox/**', '**/cli/**', '**/ecommpay/**', '**/shared/**'],
+  message:
+    'Browser code must not import the Node toolkit, the sandbox, the CLI or the ECommPay side.',
 };
-const noLit = {
-  patterns: [
-    { group: ['lit', 'lit/*', '@lit/*'], message: 'Node code must not import Lit.' },
-    {
-      group: ['**/cup-qr-checkout*', '**/controllers/**', '**/qr-svg*'],
-      message: 'Node code must not import the element.',
-    },
+const noLit = { group: ['lit', 'lit/*', '@lit/*'], message: 'Node code must not import Lit.' };
+const noElement = {
+  group: [
+    '**/cup-qr-checkout*',
+    '**/controllers/**',
+    '**/element/**',
+    '**/qr-svg*',
+    '**/translations/**',
   ],
+  message: 'Node code must not import the element.',
 };
+const noServer = {
+  group: ['**/server/**', '**/server/*'],
+  message: 'Only the toolkit, its entry and the CLI import src/server.',
+};
+const noSandbox = { group: ['**/sandbox/**'], message: 'Only the CLI imports the sandbox.' };
+const noCli = { group: ['**/cli/**'], message: 'Nothing imports the CLI.' };
+const only = (...patterns) => ['error', { patterns }];
 
 export default tseslint.config(
   {
@@ -51,26 +69,60 @@ export default tseslint.config(
     },
   },
   {
+    // Browser code: the element, its modules, the wire protocol, the translations.
     files: ['src/**/*.ts'],
-    ignores: ['src/server/**', 'src/sandbox/**', 'src/cli.ts', 'src/cli/**'],
+    ignores: NODE_FOLDERS,
     plugins: { lit, wc, 'lit-a11y': litA11y },
     rules: {
       ...lit.configs.recommended.rules,
       ...wc.configs.recommended.rules,
       ...litA11y.configs.recommended.rules,
-      'no-restricted-imports': ['error', nodeOnly],
+      'no-restricted-imports': only(noNode, noNodeFolders),
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
   {
-    files: ['src/protocol/**/*.ts'],
+    // The wire protocol: browser code that both sides import, so no Lit and no element either.
+    files: ['src/wire/**/*.ts'],
+    rules: { 'no-restricted-imports': only(noNode, noNodeFolders, noLit, noElement) },
+  },
+  {
+    // The ECommPay protocol: the sandbox and the toolkit import it; it imports the wire
+    // protocol at most, and Node only for the signature's HMAC (below).
+    files: ['src/ecommpay/**/*.ts'],
+    ignores: ['src/ecommpay/signature.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [...nodeOnly.patterns, ...noLit.patterns] }],
+      'no-restricted-imports': only(noNode, noLit, noElement, noServer, noSandbox, noCli, {
+        group: ['**/shared/**'],
+        message: 'The ECommPay protocol needs none of the Node helpers.',
+      }),
     },
   },
   {
-    files: ['src/server/**/*.ts', 'src/sandbox/**/*.ts', 'src/cli.ts', 'src/cli/**'],
-    rules: { 'no-restricted-imports': ['error', noLit] },
+    // sign() and checkSignature() are synchronous, and Web Crypto's HMAC is not: node:crypto.
+    files: ['src/ecommpay/signature.ts'],
+    rules: {
+      'no-restricted-imports': only(noLit, noElement, noServer, noSandbox, noCli, {
+        group: ['node:*', '!node:crypto'],
+        message: 'The signature needs node:crypto only.',
+      }),
+    },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: { 'no-restricted-imports': only(noLit, noElement, noServer, noSandbox, noCli) },
+  },
+  {
+    files: ['src/server/**/*.ts'],
+    rules: { 'no-restricted-imports': only(noLit, noElement, noSandbox) },
+  },
+  {
+    files: ['src/sandbox/**/*.ts'],
+    rules: { 'no-restricted-imports': only(noLit, noElement, noServer, noCli) },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: { 'no-restricted-imports': only(noLit, noElement) },
   },
   {
     // The README's server snippet, byte for byte: it signs the payload a page would print.

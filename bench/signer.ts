@@ -6,7 +6,7 @@
  * run in alternating rounds, so neither gets all the warm JIT or all the GC.
  */
 import { createRequire } from 'node:module';
-import { sign } from '../src/server/signature.js';
+import { sign } from '../src/ecommpay/signature.js';
 import { TEST_CUSTOMER, TEST_IP } from '../test/helpers/customer.js';
 import { SECRET_KEY, successCallback } from './common.js';
 

@@ -7,8 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_PROJECT_ID } from '../src/sandbox/cli.js';
-import { DEMO_SECRET_KEY } from '../src/server/keys.js';
+import { DEMO_PROJECT_ID } from '../src/cli/commands/sandbox.js';
+import { DEMO_SECRET_KEY } from '../src/ecommpay/keys.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import {
   createCheckout,

@@ -22,10 +22,11 @@ import { downloadQrImage } from './element/qr-image.js';
 import { QrView } from './element/qr-view.js';
 import { renderResult } from './element/result-view.js';
 import type { CheckoutStatus } from './events.js';
-import type { ShopperCustomer } from './protocol/customer.js';
-import type { PaymentState } from './protocol/payment-state.js';
-import { appLinkFor, copyableLink } from './protocol/qr.js';
-import { DEFAULT_ROUTE_PREFIX, type PaymentMode } from './protocol/wire.js';
+import type { ShopperCustomer } from './wire/customer.js';
+import type { PaymentState } from './wire/payment-state.js';
+import { appLinkFor, copyableLink } from './wire/qr.js';
+import { DEFAULT_ROUTE_PREFIX } from './wire/routes.js';
+import { type PaymentMode } from './wire/payload.js';
 import {
   resolveLocale,
   translate,

@@ -3,9 +3,9 @@
  * declared in `GlobalEventHandlersEventMap` so that
  * `el.addEventListener('cup-qr-success', (e) => e.detail.paymentId)` type-checks.
  */
-import type { ShopperCustomer } from './protocol/customer.js';
-import type { PaymentState } from './protocol/payment-state.js';
-import type { PaymentStatus } from './protocol/status.js';
+import type { ShopperCustomer } from './wire/customer.js';
+import type { PaymentState } from './wire/payment-state.js';
+import type { PaymentStatus } from './wire/status.js';
 
 /**
  * What the element's `status` can be: before a payment exists (`collecting`: the customer form

@@ -11,7 +11,19 @@ export {
 } from './cup-qr-checkout.js';
 export type { PaymentSession } from './element/attempt-storage.js';
 export type { PayloadPreview } from './element/payload-preview.js';
-export * from './events.js';
+export {
+  CupQrCustomerEvent,
+  CupQrDeclineEvent,
+  CupQrErrorEvent,
+  CupQrExpireEvent,
+  CupQrStatusEvent,
+  CupQrSuccessEvent,
+  type CheckoutStatus,
+  type CupQrEventMap,
+  type CustomerEventDetail,
+  type PaymentEventDetail,
+  type StatusEventDetail,
+} from './events.js';
 export {
   resolveLocale,
   translate,
@@ -22,6 +34,6 @@ export {
 } from './translations/index.js';
 export type { Clock } from './controllers/clock.js';
 export type { PaymentStreamOptions } from './controllers/payment-stream.js';
-export type { PaymentQr, PaymentState } from './protocol/payment-state.js';
-export type { PaymentStatus } from './protocol/status.js';
-export type { CustomerRuleId, ShopperCustomer, ShopperField } from './protocol/customer.js';
+export type { PaymentQr, PaymentState } from './wire/payment-state.js';
+export type { PaymentStatus } from './wire/status.js';
+export type { CustomerRuleId, ShopperCustomer, ShopperField } from './wire/customer.js';

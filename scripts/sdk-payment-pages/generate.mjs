@@ -1,7 +1,7 @@
 /**
  * Generates test/fixtures/sdk-payment-pages.json: each case of cases.mjs as a Payment Page URL
  * built by the Python, PHP and Go SDKs' own code (their PaymentPage classes), to check the
- * sandbox's Payment Page against (test/node/sandbox-payment-page-sdks.test.ts; the JS SDK, the
+ * sandbox's Payment Page against (test/node/sandbox/payment-page-sdks.test.ts; the JS SDK, the
  * `ecommpay` devDependency, is run by the test itself).
  *
  *   node scripts/sdk-payment-pages/generate.mjs \
@@ -68,7 +68,7 @@ try {
 
 const fixture = {
   about:
-    'Payment Page URLs built by the official ECommPay SDKs (PaymentPage.get_url / getUrl / GetUrl) for each case, on `base`, signed with `secret` for project `projectId`. Generated once by scripts/sdk-payment-pages/generate.mjs; read by test/node/sandbox-payment-page-sdks.test.ts, which points them at its sandbox.',
+    'Payment Page URLs built by the official ECommPay SDKs (PaymentPage.get_url / getUrl / GetUrl) for each case, on `base`, signed with `secret` for project `projectId`. Generated once by scripts/sdk-payment-pages/generate.mjs; read by test/node/sandbox/payment-page-sdks.test.ts, which points them at its sandbox.',
   secret: SECRET_KEY,
   projectId: PROJECT_ID,
   base: BASE_URL,

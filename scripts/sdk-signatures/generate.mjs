@@ -82,7 +82,7 @@ const fixture = {
     'parsing `json` as its own Callback class does. `string` is what the SDK hashed, ' +
     '`signature` its result, `error` its failure. Generated once by ' +
     'scripts/sdk-signatures/generate.mjs; the java and go columns come from a one-off run ' +
-    '(scripts/sdk-signatures/README.md). Read by test/node/signature-sdks.test.ts.',
+    '(scripts/sdk-signatures/README.md). Read by test/node/ecommpay/signature-sdks.test.ts.',
   sdks: {
     php: {
       repository: repository('php'),

@@ -52,10 +52,10 @@ import {
   type PaymentEventDetail,
 } from '../events.js';
 import type { CustomerForm } from '../element/customer-form.js';
-import type { ShopperCustomer } from '../protocol/customer.js';
-import type { PaymentState } from '../protocol/payment-state.js';
-import { isTerminal, TERMINAL_STATUSES } from '../protocol/status.js';
-import type { CreatePaymentBody } from '../protocol/wire.js';
+import type { ShopperCustomer } from '../wire/customer.js';
+import type { PaymentState } from '../wire/payment-state.js';
+import { isTerminal, TERMINAL_STATUSES } from '../wire/status.js';
+import type { CreatePaymentBody } from '../wire/routes.js';
 import type { Clock } from './clock.js';
 import { CountdownController } from './countdown.js';
 import { PaymentStreamController } from './payment-stream.js';

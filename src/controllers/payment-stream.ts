@@ -10,9 +10,9 @@
  * `hostDisconnected`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { parsePaymentState, type PaymentState } from '../protocol/payment-state.js';
-import { isTerminal } from '../protocol/status.js';
-import { STATUS_EVENT } from '../protocol/wire.js';
+import { parsePaymentState, type PaymentState } from '../wire/payment-state.js';
+import { isTerminal } from '../wire/status.js';
+import { STATUS_EVENT } from '../wire/routes.js';
 import { errorOf, paymentUrl, type PaymentTarget } from '../element/merchant-api.js';
 import { realClock, type Clock } from './clock.js';
 

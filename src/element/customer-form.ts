@@ -19,8 +19,8 @@ import {
   type CustomerRuleId,
   type ShopperCustomer,
   type ShopperField,
-} from '../protocol/customer.js';
-import { COUNTRY_CODES } from '../protocol/fields.js';
+} from '../wire/customer.js';
+import { COUNTRY_CODES } from '../wire/fields.js';
 import type { Translation } from '../translations/types.js';
 
 interface InputKind {

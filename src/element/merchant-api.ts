@@ -7,10 +7,10 @@
  * each call. `createPayment` takes the attempt's `AbortSignal`: a request the shopper has left
  * (a new attempt, a new payload) is cancelled, and its caller drops a late answer.
  */
-import { absoluteUrl } from '../protocol/fields.js';
-import { parsePaymentState, type PaymentState } from '../protocol/payment-state.js';
-import { formatProblems } from '../protocol/problems.js';
-import { ROUTES, type CreatePaymentBody } from '../protocol/wire.js';
+import { absoluteUrl } from '../wire/fields.js';
+import { parsePaymentState, type PaymentState } from '../wire/payment-state.js';
+import { formatProblems } from '../wire/problems.js';
+import { ROUTES, type CreatePaymentBody } from '../wire/routes.js';
 import type { PaymentSession } from './attempt-storage.js';
 
 /** One payment at one merchant server: what its stream and status URLs need. */

@@ -6,8 +6,8 @@
  * anyway. Anything unreadable reads as empty (no amount, `gate`, no open fields): the server
  * refuses such a payload as a whole.
  */
-import { openShopperFields, type ShopperField } from '../protocol/customer.js';
-import { readPayload, type PaymentMode } from '../protocol/wire.js';
+import { openShopperFields, type ShopperField } from '../wire/customer.js';
+import { readPayload, type PaymentMode } from '../wire/payload.js';
 
 /** What the page can read of a payload before the server answers (it is not verified here). */
 export interface PayloadPreview {

@@ -5,8 +5,8 @@
  * code), save image. Any content is drawn; what may be a link is the protocol's QR rule.
  */
 import { html, nothing, svg, type TemplateResult } from 'lit';
-import type { PaymentQr } from '../protocol/payment-state.js';
-import { appLinkFor, copyableLink } from '../protocol/qr.js';
+import type { PaymentQr } from '../wire/payment-state.js';
+import { appLinkFor, copyableLink } from '../wire/qr.js';
 import { qrMatrix, renderQrSvg, type QrMatrix } from '../qr-svg.js';
 import type { Translation } from '../translations/index.js';
 import { formatClock } from './format.js';

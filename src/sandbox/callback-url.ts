@@ -9,7 +9,7 @@
  * `callbackOrigins`, or when the project sets `allowAnyCallbackUrl`. Otherwise the sale is
  * refused with a field error naming those options; nothing is created.
  */
-import { normalizeOrigin } from '../server/origin.js';
+import { normalizeOrigin } from '../shared/origin.js';
 import type { SandboxProject } from './types.js';
 
 /** `https://Shop.Example:443` as `https://shop.example`; undefined for what is not an origin. */

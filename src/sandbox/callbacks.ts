@@ -10,7 +10,7 @@
  * one holds the code and message) and an array `errors`; signed the same way.
  */
 import { createHmac } from 'node:crypto';
-import { canonicalString } from '../server/signature.js';
+import { canonicalString } from '../ecommpay/signature.js';
 import type { CallbackFormat, SandboxPaymentStatus } from './types.js';
 
 /** What a callback says about its payment at the time it is produced. */
@@ -138,7 +138,7 @@ export function buildStatusAnswer(
 /**
  * The platform's signature of its own message: the HMAC of the signed string, whatever its
  * texts hold. The toolkit's `sign()` refuses a `;` in a value (a value from outside must never
- * carry one: see `server/signature.ts`), but the platform signs the texts it was given (a
+ * carry one: see `ecommpay/signature.ts`), but the platform signs the texts it was given (a
  * description from another merchant's sale, a decline message) as they are, and so does the
  * sandbox. Not part of any public entry point: only the emulated platform signs this way.
  */

@@ -1,6 +1,6 @@
 /**
  * The errors the sandbox answers with. Their codes are ECommPay's own where its unified code
- * list has one (protocol/platform-codes.ts, PROTOCOL.md §2); the answers' shapes and HTTP
+ * list has one (ecommpay/platform-codes.ts, PROTOCOL.md §2); the answers' shapes and HTTP
  * statuses follow PROTOCOL.md §2 (`status`, `code`, `message`, per-field
  * `{code, message, field, description}`; only 200 means accepted; 401 for a bad signature or
  * project; 5xx retryable). The HTTP statuses are the sandbox's choice: ECommPay documents the
@@ -35,8 +35,8 @@
  * `2610` invalid country, `2611` invalid city, `2124` invalid customer ID; any other invalid
  * field `702` Malformed request. `description` is the foundation parser's message.
  */
-import { PLATFORM_CODES, type PlatformCode } from '../protocol/platform-codes.js';
-import type { Problem } from '../protocol/problems.js';
+import { PLATFORM_CODES, type PlatformCode } from '../ecommpay/platform-codes.js';
+import type { Problem } from '../wire/problems.js';
 
 /** One error answer: its HTTP status, code and message. */
 export interface GateErrorEntry extends PlatformCode {

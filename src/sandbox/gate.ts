@@ -18,12 +18,12 @@
  * is 404 3061.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseSaleRequest } from '../protocol/sale.js';
-import type { SaleRequest } from '../protocol/sale.js';
-import { FieldReader } from '../protocol/problems.js';
-import type { Problem } from '../protocol/problems.js';
-import { maxLength, MAX_PAYMENT_ID_LENGTH, nonEmpty, positiveInteger } from '../protocol/fields.js';
-import { checkSignature } from '../server/signature.js';
+import { parseSaleRequest } from '../ecommpay/sale.js';
+import type { SaleRequest } from '../ecommpay/sale.js';
+import { FieldReader } from '../wire/problems.js';
+import type { Problem } from '../wire/problems.js';
+import { maxLength, MAX_PAYMENT_ID_LENGTH, nonEmpty, positiveInteger } from '../wire/fields.js';
+import { checkSignature } from '../ecommpay/signature.js';
 import { callbackUrlRefusal } from './callback-url.js';
 import type { Clock } from './clock.js';
 import { ClockClosedError } from './clock.js';
@@ -35,10 +35,15 @@ import { parseJson, readBody, sendJson } from './http.js';
 import type { Platform, Refusal } from './platform.js';
 import type { SandboxProject } from './types.js';
 
-export const SALE_PATH = '/v2/payment/cup/qr/sale';
-export const STATUS_PATH = '/v2/payment/status';
-/** The status of a payment by the request id of its sale (a public Gate stub's path; see docs). */
-export const STATUS_BY_REQUEST_PATH = '/v2/payment/status/request';
+/**
+ * Gate's paths, as the toolkit's client sends them (ecommpay/gate-paths.ts). The status of a
+ * payment by the request id of its sale is a public Gate stub's path (see docs).
+ */
+export {
+  GATE_SALE_PATH as SALE_PATH,
+  GATE_STATUS_BY_REQUEST_PATH as STATUS_BY_REQUEST_PATH,
+  GATE_STATUS_PATH as STATUS_PATH,
+} from '../ecommpay/gate-paths.js';
 
 export interface GateContext {
   platform: Platform;

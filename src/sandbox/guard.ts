@@ -23,7 +23,7 @@
  *   CORS preflight, which the sandbox never grants.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { normalizeOrigin } from '../server/origin.js';
+import { normalizeOrigin } from '../shared/origin.js';
 
 /** A `Host` (or an `Origin`'s host): the name, and the port when one is written. */
 interface Authority {

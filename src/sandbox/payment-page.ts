@@ -27,8 +27,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { correction, generate } from 'lean-qr';
 import { toSvgSource } from 'lean-qr/extras/svg';
-import { CUP_QR_CURRENCY, MAX_PAYMENT_ID_LENGTH } from '../protocol/fields.js';
-import { checkSignature } from '../server/signature.js';
+import { CUP_QR_CURRENCY, MAX_PAYMENT_ID_LENGTH } from '../wire/fields.js';
+import { checkSignature } from '../ecommpay/signature.js';
 import { callbackUrlRefusal } from './callback-url.js';
 import type { Clock } from './clock.js';
 import { readBody, redirect, sendHtml } from './http.js';

@@ -9,7 +9,7 @@
  * Payment Page, the bank-app page and the control API all go through it.
  */
 import { randomBytes } from 'node:crypto';
-import { PLATFORM_CODES } from '../protocol/platform-codes.js';
+import { PLATFORM_CODES } from '../ecommpay/platform-codes.js';
 import type { CallbackFacts } from './callbacks.js';
 import { buildCallback, buildStatusAnswer, duplicateCallback, signCallback } from './callbacks.js';
 import { emvQrPayload } from './emv-qr.js';

@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { logText } from '../server/log-text.js';
+import { logText } from '../shared/log-text.js';
 import { BANK_ROUTE, handleBankApp } from './bank-app.js';
 import { callbackOrigin } from './callback-url.js';
 import { Clock } from './clock.js';

@@ -15,18 +15,17 @@
  * once; only a wrong project (our configuration is wrong, a retry after the fix can succeed) is
  * refused. Log lines quote nothing from the request but through `logText`, escaped and cut.
  */
-import { parseCallback } from '../protocol/callback.js';
-import { formatProblems } from '../protocol/problems.js';
+import { parseCallback } from '../ecommpay/callback.js';
+import { formatProblems } from '../wire/problems.js';
 import { keptCallback } from './callback-record.js';
 import { callbackShapeProblem } from './callback-shape.js';
 import { clientIp } from './client-ip.js';
+import { changePayment } from './change-payment.js';
 import type { CheckoutContext } from './context.js';
-import { publish, updateWithRetry } from './context.js';
-import { HttpError, parseJson, readText } from './http.js';
-import { logText } from './log-text.js';
+import { HttpError, parseJson, readText, type ConnectionInfo } from './http.js';
+import { logText } from '../shared/log-text.js';
 import { enforceRateLimit } from './rate-guard.js';
-import type { ConnectionInfo } from './routes/create-payment.js';
-import { checkSignature } from './signature.js';
+import { checkSignature } from '../ecommpay/signature.js';
 import { applyCallback } from './state-machine.js';
 import type { CallbackOutcome, ReceivedCallback } from './store.js';
 
@@ -103,15 +102,16 @@ export async function handleCallback(
   }
 
   let outcome: CallbackOutcome = 'unknown-payment';
-  const { written } = await updateWithRetry(ctx.store, callback.paymentId, (current) => {
-    const effect = applyCallback(current, callback, receivedAt, ctx.defaultQrTimeoutSeconds);
-    outcome = effect.outcome;
-    return effect.next;
-  });
-  await record({ ...facts, outcome });
-  // Stored first, published second: a stream that reconnects in between reads it anyway.
-  if (written) {
-    await publish(ctx, written);
-  }
+  await changePayment(
+    ctx,
+    callback.paymentId,
+    (current) => {
+      const effect = applyCallback(current, callback, receivedAt, ctx.defaultQrTimeoutSeconds);
+      outcome = effect.outcome;
+      return effect.next;
+    },
+    // Recorded with what it did, before any stream hears of the change.
+    () => record({ ...facts, outcome }),
+  );
   return OK();
 }

@@ -8,11 +8,11 @@
  * object of some project formats) and a signature, top level or `general.signature`, that is
  * the Base64 of an HMAC-SHA512 (64 bytes: 88 characters with `==`). A real one has about 40
  * leaves, keys of a few letters, and values up to the QR code's content (2,330 bytes of UTF-8
- * at most, protocol/qr.ts); the caps below leave room beyond that. The leaves are what
+ * at most, wire/qr.ts); the caps below leave room beyond that. The leaves are what
  * verifying costs (each ordering sorts them): 256 of them keep the refusal of a forged body
  * well under a millisecond (`npm run bench`), where 512 took most of one on a loaded machine.
  */
-import { findSignature } from './signature.js';
+import { findSignature } from '../ecommpay/signature.js';
 
 /** The most leaves (values that are not objects or arrays, and empty ones) a callback may have. */
 export const MAX_CALLBACK_LEAVES = 256;

@@ -20,18 +20,19 @@
  * the tokens of a payment (tokens.ts), and the log lines refused requests cause
  * (refusal-log.ts).
  */
-import { DEFAULT_ROUTE_PREFIX } from '../protocol/wire.js';
+import { DEFAULT_ROUTE_PREFIX, matchRoute, ROUTES } from '../wire/routes.js';
 import { DEFAULT_MAX_CALLBACK_BYTES, handleCallback } from './callback-receiver.js';
 import type { TrustProxy } from './client-ip.js';
 import type { CheckoutContext } from './context.js';
-import { GateClient } from './gate-client.js';
+import { GateClient } from './gate/client.js';
 import {
   DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   HttpError,
   setBodyDeadline,
+  type ConnectionInfo,
 } from './http.js';
-import { logText } from './log-text.js';
+import { logText } from '../shared/log-text.js';
 import type { Hub } from './hub.js';
 import { MemoryHub } from './hub.js';
 import { ipAllowList } from './ip-allow-list.js';
@@ -39,7 +40,7 @@ import { originCheck, type AllowedOrigins } from './origin.js';
 import { payloadKeyOf } from './payload.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js';
 import { enforceRateLimit } from './rate-guard.js';
-import { handleCreatePayment, type ConnectionInfo } from './routes/create-payment.js';
+import { handleCreatePayment } from './routes/create-payment.js';
 import { handleEvents } from './routes/events.js';
 import { DEFAULT_PAYMENT_PAGE_URL, handlePaymentPage } from './routes/payment-page.js';
 import { handleStatus } from './routes/status.js';
@@ -222,8 +223,6 @@ function checkMaxCallbackBytes(value: number | undefined): number {
   );
 }
 
-const PAYMENT_ROUTE = /^\/payments\/([^/]+)(\/events)?$/;
-
 /**
  * The guards of the routes that start payments, before anything is read: the page's origin
  * (403 `origin-refused`), then the client's budget (429 `rate-limited`, `Retry-After`).
@@ -283,7 +282,7 @@ export function createCheckout(options: CheckoutOptions): Checkout {
         ? { payloadKey: options.payloadKey }
         : { secretKey: options.secretKey },
     ),
-    callbackUrl: `${publicUrl}${prefix}/callback`,
+    callbackUrl: `${publicUrl}${prefix}${ROUTES.callback}`,
     maxAttempts,
     trustProxy: options.trustProxy ?? false,
     checkOrigin: originCheck(publicUrl, options.allowedOrigins),
@@ -318,31 +317,31 @@ export function createCheckout(options: CheckoutOptions): Checkout {
     const allow = (allowed: string): never => {
       throw new HttpError(405, 'method-not-allowed', `Use ${allowed}.`, [], { Allow: allowed });
     };
-    if (path === '/payments') {
-      if (method !== 'POST') return allow('POST');
-      guardStart(ctx, request, info);
-      return handleCreatePayment(ctx, request, info);
-    }
-    if (path === '/callback') {
-      return method === 'POST' ? handleCallback(ctx, request, info) : allow('POST');
-    }
-    if (path === '/payment-page') {
-      if (method !== 'POST') return allow('POST');
-      guardStart(ctx, request, info);
-      return handlePaymentPage(ctx, request);
-    }
-    const match = PAYMENT_ROUTE.exec(path);
-    if (match) {
-      if (method !== 'GET') return allow('GET');
-      let paymentId: string;
-      try {
-        paymentId = decodeURIComponent(match[1]);
-      } catch {
-        throw new HttpError(400, 'bad-request', 'The payment id is not URL-encoded text.');
+    const match = matchRoute(path);
+    switch (match?.route) {
+      case 'payments':
+        if (method !== 'POST') return allow('POST');
+        guardStart(ctx, request, info);
+        return handleCreatePayment(ctx, request, info);
+      case 'callback':
+        return method === 'POST' ? handleCallback(ctx, request, info) : allow('POST');
+      case 'paymentPage':
+        if (method !== 'POST') return allow('POST');
+        guardStart(ctx, request, info);
+        return handlePaymentPage(ctx, request);
+      case 'payment':
+      case 'events': {
+        if (method !== 'GET') return allow('GET');
+        let paymentId: string;
+        try {
+          paymentId = decodeURIComponent(match.id ?? '');
+        } catch {
+          throw new HttpError(400, 'bad-request', 'The payment id is not URL-encoded text.');
+        }
+        return match.route === 'events'
+          ? handleEvents(ctx, request, url, paymentId, info)
+          : handleStatus(ctx, request, url, paymentId);
       }
-      return match[2]
-        ? handleEvents(ctx, request, url, paymentId, info)
-        : handleStatus(ctx, request, url, paymentId);
     }
     throw new HttpError(404, 'not-found', 'No such route.');
   }

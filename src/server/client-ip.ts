@@ -9,7 +9,7 @@
  * are taken off before the address is checked, so such a shopper is counted under their own
  * address, not under the one key shared by every address that could not be read.
  */
-import { ipAddress } from '../protocol/fields.js';
+import { ipAddress } from '../wire/fields.js';
 import { rateKey } from './rate-limit.js';
 
 /**

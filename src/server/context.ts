@@ -1,13 +1,11 @@
 /**
  * What every route of one checkout shares: its settings, resolved once by `createCheckout`.
  */
-import type { GateClient } from './gate-client.js';
+import type { GateClient } from './gate/client.js';
 import type { Hub } from './hub.js';
 import type { StreamRegistry } from './sse.js';
-import type { Store, PaymentRecord } from './store.js';
-import { updateOf } from './store.js';
+import type { Store } from './store.js';
 import type { TrustProxy } from './client-ip.js';
-import { logText } from './log-text.js';
 import type { IpAllowList } from './ip-allow-list.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { TokenRules } from './tokens.js';
@@ -52,36 +50,4 @@ export interface CheckoutContext {
    * (refusal-log.ts); `reason` is a fixed word of ours (`rate-limited`, `bad-signature`...).
    */
   logRefusal: (reason: string, message: string) => void;
-}
-
-/**
- * Moves a payment on with optimistic concurrency: `step` gets the current record and returns
- * the next one (seq + 1) or undefined for no change; a concurrent writer makes it read and
- * try again. Returns the record written, or undefined when nothing changed.
- */
-export async function updateWithRetry(
-  store: Store,
-  paymentId: string,
-  step: (current: PaymentRecord) => PaymentRecord | undefined,
-): Promise<{ current: PaymentRecord | undefined; written?: PaymentRecord }> {
-  for (let tries = 0; tries < 20; tries++) {
-    const current = await store.getPayment(paymentId);
-    if (!current) return { current };
-    const next = step(current);
-    if (!next) return { current };
-    if (await store.updatePayment(next, current.seq)) return { current: next, written: next };
-  }
-  throw new Error(`payment ${paymentId}: too many concurrent updates`);
-}
-
-/**
- * Publishes a stored change. A failed publish is logged, not thrown: the change is stored, and
- * a stream that missed it gets it on its next (re)connect or poll.
- */
-export async function publish(ctx: CheckoutContext, payment: PaymentRecord): Promise<void> {
-  try {
-    await ctx.hub.publish(updateOf(payment));
-  } catch (error) {
-    ctx.log(`publishing ${logText(payment.paymentId)} failed`, error);
-  }
 }

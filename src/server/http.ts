@@ -5,7 +5,17 @@
  * trickled a byte at a time cannot hold a connection and its memory for long), as strict
  * UTF-8 and as JSON of a bounded depth.
  */
-import type { ErrorBody, ErrorCode, FieldProblem } from '../protocol/wire.js';
+import type { ErrorBody, ErrorCode, FieldProblem } from '../wire/errors.js';
+
+/**
+ * What a runtime tells of a request's connection beside the `Request` itself: the second
+ * argument of `checkout.fetch(request, info)`. The Node bridge fills it in; elsewhere pass
+ * `{ remoteAddress }` yourself (or set `trustProxy`).
+ */
+export interface ConnectionInfo {
+  /** The connection's remote address: the shopper's IP, unless `trustProxy` says otherwise. */
+  remoteAddress?: string;
+}
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 

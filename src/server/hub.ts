@@ -7,7 +7,7 @@
  * message whose `seq` it has already sent, so order and duplicates do not matter.
  */
 import type { PaymentUpdate } from './store.js';
-import { updateOf } from './store.js';
+import { updateOf } from './view.js';
 
 export type HubListener = (payment: PaymentUpdate) => void;
 

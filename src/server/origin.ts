@@ -14,6 +14,7 @@
  * (curl, a server-to-server call, a test), which could send any `Origin` it liked, so refusing
  * it would stop no one. Such clients are what the rate limit and the signed payload are for.
  */
+import { normalizeOrigin } from '../shared/origin.js';
 import { HttpError } from './http.js';
 
 /**
@@ -23,21 +24,6 @@ import { HttpError } from './http.js';
  *   beside the request's own origin.
  */
 export type AllowedOrigins = readonly string[] | ((origin: string) => boolean);
-
-/** `https://Shop.Example:443/` as `https://shop.example`; undefined for anything else. */
-export function normalizeOrigin(value: string): string | undefined {
-  if (value === 'null') return 'null';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  if (url.username || url.password || url.search || url.hash) return undefined;
-  if (url.pathname !== '/' && url.pathname !== '') return undefined;
-  return url.origin;
-}
 
 /**
  * The check, built once by `createCheckout`. Throws a `TypeError` for an entry that is not an

@@ -4,7 +4,7 @@
  *   base64url(JSON body) + '.' + base64url(HMAC-SHA256(payloadKey, DOMAIN + body))
  *
  * Tamper-evident (the MAC covers the exact body bytes), expiring (`exp`), readable by the
- * element without the key (`readPayload` in `protocol/wire.ts`). It can never pass for a Gate
+ * element without the key (`readPayload` in `wire/payload.ts`). It can never pass for a Gate
  * signature, nor a Gate signature for it: another hash (SHA-256, not SHA-512), another input
  * format (a fixed domain line + raw JSON, never the `path:value` flattening) and, by default,
  * another key (derived from the secret key by HKDF with its own label).
@@ -18,16 +18,10 @@
  * signed elsewhere that has one is refused ({@link verifyPayload}).
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { tidyCustomer } from '../protocol/customer.js';
-import { CUSTOMER_FIELD_RULES } from '../protocol/sale.js';
-import {
-  absoluteUrl,
-  cupQrCurrency,
-  maxLength,
-  noSeparator,
-  nonEmpty,
-} from '../protocol/fields.js';
-import { formatProblems, type Problem } from '../protocol/problems.js';
+import { tidyCustomer } from '../wire/customer.js';
+import { CUSTOMER_FIELD_RULES } from '../ecommpay/sale.js';
+import { absoluteUrl, cupQrCurrency, maxLength, noSeparator, nonEmpty } from '../wire/fields.js';
+import { formatProblems, type Problem } from '../wire/problems.js';
 import {
   base64UrlEncodeText,
   ORDER_REF_PATTERN,
@@ -38,7 +32,7 @@ import {
   type PayloadBody,
   type PayloadCustomer,
   type PaymentMode,
-} from '../protocol/wire.js';
+} from '../wire/payload.js';
 
 /** The first line of every MAC input: the payload's own signing domain. */
 export const PAYLOAD_DOMAIN = 'cup-qr-checkout/payload/v1\n';

@@ -6,9 +6,8 @@
  */
 import { clientIp } from './client-ip.js';
 import type { CheckoutContext } from './context.js';
-import { HttpError } from './http.js';
-import { logText } from './log-text.js';
-import type { ConnectionInfo } from './routes/create-payment.js';
+import { HttpError, type ConnectionInfo } from './http.js';
+import { logText } from '../shared/log-text.js';
 import { rateKey, type RateLimiter } from './rate-limit.js';
 
 /** Addresses that are the shop's own proxy when `trustProxy` is not set. */

@@ -1,13 +1,13 @@
 /**
  * Asking Gate instead of waiting for a callback: `POST /v2/payment/status`, whose answer is the
- * payment with its `operations` and `errors` (protocol/callback.ts `parseStatusAnswer`: the
+ * payment with its `operations` and `errors` (ecommpay/callback.ts `parseStatusAnswer`: the
  * last operation's code, so a lost 20602 time-out comes back `expired`). For payments whose
  * callbacks are late or lost (a firewall, an outage on the shop's side): run it from a job for
  * payments `pending` or `awaiting-customer` for too long.
  *
  * Gate's word counts only as far as it can be trusted:
  * - a signed answer (its signature verifies with the project's key) is applied through the
- *   same state machine as a callback, stored, then published;
+ *   same state machine as a callback, stored, then published (change-payment.ts);
  * - an unsigned answer moves nothing: it shows that Gate has the payment (the recovery of a
  *   lost sale answer, routes/create-payment.ts, relies on that), not what state it is in;
  * - a final state never changes, and refresh() never confirms one that Gate contradicts
@@ -18,11 +18,11 @@
  * The answer is not recorded as a received callback (it was not one); the state it causes is
  * in the payment's history like any other.
  */
-import type { PaymentState } from '../protocol/payment-state.js';
-import { isTerminal, type PaymentStatus } from '../protocol/status.js';
+import type { PaymentState } from '../wire/payment-state.js';
+import { isTerminal, type PaymentStatus } from '../wire/status.js';
+import { changePayment } from './change-payment.js';
 import type { CheckoutContext } from './context.js';
-import { publish, updateWithRetry } from './context.js';
-import { logText } from './log-text.js';
+import { logText } from '../shared/log-text.js';
 import { applyCallback } from './state-machine.js';
 import type { GateDisagreement, PaymentRecord } from './store.js';
 import { toPaymentState } from './view.js';
@@ -61,13 +61,12 @@ export async function refreshPayment(
   const now = ctx.now();
   // The final state the last read found, if it was one.
   let final: PaymentRecord | undefined;
-  const { current, written } = await updateWithRetry(ctx.store, paymentId, (payment) => {
+  const { current, written } = await changePayment(ctx, paymentId, (payment) => {
     final = isTerminal(payment.status) ? payment : undefined;
     if (final || !answer.signed || answer.projectId !== ctx.projectId) return undefined;
     return applyCallback(payment, answer, now, ctx.defaultQrTimeoutSeconds).next;
   });
   if (!current) return undefined;
-  if (written) await publish(ctx, written);
 
   const said = `Gate says ${logText(answer.platformStatus)} (${answer.signed ? 'signed' : 'unsigned'})`;
   let disagreement: GateDisagreement | undefined;

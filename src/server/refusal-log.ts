@@ -6,7 +6,7 @@
  * matters. No timer: the count of a window is told with the first refusal of a later window,
  * or by `flush()` (the checkout's `close()`).
  */
-import { logText } from './log-text.js';
+import { logText } from '../shared/log-text.js';
 
 export const REFUSALS_LOGGED_PER_WINDOW = 10;
 export const REFUSAL_WINDOW_MS = 60_000;

@@ -10,10 +10,11 @@
  *   code for another amount must not be shown and a success for another amount must not ship;
  * - a success without `payment.sum` cannot be checked, so it counts as a mismatch;
  * - `awaiting customer` (without "action") is a `decline` with our code `awaiting-customer`
- *   (protocol/status.ts): a failed attempt the shopper may start again, never a QR to show.
+ *   (ecommpay/platform-statuses.ts): a failed attempt the shopper may start again, never a QR to show.
  */
-import type { Callback } from '../protocol/callback.js';
-import { canTransition, finalReasonOf, isTerminal } from '../protocol/status.js';
+import type { Callback } from '../ecommpay/callback.js';
+import { canTransition, isTerminal } from '../wire/status.js';
+import { finalReasonOf } from '../ecommpay/platform-statuses.js';
 import type { CallbackOutcome, PaymentRecord } from './store.js';
 
 /** The QR timeout assumed when the platform does not say (the seed's 600 s). */

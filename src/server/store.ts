@@ -7,8 +7,8 @@
  * Concurrency is optimistic: {@link Store.updatePayment} writes only if the payment's `seq` is
  * still the one read, so two callbacks handled at once on two instances cannot both win.
  */
-import type { PaymentStatus } from '../protocol/status.js';
-import type { PayloadCustomer } from '../protocol/wire.js';
+import type { PaymentStatus } from '../wire/status.js';
+import type { PayloadCustomer } from '../wire/payload.js';
 import type { TokenIssue, TokenRules } from './tokens.js';
 
 /** The QR code of an `awaiting-customer` payment. */
@@ -101,7 +101,8 @@ export interface GateDisagreement {
 
 /**
  * What the element is told of a payment: the part of the record a stream renders. The hub
- * carries only this, so no token hash or customer detail travels through a message broker.
+ * carries only this, so no token hash or customer detail travels through a message broker
+ * (`updateOf` in view.ts makes it from a record).
  */
 export type PaymentUpdate = Pick<
   PaymentRecord,
@@ -116,22 +117,6 @@ export type PaymentUpdate = Pick<
   | 'message'
   | 'updatedAt'
 >;
-
-/** The {@link PaymentUpdate} of a record (a new object: changing it changes nothing stored). */
-export function updateOf(payment: PaymentUpdate): PaymentUpdate {
-  return {
-    paymentId: payment.paymentId,
-    status: payment.status,
-    seq: payment.seq,
-    amount: payment.amount,
-    currency: payment.currency,
-    description: payment.description,
-    ...(payment.qr ? { qr: readStoredQr(payment.qr) } : {}),
-    ...(payment.code !== undefined ? { code: payment.code } : {}),
-    ...(payment.message !== undefined ? { message: payment.message } : {}),
-    updatedAt: payment.updatedAt,
-  };
-}
 
 /** What a received callback did. */
 export type CallbackOutcome =

@@ -2,7 +2,7 @@
  * The element's words: one typed term table per locale (Shoelace's `translations/` habit).
  * Every string can be overridden through the element's `strings` property.
  */
-import type { CustomerRuleId, ShopperField } from '../protocol/customer.js';
+import type { CustomerRuleId, ShopperField } from '../wire/customer.js';
 
 export interface Translation {
   /** BCP 47 tag of the table, used for number formatting too. */
@@ -78,7 +78,7 @@ export interface Translation {
   customerHints: Partial<Record<ShopperField, string>>;
   /** The country list's empty choice. */
   customerChooseCountry: string;
-  /** Why a field was refused, by rule id (`protocol/customer.ts`), shown next to it. */
+  /** Why a field was refused, by rule id (`wire/customer.ts`), shown next to it. */
   customerErrors: Record<CustomerRuleId, string>;
   /** Announced on a refused submission: how many fields need a fix. */
   customerErrorCount: (count: number) => string;

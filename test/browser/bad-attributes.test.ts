@@ -13,9 +13,9 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';
 import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
-import type { PaymentState } from '../../src/protocol/payment-state.js';
-import { PAYMENT_STATUSES } from '../../src/protocol/status.js';
-import { base64UrlEncodeText } from '../../src/protocol/wire.js';
+import type { PaymentState } from '../../src/wire/payment-state.js';
+import { PAYMENT_STATUSES } from '../../src/wire/status.js';
+import { base64UrlEncodeText } from '../../src/wire/payload.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
 import { decodeQr, part, server, shadow, statusReached } from './helpers/checkout.js';
 

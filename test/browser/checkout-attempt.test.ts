@@ -9,9 +9,9 @@ import { CheckoutAttemptController } from '../../src/controllers/checkout-attemp
 import { storageKey } from '../../src/element/attempt-storage.js';
 import type { createPayment, CreateResult } from '../../src/element/merchant-api.js';
 import type { CheckoutStatus, PaymentEventDetail } from '../../src/events.js';
-import type { ShopperField } from '../../src/protocol/customer.js';
-import type { PaymentState } from '../../src/protocol/payment-state.js';
-import type { CreatePaymentBody } from '../../src/protocol/wire.js';
+import type { ShopperField } from '../../src/wire/customer.js';
+import type { PaymentState } from '../../src/wire/payment-state.js';
+import type { CreatePaymentBody } from '../../src/wire/routes.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { FakeSource } from './helpers/fake-event-source.js';
 import { FakeHost } from './helpers/fake-host.js';

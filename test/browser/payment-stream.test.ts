@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { PaymentStreamController } from '../../src/controllers/payment-stream.js';
 import { errorOf, paymentUrl } from '../../src/element/merchant-api.js';
-import type { PaymentState } from '../../src/protocol/payment-state.js';
+import type { PaymentState } from '../../src/wire/payment-state.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { FakeSource } from './helpers/fake-event-source.js';
 import { FakeHost } from './helpers/fake-host.js';

@@ -1,5 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import { MAX_QR_DATA_BYTES, QR_DATA_RULES } from '../../src/protocol/qr.js';
+import { MAX_QR_DATA_BYTES, QR_DATA_RULES } from '../../src/wire/qr.js';
 import { QUIET_ZONE, qrMatrix, qrPath, renderQrSvg } from '../../src/qr-svg.js';
 import { decodeQrSvg } from './helpers/qr.js';
 

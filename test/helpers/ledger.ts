@@ -4,7 +4,7 @@
  * DESIGN.md: one final state per payment, never changed; every change one `seq` up; the final
  * state delivered to the element exactly once, and never a second, conflicting one.
  */
-import { isTerminal, type PaymentStatus } from '../../src/protocol/status.js';
+import { isTerminal, type PaymentStatus } from '../../src/wire/status.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { TransitionRecord } from '../../src/server/store.js';
 import { PROJECT_ID } from './toolkit.js';

@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verify } from '../../src/server/signature.js';
+import { verify } from '../../src/ecommpay/signature.js';
 
 export interface ReceivedCallback {
   /** 0 for the first POST received. */

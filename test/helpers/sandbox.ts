@@ -3,7 +3,7 @@
  * sandbox with a callback receiver, both closed by the test's context.
  */
 import type { TestContext } from 'node:test';
-import { sign } from '../../src/server/signature.js';
+import { sign } from '../../src/ecommpay/signature.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox, SandboxOptions, SandboxProject } from '../../src/sandbox/index.js';
 import type { Receiver } from './receiver.js';

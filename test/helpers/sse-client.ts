@@ -1,4 +1,4 @@
-import { isTerminal, type PaymentStatus } from '../../src/protocol/status.js';
+import { isTerminal, type PaymentStatus } from '../../src/wire/status.js';
 
 /**
  * A small real SSE client for Node tests: `fetch` over HTTP, the body stream read and parsed

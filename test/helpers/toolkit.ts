@@ -16,7 +16,7 @@ import { createCheckout, type Checkout, type CheckoutOptions } from '../../src/s
 import { MemoryHub } from '../../src/server/hub.js';
 import { toNodeHandler } from '../../src/server/node-adapter.js';
 import { createHmac } from 'node:crypto';
-import { base64UrlEncodeText, PAYLOAD_VERSION } from '../../src/protocol/wire.js';
+import { base64UrlEncodeText, PAYLOAD_VERSION } from '../../src/wire/payload.js';
 import {
   createPayload,
   PAYLOAD_DOMAIN,

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { isTerminal, type PaymentStatus } from '../../src/protocol/status.js';
+import { isTerminal, type PaymentStatus } from '../../src/wire/status.js';
 import { startSandbox, type SandboxFaults } from '../../src/sandbox/index.js';
 import { createCheckout, type CheckoutOptions } from '../../src/server/checkout.js';
 import { toNodeHandler } from '../../src/server/node-adapter.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { createCheckout } from '../../src/server/checkout.js';
-import { MAX_LOGGED_TEXT } from '../../src/server/log-text.js';
+import { MAX_LOGGED_TEXT } from '../../src/shared/log-text.js';
 import { RefusalLog } from '../../src/server/refusal-log.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
 import { eventually } from '../helpers/eventually.js';

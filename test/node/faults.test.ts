@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
-import type { PaymentStatus } from '../../src/protocol/status.js';
+import type { PaymentStatus } from '../../src/wire/status.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { Store } from '../../src/server/store.js';
 import { openRedisStore } from '../../src/server/stores/redis.js';

@@ -6,10 +6,11 @@
 // figure line says how many were tried. Then every other door a `;` could come in by.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { checkCustomerField, SHOPPER_FIELDS } from '../../src/protocol/customer.js';
-import { GateClient, GateError } from '../../src/server/gate-client.js';
+import { checkCustomerField, SHOPPER_FIELDS } from '../../src/wire/customer.js';
+import { GateClient } from '../../src/server/gate/client.js';
+import { GateError } from '../../src/server/gate/errors.js';
 import { createPayload } from '../../src/server/payload.js';
-import { canonicalString } from '../../src/server/signature.js';
+import { canonicalString } from '../../src/ecommpay/signature.js';
 import type { PaymentRecord } from '../../src/server/store.js';
 import { hashToken, newToken } from '../../src/server/tokens.js';
 import { TEST_CUSTOMER, TEST_IP } from '../helpers/customer.js';

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { DEMO_SECRET_KEY } from '../../src/sandbox/cli.js';
+import { DEMO_SECRET_KEY } from '../../src/cli/commands/sandbox.js';
 import { payloadKeyOf } from '../../src/server/payload.js';
 import { launchChromium } from '../helpers/chromium.js';
 
@@ -78,7 +78,7 @@ describe('the built package', () => {
       'dist/cup-qr-checkout.esm.js',
       'dist/cup-qr-checkout.min.js',
       'dist/custom-elements.json',
-      'dist/cli.js',
+      'dist/cli/index.js',
       ...Object.values(pkg.exports as Record<string, string | Record<string, string>>).flatMap(
         (entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)),
       ),

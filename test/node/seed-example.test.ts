@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseCallback } from '../../src/protocol/callback.js';
-import { GateClient, type SaleInput } from '../../src/server/gate-client.js';
+import { parseCallback } from '../../src/ecommpay/callback.js';
+import { GateClient, type SaleInput } from '../../src/server/gate/client.js';
 import * as platform from '../helpers/sandbox.js';
 import * as toolkit from '../helpers/toolkit.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import { AWAITING_CUSTOMER_CODE } from '../../src/protocol/status.js';
+import { AWAITING_CUSTOMER_CODE } from '../../src/ecommpay/platform-statuses.js';
 import { MemoryStore } from '../../src/server/stores/memory.js';
 import { openSse, type SseClient } from '../helpers/sse-client.js';
 import { eventsUrl, PROJECT_ID, startShop, type Created, type Shop } from '../helpers/toolkit.js';

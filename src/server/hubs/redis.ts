@@ -14,14 +14,14 @@
 import type { Redis } from 'ioredis';
 import type { Hub, HubListener } from '../hub.js';
 import type { PaymentUpdate } from '../store.js';
-import { updateOf } from '../store.js';
+import { updateOf } from '../view.js';
 import {
   connectRedis,
   DEFAULT_REDIS_PREFIX,
   endConnection,
   runScript,
   type RedisConnectionOptions,
-} from '../stores/redis.js';
+} from '../redis.js';
 
 export interface RedisHubOptions extends RedisConnectionOptions {
   /** Prepended to channels and keys; default `cup-qr:` (the store's, harmlessly shared). */

@@ -13,7 +13,8 @@
  *    After `decline`, `expired` or `error`, a new attempt gets a fresh
  *    `payment_id` (`ref~2`, `ref~3`...; Gate refuses a payment_id twice), up to `maxAttempts`.
  *    An attempt whose code has run out is first settled with Gate's status, so a new code
- *    never waits on a time-out callback that was lost.
+ *    never waits on a time-out callback that was lost ({@link settleLapsedCode}: this server
+ *    owns the rule "finish the lapsed attempt before opening a new one").
  * 3. The attempt is stored as `pending` BEFORE the sale is sent: the first callback can beat
  *    Gate's answer, and must find the payment.
  * 4. The sale is signed and sent with `general.merchant_callback_url`. A refusal moves the
@@ -28,33 +29,28 @@ import {
   tidyCustomerField,
   type ShopperCustomer,
   type ShopperField,
-} from '../../protocol/customer.js';
-import type { SaleCustomer } from '../../protocol/sale.js';
-import { isTerminal } from '../../protocol/status.js';
+} from '../../wire/customer.js';
+import type { SaleCustomer } from '../../ecommpay/sale.js';
+import { isTerminal } from '../../wire/status.js';
 import {
   PAYLOAD_CUSTOMER_FIELDS,
   PAYMENT_MODES,
-  type CreatedPayment,
-  type FieldProblem,
   type PayloadBody,
   type PayloadCustomer,
-} from '../../protocol/wire.js';
+} from '../../wire/payload.js';
+import { type CreatedPayment } from '../../wire/routes.js';
+import { type FieldProblem } from '../../wire/errors.js';
 import { clientIp } from '../client-ip.js';
+import { changePayment } from '../change-payment.js';
 import type { CheckoutContext } from '../context.js';
-import { publish, updateWithRetry } from '../context.js';
-import { GateError } from '../gate-client.js';
-import { HttpError, json, readJsonObject } from '../http.js';
+import { GateError } from '../gate/errors.js';
+import { HttpError, json, readJsonObject, type ConnectionInfo } from '../http.js';
 import { PayloadError, verifyPayload } from '../payload.js';
 import { refreshPayment } from '../refresh.js';
 import type { PaymentChannel, PaymentRecord } from '../store.js';
-import { logText } from '../log-text.js';
+import { logText } from '../../shared/log-text.js';
 import { hashToken, newToken, type TokenIssue } from '../tokens.js';
 import { toPaymentState } from '../view.js';
-
-export interface ConnectionInfo {
-  /** The connection's remote address (the Node bridge fills it in). */
-  remoteAddress?: string;
-}
 
 /**
  * `ref` for the first attempt, then `ref~2`, `ref~3`...: `~` is never part of a ref, so no
@@ -305,6 +301,13 @@ function tokenRefusal(
  * has not arrived: the shopper is asking for a new code, so Gate is asked for the status now
  * rather than waiting on a callback that may be late or lost. If Gate cannot answer, the
  * attempt stays as it is (the callback, or the next request, settles it).
+ *
+ * The rule "finish the lapsed attempt before opening a new one" is this server's: it alone can
+ * ask Gate, and it alone decides which attempt an order's `POST /payments` answers, so it never
+ * opens a second attempt while the platform may still take the first (two live codes for one
+ * order, both payable). The element keeps another, smaller rule: when this answer is still the
+ * lapsed attempt, it shows no dead code but waits on the stream for that attempt's final state,
+ * then asks again (a success in the code's last second stands).
  */
 async function settleLapsedCode(
   ctx: CheckoutContext,
@@ -477,7 +480,7 @@ export async function handleCreatePayment(
       ctx.log(`sale of ${logText(paymentId)} failed (${error.kind})`, error);
       const accepted = await acceptedAnyway(ctx, paymentId, error);
       if (accepted) return answerExisting(ctx, accepted, 201, token);
-      const { current, written } = await updateWithRetry(ctx.store, paymentId, (p) =>
+      const { current, written } = await changePayment(ctx, paymentId, (p) =>
         p.status === 'pending'
           ? {
               ...p,
@@ -489,10 +492,7 @@ export async function handleCreatePayment(
             }
           : undefined,
       );
-      if (written) {
-        await publish(ctx, written);
-        throw gateHttpError(error);
-      }
+      if (written) throw gateHttpError(error);
       // A callback moved it on before the refusal came: the platform's word counts.
       if (current) return answerExisting(ctx, current, 201, token);
       throw gateHttpError(error);

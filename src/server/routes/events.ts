@@ -4,14 +4,13 @@
  * final state gets 204, which makes `EventSource` stop reconnecting. Over a stream cap (per
  * payment, per client address, in all): 429 `too-many-streams`.
  */
-import { isTerminal } from '../../protocol/status.js';
+import { isTerminal } from '../../wire/status.js';
 import { clientKey } from '../client-ip.js';
 import type { CheckoutContext } from '../context.js';
-import { HttpError } from '../http.js';
-import { logText } from '../log-text.js';
+import { HttpError, type ConnectionInfo } from '../http.js';
+import { logText } from '../../shared/log-text.js';
 import type { StreamCap } from '../sse.js';
 import { authorizedPayment, tokenOf } from './authorize.js';
-import type { ConnectionInfo } from './create-payment.js';
 
 function lastEventId(request: Request): number {
   const header = request.headers.get('last-event-id')?.trim() ?? '';

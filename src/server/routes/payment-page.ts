@@ -9,11 +9,11 @@
  * refusal is answered `422 invalid-request` naming the parameter (an attempt stored before
  * the rule existed; every route that stores values refuses a `;` first).
  */
-import type { PaymentPageLink } from '../../protocol/wire.js';
+import type { PaymentPageLink } from '../../wire/routes.js';
 import type { CheckoutContext } from '../context.js';
 import { HttpError, json, readJsonObject } from '../http.js';
-import { logText } from '../log-text.js';
-import { sign, SignatureError } from '../signature.js';
+import { logText } from '../../shared/log-text.js';
+import { sign, SignatureError } from '../../ecommpay/signature.js';
 import type { PaymentRecord } from '../store.js';
 import { authorizedPayment } from './authorize.js';
 

@@ -32,9 +32,15 @@
  * is not supported (a script touches keys of several payments' slots); use one primary,
  * with replicas or Sentinel for failover.
  */
-import { createHash } from 'node:crypto';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { keptCallback } from '../callback-record.js';
+import {
+  connectRedis,
+  DEFAULT_REDIS_PREFIX,
+  endConnection,
+  runScript,
+  type RedisConnectionOptions,
+} from '../redis.js';
 import type {
   CallbackOutcome,
   CallbackRecord,
@@ -54,81 +60,10 @@ import {
   type TokenRules,
 } from '../tokens.js';
 
-/** How a Redis store or hub gets its connection. */
-export interface RedisConnectionOptions {
-  /** A connected (or connecting) ioredis client to use; you close it. */
-  redis?: Redis;
-  /** Else a new connection to this URL (`redis://host:6379/0`), closed by `close()`. */
-  url?: string;
-  /** ioredis options for that new connection. */
-  options?: RedisOptions;
-}
-
-/** Loads ioredis (optional peer dependency) and opens or adopts the connection. */
-export async function connectRedis(
-  options: RedisConnectionOptions,
-  caller: string,
-): Promise<{ redis: Redis; owned: boolean }> {
-  if (options.redis) return { redis: options.redis, owned: false };
-  let RedisClass: typeof Redis;
-  try {
-    RedisClass = (await import('ioredis')).Redis;
-  } catch (error) {
-    throw new Error(`${caller} needs the optional dependency ioredis 6: npm install ioredis`, {
-      cause: error,
-    });
-  }
-  const redis = options.url
-    ? new RedisClass(options.url, options.options ?? {})
-    : new RedisClass(options.options ?? {});
-  return { redis, owned: true };
-}
-
-const shas = new Map<string, string>();
-
-/**
- * Runs a Lua script by its SHA1 (EVALSHA), sending the text only when Redis does not have it
- * yet (first use, or after a Redis restart emptied its script cache).
- */
-/**
- * Ends a connection without waiting on a server that is gone: QUIT when it is up (pending
- * replies arrive first), else a plain disconnect. ioredis would queue the QUIT of a
- * reconnecting client until Redis came back, so close() would never return.
- */
-export async function endConnection(redis: Redis): Promise<void> {
-  if (redis.status === 'end') return;
-  if (redis.status === 'ready') {
-    await redis.quit().catch(() => redis.disconnect());
-  } else {
-    redis.disconnect();
-  }
-}
-
-export async function runScript(
-  redis: Redis,
-  script: string,
-  keys: string[],
-  args: string[],
-): Promise<unknown> {
-  let sha = shas.get(script);
-  if (sha === undefined) {
-    sha = createHash('sha1').update(script).digest('hex');
-    shas.set(script, sha);
-  }
-  try {
-    return await redis.evalsha(sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return redis.eval(script, keys.length, ...keys, ...args);
-  }
-}
-
 export interface RedisStoreOptions extends RedisConnectionOptions {
   /** Prepended to every key, so several shops can share one Redis; default `cup-qr:`. */
   prefix?: string;
 }
-
-export const DEFAULT_REDIS_PREFIX = 'cup-qr:';
 
 /** The index, then the hashes of a callback's columns, under the prefix. */
 const CALLBACK_HASHES = [

@@ -24,7 +24,7 @@ import type {
   TransitionRecord,
 } from '../store.js';
 import { outcomeChangedState, transitionOf } from '../store.js';
-import type { PaymentStatus } from '../../protocol/status.js';
+import type { PaymentStatus } from '../../wire/status.js';
 import {
   planTokenIssue,
   tokenUseOf,

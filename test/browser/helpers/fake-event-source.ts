@@ -1,5 +1,5 @@
 /** An `EventSource` that tests drive by hand (the stream controller takes it as an option). */
-import type { PaymentState } from '../../../src/protocol/payment-state.js';
+import type { PaymentState } from '../../../src/wire/payment-state.js';
 
 export class FakeSource extends EventTarget {
   static instances: FakeSource[] = [];
