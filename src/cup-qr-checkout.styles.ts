@@ -1,3 +1,7 @@
+/**
+ * The element's CSS: its parts and custom properties (docs/styling.md), the phone layout
+ * and reduced motion. Private custom properties start with `--_`.
+ */
 import { css } from 'lit';
 
 export default css`

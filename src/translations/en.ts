@@ -1,3 +1,7 @@
+/**
+ * The English words of the element, the same keys as the Chinese table (zh-CN.ts, the default);
+ * a merchant overrides any of them with `translations` (docs/embedding.md).
+ */
 import type { Translation } from './types.js';
 
 const en: Translation = {

@@ -1,3 +1,7 @@
+/**
+ * The Chinese words of the element (zh-CN, the default locale): what a shopper in mainland China
+ * reads at checkout. en.ts has the same keys; translations.test.ts keeps both complete.
+ */
 import type { Translation } from './types.js';
 
 const zhCN: Translation = {
