@@ -1,0 +1,8 @@
+/**
+ * Every clause of the kit, in the order it prints them: the sections of
+ * docs/wire-protocol.md from the routes to the restarts.
+ */
+import type { Clause } from '../clause.js';
+import { ROUTE_CLAUSES } from './routes.js';
+
+export const CLAUSES: readonly Clause[] = [...ROUTE_CLAUSES];
