@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { startSandbox } from '../sandbox/server.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { BackendProcess, freePort } from './backend.js';
+import { GateRecorder } from './gate-recorder.js';
 import { ClauseFailure, type Clause, type ClauseResult } from './clause.js';
 import { CLAUSES } from './clauses/index.js';
 import { BackendClient } from './http.js';
@@ -117,13 +118,15 @@ export async function runConformance(
       { id: projectId, secretKey, callbackUrl: client.url('/callback'), allowAnyCallbackUrl: true },
     ],
   });
+  const gate = new GateRecorder(sandbox.url);
   let backend: BackendProcess | undefined;
   try {
+    await gate.start();
     if (options.start) {
       backend = new BackendProcess({
         command: options.start,
         env: {
-          ECOMMPAY_GATE_URL: sandbox.url,
+          ECOMMPAY_GATE_URL: gate.url,
           ECOMMPAY_PAYMENT_PAGE_URL: `${sandbox.url}/payment`,
           ECOMMPAY_PROJECT_ID: String(projectId),
           ECOMMPAY_SECRET_KEY: secretKey,
@@ -139,6 +142,7 @@ export async function runConformance(
     const kit = new Kit(
       client,
       sandbox,
+      gate,
       projectId,
       secretKey,
       payloadKey(secretKey, options.payloadKey),
@@ -171,6 +175,7 @@ export async function runConformance(
     return results as ClauseResult[];
   } finally {
     await backend?.stop();
+    await gate.close();
     await sandbox.close();
   }
 }

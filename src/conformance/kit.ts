@@ -8,9 +8,10 @@
 import type { Sandbox } from '../sandbox/types.js';
 import { signCallback } from '../sandbox/callbacks.js';
 import { randomBytes } from 'node:crypto';
+import type { GateRecorder } from './gate-recorder.js';
 import { callbackBody, type CallbackSpec } from './callbacks.js';
 import { check, shown } from './clause.js';
-import type { BackendClient} from './http.js';
+import type { BackendClient } from './http.js';
 import { described, type Answer } from './http.js';
 import { orderBody, signBody } from './payload.js';
 
@@ -27,6 +28,8 @@ export class Kit {
   constructor(
     readonly client: BackendClient,
     readonly sandbox: Sandbox,
+    /** Every request the backend sent to Gate. */
+    readonly gate: GateRecorder,
     readonly projectId: number,
     readonly secretKey: string,
     readonly payloadKey: Buffer,

@@ -3,6 +3,12 @@
  * docs/wire-protocol.md from the routes to the restarts.
  */
 import type { Clause } from '../clause.js';
+import { PAYLOAD_CLAUSES } from './payload.js';
+import { PAYMENT_CLAUSES } from './payments.js';
 import { ROUTE_CLAUSES } from './routes.js';
 
-export const CLAUSES: readonly Clause[] = [...ROUTE_CLAUSES];
+export const CLAUSES: readonly Clause[] = [
+  ...ROUTE_CLAUSES,
+  ...PAYLOAD_CLAUSES,
+  ...PAYMENT_CLAUSES,
+];
