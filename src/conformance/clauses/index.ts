@@ -6,6 +6,8 @@ import type { Clause } from '../clause.js';
 import { CALLBACK_CLAUSES } from './callbacks.js';
 import { CUSTOMER_CLAUSES } from './customer.js';
 import { PAYLOAD_CLAUSES } from './payload.js';
+import { PAYMENT_PAGE_CLAUSES } from './payment-page.js';
+import { RESTART_CLAUSES } from './restarts.js';
 import { PAYMENT_CLAUSES } from './payments.js';
 import { ROUTE_CLAUSES } from './routes.js';
 import { STREAM_CLAUSES } from './stream.js';
@@ -19,4 +21,6 @@ export const CLAUSES: readonly Clause[] = [
   ...TOKEN_CLAUSES,
   ...STREAM_CLAUSES,
   ...CALLBACK_CLAUSES,
+  ...PAYMENT_PAGE_CLAUSES,
+  ...RESTART_CLAUSES,
 ];
