@@ -67,3 +67,49 @@ describe('conformance kit', () => {
     assert.match(run.stderr, /exited \(code 3\) before answering:\nno server here/);
   });
 });
+
+describe('conformance kit against a broken copy of the toolkit', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cup-qr-conformance-broken-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const cases: [broken: string, only: string, clause: RegExp][] = [
+    [
+      'sse-id',
+      'SSE',
+      /^FAIL {2}§SSE {2}retry: first, then the current state .* {2}id:: expected "0", got undefined$/m,
+    ],
+    [
+      'media-type',
+      'POST /payments',
+      /^FAIL {2}§POST \/payments {2}a body sent as text\/plain answers 415 unsupported-media-type {2}expected 415 unsupported-media-type, got 201$/m,
+    ],
+    [
+      'memory',
+      'Restarts',
+      /^FAIL {2}§Restarts {2}payments, tokens and the attempt counter survive a restart.* {2}GET \/payments\/:id answered 403 forbidden$/m,
+    ],
+  ];
+  for (const [broken, only, clause] of cases) {
+    test(`CONFORMANCE_BREAK=${broken}: exit 1, naming the clause`, async () => {
+      const run = await runBin(
+        [
+          'conformance',
+          '--only',
+          only,
+          '--start',
+          `"${process.execPath}" --import tsx "${BACKEND}" "${dir}"`,
+        ],
+        '',
+        { CONFORMANCE_BREAK: broken },
+      );
+      assert.match(run.stdout, clause, run.stdout + run.stderr);
+      assert.match(run.stdout, /^\d+ passed, [1-9]\d* failed, 0 skipped/m);
+      assert.equal(run.code, 1, run.stderr);
+    });
+  }
+});
