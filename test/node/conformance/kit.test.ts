@@ -5,11 +5,14 @@
  * errors exit 2.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../src/conformance/backend.js';
 import { runBin } from '../../helpers/bin.js';
 
 const BACKEND = fileURLToPath(new URL('../../helpers/conformance-backend.ts', import.meta.url));
@@ -112,4 +115,51 @@ describe('conformance kit against a broken copy of the toolkit', () => {
       assert.equal(run.code, 1, run.stderr);
     });
   }
+});
+
+describe('conformance kit without --start', () => {
+  test('a backend started apart: every clause but the restart passes, that one is skipped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cup-qr-conformance-url-'));
+    const [port, gatePort] = [await freePort(), await freePort()];
+    const backend = spawn(process.execPath, ['--import', 'tsx', BACKEND, dir], {
+      env: {
+        ...process.env,
+        ECOMMPAY_GATE_URL: `http://127.0.0.1:${gatePort}`,
+        ECOMMPAY_PAYMENT_PAGE_URL: `http://127.0.0.1:${gatePort}/payment`,
+        ECOMMPAY_PROJECT_ID: '77',
+        ECOMMPAY_SECRET_KEY: 'apart-secret-key-0123456789',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const run = await runBin(
+        [
+          'conformance',
+          '--url',
+          `http://127.0.0.1:${port}`,
+          '--sandbox-port',
+          String(gatePort),
+          '--project-id',
+          '77',
+          '--only',
+          'Restarts,no second sale,platform',
+        ],
+        '',
+        { ECOMMPAY_SECRET_KEY: 'apart-secret-key-0123456789' },
+      );
+      assert.match(run.stdout, /^skip {2}§Restarts {2}.* {2}skipped: no --start$/m, run.stdout);
+      assert.match(
+        run.stdout,
+        /^ok {4}§POST \/payments {2}a re-POST answers 200 .*no second sale$/m,
+      );
+      assert.match(run.stdout, /^\d+ passed, 0 failed, 1 skipped/m, run.stdout + run.stderr);
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      backend.kill('SIGTERM');
+      await once(backend, 'exit');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
