@@ -83,7 +83,9 @@ function breakOne(whole: Checkout): Checkout {
 }
 
 const server = createServer(toNodeHandler(breakOne(checkout)));
-server.listen(Number(env('PORT')), '127.0.0.1');
+server.listen(Number(env('PORT')), '127.0.0.1', () =>
+  console.log('conformance-backend: listening'),
+);
 
 process.once('SIGTERM', () => {
   server.closeAllConnections();

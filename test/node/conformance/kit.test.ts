@@ -134,6 +134,14 @@ describe('conformance kit without --start', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        backend.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          output += chunk;
+          if (output.includes('conformance-backend: listening')) resolve();
+        });
+        backend.once('exit', (code) => reject(new Error(`the backend exited (${code})`)));
+      });
       const run = await runBin(
         [
           'conformance',
