@@ -1,0 +1,349 @@
+// The PHP reference backend (backends/php/) served by `php -S` with PHP_CLI_SERVER_WORKERS,
+// against a real sandbox: a whole payment over real SSE, the error table, the callback cases
+// with real signatures, the Payment Page link, and what survives a restart of the server.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { checkSignature } from '../../src/ecommpay/signature.js';
+import { signCallback } from '../../src/sandbox/callbacks.js';
+import { createPayload, type Order } from '../../src/server/index.js';
+import { TEST_CUSTOMER } from '../helpers/customer.js';
+import {
+  PHP_PROJECT_ID,
+  PHP_SECRET_KEY,
+  startPhpBackend,
+  type PhpBackend,
+} from '../helpers/php-backend.js';
+import { openSse } from '../helpers/sse-client.js';
+
+let backend: PhpBackend;
+let orders = 0;
+
+function order(overrides: Partial<Order> = {}): Order {
+  return {
+    ref: `php-${++orders}`,
+    amount: 30000,
+    description: '机械键盘',
+    customer: { ...TEST_CUSTOMER },
+    returnUrl: 'https://shop.example/thanks',
+    ...overrides,
+  };
+}
+
+const payloadOf = (o: Order): string => createPayload(o, { secretKey: PHP_SECRET_KEY });
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+async function call(
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const response = await fetch(`${backend.url}${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: { 'Content-Type': 'application/json', ...init.headers },
+    body:
+      init.body === undefined
+        ? undefined
+        : typeof init.body === 'string'
+          ? init.body
+          : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  if ((response.headers.get('content-type') ?? '').startsWith('application/json')) {
+    body = JSON.parse(text);
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+const start = (body: unknown, headers?: Record<string, string>): Promise<Reply> =>
+  call('/cup-qr/payments', { body, headers });
+
+function assertError(reply: Reply, status: number, code: string): void {
+  assert.equal(reply.status, status, JSON.stringify(reply.body));
+  assert.equal(reply.body.error.code, code, JSON.stringify(reply.body));
+  assert.equal(reply.headers.get('content-type'), 'application/json; charset=utf-8');
+  assert.equal(reply.headers.get('cache-control'), 'no-store');
+}
+
+const eventsPath = (id: string, token: string): string =>
+  `${backend.url}/cup-qr/payments/${encodeURIComponent(id)}/events?token=${token}`;
+
+/** A payment started and its first QR code seen on the stream. */
+async function awaitingCustomer(o = order()): Promise<{ paymentId: string; token: string }> {
+  const created = await start({ payload: payloadOf(o) });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { paymentId, token } = created.body;
+  const sse = await openSse(eventsPath(paymentId, token));
+  await sse.waitFor((events) => events.some((e) => e.data.includes('"awaiting-customer"')), 'QR');
+  await sse.close();
+  return { paymentId, token };
+}
+
+/** A callback for one of this backend's payments, signed as the platform signs it. */
+function callback(paymentId: string, status: string, extra: Record<string, unknown> = {}) {
+  return signCallback(
+    {
+      project_id: PHP_PROJECT_ID,
+      payment: {
+        id: paymentId,
+        type: 'purchase',
+        status,
+        method: 'cup-qr',
+        sum: { amount: 30000, currency: 'CNY' },
+        description: '机械键盘',
+      },
+      operation: { id: 7, type: 'sale', status, code: status === 'success' ? '0' : '20000' },
+      ...extra,
+    },
+    PHP_SECRET_KEY,
+  );
+}
+
+before(async () => {
+  backend = await startPhpBackend({ CUPQR_SSE_HEARTBEAT_S: '1', CUPQR_START_LIMIT: '0' });
+});
+
+after(async () => {
+  await backend?.close();
+});
+
+describe('the PHP backend: a whole payment', () => {
+  it('starts, streams the QR code and the success, then closes the stream (SSE rules)', async () => {
+    const created = await start({ payload: payloadOf(order()) });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const { paymentId, token, state } = created.body;
+    assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(state.status, 'pending');
+    assert.equal(state.seq, 0);
+
+    const sse = await openSse(eventsPath(paymentId, token));
+    assert.equal(sse.status, 200);
+    assert.equal(sse.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    assert.equal(sse.headers.get('cache-control'), 'no-cache, no-transform');
+    const [qr] = await sse.waitFor((e) => e.some((x) => x.data.includes('awaiting-customer')));
+    assert.equal(sse.retry, 3000);
+    assert.equal(qr.event, 'status');
+    const awaiting = JSON.parse(qr.data);
+    assert.equal(qr.id, String(awaiting.seq));
+    assert.equal(awaiting.qr.timeoutSeconds, 600);
+    assert.equal(awaiting.qr.expiresInSeconds, 600, 'seconds left are rounded up');
+    await sse.waitForComments(1, 20_000);
+    assert.equal(sse.comments[0], 'ping');
+
+    await backend.sandbox.control.approve(PHP_PROJECT_ID, paymentId);
+    await sse.ended;
+    const success = JSON.parse(sse.events.at(-1)!.data);
+    assert.equal(success.status, 'success');
+    assert.equal(success.code, '0');
+
+    const status = await call(`/cup-qr/payments/${paymentId}?token=${token}`);
+    assert.equal(status.status, 200);
+    assert.deepEqual(status.body, success);
+
+    const replay = await fetch(eventsPath(paymentId, token), {
+      headers: { 'Last-Event-ID': String(success.seq) },
+    });
+    assert.equal(replay.status, 204, 'a client with the final state is told to stop');
+    const resumed = await openSse(eventsPath(paymentId, token), { 'Last-Event-ID': '1' });
+    await resumed.ended;
+    assert.deepEqual(
+      resumed.events.map((e) => e.id),
+      [String(success.seq)],
+      'only what the client has not seen is replayed',
+    );
+
+    const again = await start({ payload: payloadOf({ ...order(), ref: paymentId }) });
+    assert.equal(again.status, 200, 'a paid order answers with its success');
+    assert.equal(again.body.state.status, 'success');
+    assert.notEqual(again.body.token, token, 'with a new token');
+  });
+
+  it('a decline ends the attempt; the next POST starts ref~2 (the attempt counter)', async () => {
+    const o = order();
+    const { paymentId } = await awaitingCustomer(o);
+    await backend.sandbox.control.decline(PHP_PROJECT_ID, paymentId);
+    await backend.sandbox.control.settled();
+    const next = await start({ payload: payloadOf(o) });
+    assert.equal(next.status, 201, JSON.stringify(next.body));
+    assert.equal(next.body.paymentId, `${o.ref}~2`);
+  });
+});
+
+describe('the PHP backend: the error table', () => {
+  it('routes, methods and content types', async () => {
+    assertError(await call('/cup-qr/nothing'), 404, 'not-found');
+    const wrongMethod = await call('/cup-qr/payments');
+    assertError(wrongMethod, 405, 'method-not-allowed');
+    assert.equal(wrongMethod.headers.get('allow'), 'POST');
+    assertError(await start('{}', { 'Content-Type': 'text/plain' }), 415, 'unsupported-media-type');
+    assertError(await start('{"payload":'), 400, 'bad-request');
+    assertError(await start('[]'), 400, 'bad-request');
+    const deep = '{"payload":' + '['.repeat(40) + ']'.repeat(40) + '}';
+    assertError(await start(deep), 400, 'bad-request');
+    const big = JSON.stringify({ payload: 'x'.repeat(70_000) });
+    assertError(await start(big), 413, 'too-large');
+    const bom = `\uFEFF${JSON.stringify({ payload: payloadOf(order()) })}`;
+    const accepted = await start(bom, { 'Content-Type': 'application/merchant+json' });
+    assert.equal(accepted.status, 201, 'a BOM and application/*+json are accepted');
+  });
+
+  it('payload checks', async () => {
+    const payload = payloadOf(order());
+    const [body, mac] = payload.split('.');
+    assertError(await start({ payload: `${body}x.${mac}` }), 400, 'payload-invalid');
+    assertError(await start({ payload: body }), 400, 'payload-invalid');
+    assertError(await start({}), 400, 'payload-invalid');
+    const stale = createPayload(order(), {
+      secretKey: PHP_SECRET_KEY,
+      now: Date.now() - 2 * 3600_000,
+    });
+    assertError(await start({ payload: stale }), 410, 'payload-expired');
+    const other = createPayload(order(), { secretKey: 'another-key' });
+    assertError(await start({ payload: other }), 400, 'payload-invalid');
+  });
+
+  it('the body may add only the open customer fields; rules with their ids', async () => {
+    const { city: _city, phone: _phone, ...fixed } = TEST_CUSTOMER;
+    const open = order({ customer: fixed });
+    const payload = payloadOf(open);
+    const fixedField = await start({ payload, customer: { email: 'x@example.com' } });
+    assertError(fixedField, 400, 'field-fixed');
+    assert.deepEqual(fixedField.body.error.fields, [
+      { path: 'customer.email', message: 'fixed by the signed payload', rule: 'fixed' },
+    ]);
+    assertError(await start({ payload, amount: 1 }), 400, 'field-fixed');
+    assertError(await start({ payload, mode: 'payment-page' }), 400, 'field-fixed');
+    assertError(await start({ payload, extra: 1 }), 400, 'bad-request');
+    const incomplete = await start({
+      payload,
+      customer: { city: '北京;payment:id:x', phone: '12' },
+    });
+    assertError(incomplete, 422, 'customer-incomplete');
+    assert.deepEqual(
+      incomplete.body.error.fields.map((f: { path: string; rule: string }) => [f.path, f.rule]),
+      [
+        ['customer.phone', 'phone'],
+        ['customer.city', 'invalid-character'],
+      ],
+    );
+    const tidied = await start({
+      payload,
+      customer: { city: ' 北京 ', phone: '+86 138-0013-8000' },
+    });
+    assert.equal(tidied.status, 201, JSON.stringify(tidied.body));
+    const conflict = await start({ payload, customer: { city: '上海' } });
+    assertError(conflict, 409, 'attempt-conflict');
+    assert.deepEqual(conflict.body.error.fields[0].path, 'customer.city');
+  });
+
+  it('tokens: none, wrong, unknown payment', async () => {
+    const { paymentId } = await awaitingCustomer();
+    assertError(await call(`/cup-qr/payments/${paymentId}`), 401, 'token-required');
+    assertError(await call(`/cup-qr/payments/${paymentId}?token=wrong`), 403, 'forbidden');
+    assertError(await call('/cup-qr/payments/nobody?token=wrong'), 403, 'forbidden');
+  });
+
+  it('a browser Origin of another site is refused before the body is read', async () => {
+    const reply = await start('not json', { Origin: 'https://evil.example' });
+    assertError(reply, 403, 'origin-refused');
+  });
+});
+
+describe('the PHP backend: callbacks', () => {
+  const post = (body: unknown): Promise<Reply> => call('/cup-qr/callback', { body });
+
+  it('bad signature, no signature, other project, not a callback', async () => {
+    const { paymentId } = await awaitingCustomer();
+    const good = callback(paymentId, 'success');
+    const forged = { ...good, payment: { ...(good.payment as object), status: 'decline' } };
+    assertError(await post(forged), 403, 'bad-signature');
+    const { signature: _s, ...unsigned } = good;
+    assertError(await post(unsigned), 403, 'bad-signature');
+    assertError(await post({ hello: 'world' }), 400, 'bad-request');
+    const other = signCallback({ ...unsigned, project_id: PHP_PROJECT_ID + 1 }, PHP_SECRET_KEY);
+    assertError(await post(other), 400, 'wrong-project');
+    const status = await call(
+      `/cup-qr/payments/${paymentId}?token=${(await awaitingCustomer()).token}`,
+    );
+    assert.equal(status.status, 403, 'another payment’s token opens nothing');
+  });
+
+  it('an amount mismatch is an error; a terminal state is final; duplicates change nothing', async () => {
+    const { paymentId, token } = await awaitingCustomer();
+    const sse = await openSse(eventsPath(paymentId, token));
+    await sse.next();
+    const awaiting = callback(paymentId, 'awaiting customer action');
+    assert.equal((await post(awaiting)).body, 'OK');
+    const wrongSum = callback(paymentId, 'success');
+    (wrongSum.payment as { sum: { amount: number } }).sum.amount = 1;
+    const resigned = signCallback(wrongSum, PHP_SECRET_KEY);
+    const answer = await post(resigned);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body, 'OK');
+    await sse.ended;
+    const error = JSON.parse(sse.events.at(-1)!.data);
+    assert.equal(error.status, 'error');
+    assert.equal(error.code, 'amount-mismatch');
+    assert.equal((await post(callback(paymentId, 'success'))).status, 200);
+    assert.equal((await post(resigned)).status, 200, 'the same body again is answered 200');
+    const after = await call(`/cup-qr/payments/${paymentId}?token=${token}`);
+    assert.equal(after.body.status, 'error', 'terminal is final');
+    assert.equal(after.body.seq, error.seq);
+  });
+
+  it('a decline with code 20602 is expired', async () => {
+    const { paymentId, token } = await awaitingCustomer();
+    await backend.sandbox.control.expire(PHP_PROJECT_ID, paymentId);
+    await backend.sandbox.control.settled();
+    const state = await call(`/cup-qr/payments/${paymentId}?token=${token}`);
+    assert.equal(state.body.status, 'expired');
+    assert.equal(state.body.code, '20602');
+  });
+});
+
+describe('the PHP backend: the Payment Page and restarts', () => {
+  it('gives a signed Payment Page link for a payment-page payload, wrong-mode for a QR one', async () => {
+    const created = await start({
+      payload: payloadOf(order({ mode: 'payment-page', locale: 'zh-CN' })),
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const { paymentId, token } = created.body;
+    const link = await call('/cup-qr/payment-page', { body: { paymentId, token } });
+    assert.equal(link.status, 200, JSON.stringify(link.body));
+    const url = new URL(link.body.url);
+    assert.equal(`${url.origin}${url.pathname}`, `${backend.sandbox.url}/payment`);
+    const params: Record<string, string | number> = Object.fromEntries(url.searchParams);
+    assert.equal(params.force_payment_method, 'cup-qr');
+    assert.equal(params.language_code, 'zh');
+    assert.equal(params.merchant_callback_url, `${backend.url}/cup-qr/callback`);
+    assert.equal(params.customer_ip_address, undefined);
+    params.project_id = Number(params.project_id);
+    params.payment_amount = Number(params.payment_amount);
+    assert.ok(checkSignature(params, PHP_SECRET_KEY).valid, 'signed with the ECommPay algorithm');
+    const page = await fetch(link.body.url);
+    assert.equal(page.status, 200, 'the sandbox Payment Page takes the link');
+
+    const qr = await awaitingCustomer();
+    const wrong = await call('/cup-qr/payment-page', { body: qr });
+    assertError(wrong, 409, 'wrong-mode');
+  });
+
+  it('payments, tokens and the attempt counter survive a restart', async () => {
+    const o = order();
+    const { paymentId, token } = await awaitingCustomer(o);
+    await backend.restart();
+    const state = await call(`/cup-qr/payments/${paymentId}?token=${token}`);
+    assert.equal(state.status, 200, 'the token still opens the payment');
+    assert.equal(state.body.status, 'awaiting-customer');
+    await backend.sandbox.control.decline(PHP_PROJECT_ID, paymentId);
+    await backend.sandbox.control.settled();
+    await backend.restart();
+    const next = await start({ payload: payloadOf(o) });
+    assert.equal(next.status, 201);
+    assert.equal(next.body.paymentId, `${o.ref}~2`);
+  });
+});
