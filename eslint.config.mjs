@@ -2,7 +2,8 @@
 // of ARCHITECTURE.md. Browser code (src/*.ts, src/controllers, src/wire, src/translations and any
 // other element folder) imports no Node module and none of the Node folders; the two protocols
 // import no Lit; src/ecommpay imports only what a protocol needs (node:crypto in its signature
-// alone); the sandbox never imports the toolkit, the toolkit never the sandbox.
+// alone); the sandbox never imports the toolkit, the toolkit never the sandbox; the conformance
+// kit (src/conformance) imports the protocols and the sandbox, never the toolkit.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import lit from 'eslint-plugin-lit';
@@ -15,15 +16,23 @@ const NODE_FOLDERS = [
   'src/server/**',
   'src/sandbox/**',
   'src/cli/**',
+  'src/conformance/**',
   'src/ecommpay/**',
   'src/shared/**',
 ];
 
 const noNode = { group: ['node:*'], message: 'Browser code must not import Node modules.' };
 const noNodeFolders = {
-  group: ['**/server/**', '**/sandbox/**', '**/cli/**', '**/ecommpay/**', '**/shared/**'],
+  group: [
+    '**/server/**',
+    '**/sandbox/**',
+    '**/cli/**',
+    '**/conformance/**',
+    '**/ecommpay/**',
+    '**/shared/**',
+  ],
   message:
-    'Browser code must not import the Node toolkit, the sandbox, the CLI or the ECommPay side.',
+    'Browser code must not import the Node toolkit, the sandbox, the CLI, the conformance kit or the ECommPay side.',
 };
 const noLit = { group: ['lit', 'lit/*', '@lit/*'], message: 'Node code must not import Lit.' };
 const noElement = {
@@ -34,7 +43,14 @@ const noServer = {
   group: ['**/server/**', '**/server/*'],
   message: 'Only the toolkit, its entry and the CLI import src/server.',
 };
-const noSandbox = { group: ['**/sandbox/**'], message: 'Only the CLI imports the sandbox.' };
+const noSandbox = {
+  group: ['**/sandbox/**'],
+  message: 'Only the CLI and the conformance kit import the sandbox.',
+};
+const noConformance = {
+  group: ['**/conformance/**'],
+  message: 'Only the CLI imports the conformance kit.',
+};
 const noCli = { group: ['**/cli/**'], message: 'Nothing imports the CLI.' };
 const only = (...patterns) => ['error', { patterns }];
 
@@ -98,11 +114,27 @@ export default tseslint.config(
   },
   {
     files: ['src/server/**/*.ts'],
-    rules: { 'no-restricted-imports': only(noLit, noElement, noSandbox) },
+    rules: { 'no-restricted-imports': only(noLit, noElement, noSandbox, noConformance) },
   },
   {
     files: ['src/sandbox/**/*.ts'],
-    rules: { 'no-restricted-imports': only(noLit, noElement, noServer, noCli) },
+    rules: { 'no-restricted-imports': only(noLit, noElement, noServer, noCli, noConformance) },
+  },
+  {
+    // The conformance kit judges any backend, the toolkit's too: it never imports src/server
+    // (its payloads are made from the spec), only the protocols and the sandbox.
+    files: ['src/conformance/**/*.ts'],
+    rules: {
+      'no-restricted-imports': only(
+        noLit,
+        noElement,
+        {
+          ...noServer,
+          message: 'The conformance kit judges the toolkit: it never imports src/server.',
+        },
+        noCli,
+      ),
+    },
   },
   {
     files: ['src/cli/**/*.ts'],

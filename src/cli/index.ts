@@ -7,6 +7,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { conformanceCommand } from './commands/conformance.js';
 import { usage as usageOf } from './commands/help.js';
 import { reportCommand } from './commands/report.js';
 import { sandboxCommand } from './commands/sandbox.js';
@@ -33,6 +34,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     synopsis: 'report --db <file> --from <iso> --to <iso> [--format csv|json]',
     summary: 'export payments and callbacks for reconciliation',
     run: (args, io) => reportCommand([...args], io.env, io),
+  },
+  conformance: {
+    synopsis: 'conformance --start "<command>" | --url <url> [options]',
+    summary: "run the wire protocol's clauses against a backend (exit 1 on a failure)",
+    run: conformanceCommand,
   },
   sandbox: {
     synopsis: 'sandbox',

@@ -15,6 +15,7 @@ Commands:
 ${lines.join('\n')}
   ${'help'.padEnd(width)}  show this help (also: ${NAME} <command> --help)
 
-Exit status: 0 done, 1 invalid signature (sign --verify), 2 usage or input error.
+Exit status: 0 done, 1 invalid signature (sign --verify) or a failed clause (conformance),
+2 usage or input error.
 `;
 }
