@@ -2,10 +2,19 @@
 // against a real sandbox: a whole payment over real SSE, the error table, the callback cases
 // with real signatures, the Payment Page link, and what survives a restart of the server.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { bundleElement } from '../../demo/bundle.js';
 import { checkSignature } from '../../src/ecommpay/signature.js';
 import { signCallback } from '../../src/sandbox/callbacks.js';
-import { createPayload, type Order } from '../../src/server/index.js';
+import { createPayload, payloadKeyOf, verifyPayload, type Order } from '../../src/server/index.js';
+import { runBin } from '../helpers/bin.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
 import {
   PHP_PROJECT_ID,
@@ -13,7 +22,11 @@ import {
   startPhpBackend,
   type PhpBackend,
 } from '../helpers/php-backend.js';
+import { decodeQrPng } from '../helpers/qr-png.js';
 import { openSse } from '../helpers/sse-client.js';
+
+const run = promisify(execFile);
+const PHP_DIR = fileURLToPath(new URL('../../backends/php/', import.meta.url));
 
 let backend: PhpBackend;
 let orders = 0;
@@ -345,5 +358,90 @@ describe('the PHP backend: the Payment Page and restarts', () => {
     const next = await start({ payload: payloadOf(o) });
     assert.equal(next.status, 201);
     assert.equal(next.body.paymentId, `${o.ref}~2`);
+  });
+});
+
+describe('the PHP backend: the WordPress plug-in', () => {
+  it('every PHP file passes php -l', async () => {
+    const files = ['router.php', 'demo.php', 'wordpress/cup-qr-checkout.php'];
+    for (const folder of ['src', 'tests']) {
+      files.push(...readdirSync(join(PHP_DIR, folder)).map((name) => `${folder}/${name}`));
+    }
+    for (const file of files) {
+      const { stdout } = await run('php', ['-l', join(PHP_DIR, file)]);
+      assert.match(stdout, /No syntax errors/, file);
+    }
+  });
+
+  it('its payload function passes its own PHP test (WordPress stubbed)', async () => {
+    const { stdout } = await run('php', [join(PHP_DIR, 'tests/wordpress-plugin-test.php')]);
+    assert.doesNotMatch(stdout, /FAIL/);
+    assert.equal(stdout.match(/^ok/gm)?.length, 17, stdout);
+  });
+
+  it('its payloads verify with the Node toolkit, the amount an integer', async () => {
+    const key = 'plugin-and-toolkit';
+    const { stdout } = await run('php', [join(PHP_DIR, 'tests/wordpress-plugin-test.php'), key]);
+    const body = verifyPayload(stdout, payloadKeyOf({ secretKey: key }));
+    assert.equal(body.amount, 30000);
+    assert.equal(body.ref, 'wc-1042');
+    assert.equal(body.customer?.city, '北京');
+  });
+});
+
+describe('the PHP backend: the conformance kit', () => {
+  it('passes every clause of the kit (restarts included)', async () => {
+    const db = join(backend.dataDir, 'kit.sqlite');
+    const command =
+      `CUPQR_DB='${db}' CUPQR_START_LIMIT=0 PHP_CLI_SERVER_WORKERS=8 ` +
+      `exec php -S 127.0.0.1:$PORT '${join(PHP_DIR, 'router.php')}'`;
+    const exit = await runBin(['conformance', '--start', command]);
+    const summary = /(\d+) passed, (\d+) failed, (\d+) skipped.*/.exec(exit.stdout);
+    console.log(`conformance kit against PHP: ${summary?.[0]}`);
+    assert.equal(exit.code, 0, exit.stdout + exit.stderr);
+    assert.ok(summary && Number(summary[1]) > 0, exit.stdout);
+    assert.equal(summary[2], '0');
+    assert.doesNotMatch(exit.stdout, /^FAIL/m);
+  });
+});
+
+describe('the PHP backend: a whole payment with the element in Chromium', () => {
+  let browser: Browser;
+  let shop: PhpBackend;
+
+  before(async () => {
+    const bundle = join(backend.dataDir, 'cup-qr-checkout.js');
+    writeFileSync(bundle, (await bundleElement()).esm);
+    shop = await startPhpBackend({ CUPQR_DEMO_ELEMENT: bundle });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await shop?.close();
+  });
+
+  it('the shortcode page shows the QR code; Approve in the bank app; success shown', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${shop.url}/?ref=browser-1`);
+    const status = (expected: string) =>
+      page.waitForFunction(
+        (s) => document.querySelector('cup-qr-checkout')?.getAttribute('status') === s,
+        expected,
+        { timeout: 30_000 },
+      );
+    await status('awaiting-customer');
+    const qrUrl = decodeQrPng(
+      await page.locator('cup-qr-checkout').screenshot(),
+      'the screenshot of the element',
+    );
+    assert.ok(qrUrl.startsWith(`${shop.sandbox.url}/bank/`), qrUrl);
+    const phone = await context.newPage();
+    await phone.goto(qrUrl);
+    await phone.getByRole('button', { name: /Approve/ }).click();
+    await status('success');
+    assert.equal(shop.sandbox.control.saleRequests(), 1);
+    await context.close();
   });
 });
