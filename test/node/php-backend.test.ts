@@ -373,10 +373,13 @@ describe('the PHP backend: the WordPress plug-in', () => {
     }
   });
 
-  it('its payload function passes its own PHP test (WordPress stubbed)', async () => {
-    const { stdout } = await run('php', [join(PHP_DIR, 'tests/wordpress-plugin-test.php')]);
-    assert.doesNotMatch(stdout, /FAIL/);
-    assert.equal(stdout.match(/^ok/gm)?.length, 17, stdout);
+  it('the PHP tests pass: the plug-in (WordPress stubbed) and the signature vectors', async () => {
+    const checks = { 'wordpress-plugin-test.php': 17, 'signature-test.php': 21 };
+    for (const [file, count] of Object.entries(checks)) {
+      const { stdout } = await run('php', [join(PHP_DIR, 'tests', file)]);
+      assert.doesNotMatch(stdout, /FAIL/, file);
+      assert.equal(stdout.match(/^ok/gm)?.length, count, stdout);
+    }
   });
 
   it('its payloads verify with the Node toolkit, the amount an integer', async () => {
