@@ -7,31 +7,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/conformance/backend.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { PROJECT_ID } from './toolkit.js';
 
 export const PHP_ROUTER = fileURLToPath(new URL('../../backends/php/router.php', import.meta.url));
-export const PHP_PROJECT_ID = 4242;
+/** The toolkit tests' project, so that their signed callbacks (toolkit.ts) fit this backend. */
+export const PHP_PROJECT_ID = PROJECT_ID;
 export const PHP_SECRET_KEY = 'php-backend-test-secret';
-
-/** A port free now (the kernel's pick for port 0, released at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 export interface PhpBackend {
   url: string;

@@ -16,6 +16,7 @@ import { createPayload, payloadKeyOf, verifyPayload, type Order } from '../../sr
 import { runBin } from '../helpers/bin.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
+import { signedCallback } from '../helpers/toolkit.js';
 import {
   PHP_PROJECT_ID,
   PHP_SECRET_KEY,
@@ -97,24 +98,8 @@ async function awaitingCustomer(o = order()): Promise<{ paymentId: string; token
 }
 
 /** A callback for one of this backend's payments, signed as the platform signs it. */
-function callback(paymentId: string, status: string, extra: Record<string, unknown> = {}) {
-  return signCallback(
-    {
-      project_id: PHP_PROJECT_ID,
-      payment: {
-        id: paymentId,
-        type: 'purchase',
-        status,
-        method: 'cup-qr',
-        sum: { amount: 30000, currency: 'CNY' },
-        description: '机械键盘',
-      },
-      operation: { id: 7, type: 'sale', status, code: status === 'success' ? '0' : '20000' },
-      ...extra,
-    },
-    PHP_SECRET_KEY,
-  );
-}
+const callback = (paymentId: string, status: string): Record<string, any> =>
+  signedCallback(paymentId, status, { key: PHP_SECRET_KEY });
 
 before(async () => {
   backend = await startPhpBackend({ CUPQR_SSE_HEARTBEAT_S: '1', CUPQR_START_LIMIT: '0' });
