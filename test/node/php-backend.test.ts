@@ -381,7 +381,7 @@ describe('the PHP backend: the conformance kit', () => {
   it('passes every clause of the kit (restarts included)', async () => {
     const db = join(backend.dataDir, 'kit.sqlite');
     const command =
-      `CUPQR_DB='${db}' CUPQR_START_LIMIT=0 PHP_CLI_SERVER_WORKERS=8 ` +
+      `CUPQR_DB='${db}' CUPQR_START_LIMIT=0 CUPQR_SSE_HEARTBEAT_S=1 PHP_CLI_SERVER_WORKERS=8 ` +
       `exec php -S 127.0.0.1:$PORT '${join(PHP_DIR, 'router.php')}'`;
     const exit = await runBin(['conformance', '--start', command]);
     const summary = /(\d+) passed, (\d+) failed, (\d+) skipped.*/.exec(exit.stdout);
