@@ -68,18 +68,13 @@ function cupqr_apply_callback(array $payment, array $message, int $now): array
         if ($payment['status'] === 'awaiting-customer' && $payment['qr_data'] === $qr['data']) return ['duplicate', null];
         return ['applied', [
             'status' => $to, 'qr_data' => $qr['data'], 'qr_received_ms' => $now,
-            'qr_timeout' => $qr['timeout'] ?? cupqr_default_qr_timeout(),
+            'qr_timeout' => $qr['timeout'] ?? CUPQR_DEFAULT_QR_TIMEOUT_S,
         ] + $next];
     }
     $reason = strtolower(trim($message['platform_status'])) === 'awaiting customer'
         ? ['code' => 'awaiting-customer', 'message' => 'The payment was not completed (ECommPay: awaiting customer)']
         : ['code' => $message['code'], 'message' => $message['message']];
     return ['applied', ['status' => $to] + $reason + $final + $next];
-}
-
-function cupqr_default_qr_timeout(): int
-{
-    return CUPQR_DEFAULT_QR_TIMEOUT_S;
 }
 
 /** The `PaymentState` JSON of a stored payment at `$now`. */

@@ -26,8 +26,8 @@ function cupqr_dispatch(Checkout $c, string $method, string $path): bool
         $route = cupqr_match_route(substr($path, strlen($prefix)));
         if ($route === null) throw new HttpError(404, 'not-found', 'No such route.');
         [$name, $paymentId, $allowed] = $route;
-        if ($method !== $allowed && !($allowed === 'GET' && $method === 'HEAD')) {
-            throw new HttpError(405, 'method-not-allowed', "Use $allowed here.", [], ['Allow' => $allowed === 'GET' ? 'GET, HEAD' : $allowed]);
+        if ($method !== $allowed) {
+            throw new HttpError(405, 'method-not-allowed', "Use $allowed.", [], ['Allow' => $allowed]);
         }
         match ($name) {
             'create' => cupqr_handle_create_payment($c),
