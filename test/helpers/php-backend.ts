@@ -96,6 +96,11 @@ export async function startPhpBackend(extraEnv: Record<string, string> = {}): Pr
   };
   const log: string[] = [];
   let child = await spawnPhp(port, env, log);
+  // A test process stopped early (a file's time-out) takes the server's process group along.
+  const orphanGuard = (): void => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
+  };
+  process.once('exit', orphanGuard);
   return {
     url,
     port,
@@ -107,6 +112,7 @@ export async function startPhpBackend(extraEnv: Record<string, string> = {}): Pr
       child = await spawnPhp(port, env, log);
     },
     async close() {
+      process.off('exit', orphanGuard);
       await stop(child);
       await sandbox.close();
       rmSync(dataDir, { recursive: true, force: true });

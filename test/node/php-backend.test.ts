@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ import {
   type PhpBackend,
 } from '../helpers/php-backend.js';
 import { decodeQrPng } from '../helpers/qr-png.js';
-import { openSse, type SseClient } from '../helpers/sse-client.js';
+import { openSse, type SseClient, type SseEvent } from '../helpers/sse-client.js';
 
 const run = promisify(execFile);
 const PHP_DIR = fileURLToPath(new URL('../../backends/php/', import.meta.url));
@@ -87,23 +88,56 @@ const eventsPath = (id: string, token: string): string =>
   `${backend.url}/cup-qr/payments/${encodeURIComponent(id)}/events?token=${token}`;
 
 const GUARD_MS = 30_000;
+const TERMINAL = ['success', 'decline', 'expired', 'error'];
+const stateOf = (event: SseEvent): any => JSON.parse(event.data);
+const isFinal = (state: { status: string }): boolean => TERMINAL.includes(state.status);
 
-/** Resolves once the stream has ended (the server closed it); a guard, not a wait. */
-const streamEnd = (sse: SseClient): Promise<unknown> =>
-  sse.waitFor(() => sse.isEnded(), 'the end of the stream', GUARD_MS);
+/**
+ * A payment's events as `EventSource` follows them, until one satisfies `done` (default: a
+ * final state): a stream that ends before (the server may end one early, with `retry: 250`;
+ * under `php -S` it does when a request waits behind it) is opened again with `Last-Event-ID`.
+ */
+async function follow(
+  paymentId: string,
+  token: string,
+  done: (state: any) => boolean = isFinal,
+  first?: SseClient,
+): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  let sse = first ?? (await openSse(eventsPath(paymentId, token)));
+  for (let opened = 1; ; opened++) {
+    assert.equal(sse.status, 200);
+    await sse.waitFor(
+      (seen) => sse.isEnded() || seen.some((e) => done(stateOf(e))),
+      'a state or the end of the stream',
+      GUARD_MS,
+    );
+    events.push(...sse.events);
+    await sse.close();
+    if (events.some((e) => done(stateOf(e)))) return events;
+    assert.ok(opened < 20, 'the stream kept ending before the state came');
+    const last = events.at(-1)?.id;
+    sse = await openSse(eventsPath(paymentId, token), last ? { 'Last-Event-ID': last } : {});
+  }
+}
+
+/** The first comment line of a stream of a live payment (reopened if one ends first). */
+async function heartbeat(paymentId: string, token: string, lastSeq: number): Promise<string> {
+  for (let opened = 1; ; opened++) {
+    const sse = await openSse(eventsPath(paymentId, token), { 'Last-Event-ID': String(lastSeq) });
+    await sse.waitFor(() => sse.comments.length > 0 || sse.isEnded(), 'a comment', GUARD_MS);
+    await sse.close();
+    if (sse.comments.length > 0) return sse.comments[0];
+    assert.ok(opened < 20, 'the stream kept ending before a heartbeat');
+  }
+}
 
 /** A payment started and its first QR code seen on the stream. */
 async function awaitingCustomer(o = order()): Promise<{ paymentId: string; token: string }> {
   const created = await start({ payload: payloadOf(o) });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const { paymentId, token } = created.body;
-  const sse = await openSse(eventsPath(paymentId, token));
-  await sse.waitFor(
-    (events) => events.some((e) => e.data.includes('"awaiting-customer"')),
-    'the QR code',
-    GUARD_MS,
-  );
-  await sse.close();
+  await follow(paymentId, token, (state) => state.status === 'awaiting-customer');
   return { paymentId, token };
 }
 
@@ -132,23 +166,24 @@ describe('the PHP backend: a whole payment', () => {
     assert.equal(sse.status, 200);
     assert.equal(sse.headers.get('content-type'), 'text/event-stream; charset=utf-8');
     assert.equal(sse.headers.get('cache-control'), 'no-cache, no-transform');
-    const [qr] = await sse.waitFor(
-      (e) => e.some((x) => x.data.includes('awaiting-customer')),
-      'the QR code',
-      GUARD_MS,
+    const awaitingEvents = await follow(
+      paymentId,
+      token,
+      (s) => s.status === 'awaiting-customer',
+      sse,
     );
     assert.equal(sse.retry, 3000);
+    const qr = awaitingEvents.find((e) => stateOf(e).status === 'awaiting-customer')!;
     assert.equal(qr.event, 'status');
-    const awaiting = JSON.parse(qr.data);
+    const awaiting = stateOf(qr);
     assert.equal(qr.id, String(awaiting.seq));
     assert.equal(awaiting.qr.timeoutSeconds, 600);
     assert.equal(awaiting.qr.expiresInSeconds, 600, 'seconds left are rounded up');
-    await sse.waitForComments(1, GUARD_MS);
-    assert.equal(sse.comments[0], 'ping');
+    assert.equal(await heartbeat(paymentId, token, awaiting.seq), 'ping');
 
+    const ended = follow(paymentId, token);
     await backend.sandbox.control.approve(PHP_PROJECT_ID, paymentId);
-    await streamEnd(sse);
-    const success = JSON.parse(sse.events.at(-1)!.data);
+    const success = stateOf((await ended).at(-1)!);
     assert.equal(success.status, 'success');
     assert.equal(success.code, '0');
 
@@ -161,7 +196,7 @@ describe('the PHP backend: a whole payment', () => {
     });
     assert.equal(replay.status, 204, 'a client with the final state is told to stop');
     const resumed = await openSse(eventsPath(paymentId, token), { 'Last-Event-ID': '1' });
-    await streamEnd(resumed);
+    await resumed.waitFor(() => resumed.isEnded(), 'the end of the stream', GUARD_MS);
     assert.deepEqual(
       resumed.events.map((e) => e.id),
       [String(success.seq)],
@@ -191,6 +226,9 @@ describe('the PHP backend: the error table', () => {
     const wrongMethod = await call('/cup-qr/payments');
     assertError(wrongMethod, 405, 'method-not-allowed');
     assert.equal(wrongMethod.headers.get('allow'), 'POST');
+    const head = await fetch(`${backend.url}/cup-qr/payments/x`, { method: 'HEAD' });
+    assert.equal(head.status, 405);
+    assert.equal(head.headers.get('allow'), 'GET');
     assertError(await start('{}', { 'Content-Type': 'text/plain' }), 415, 'unsupported-media-type');
     assertError(await start('{"payload":'), 400, 'bad-request');
     assertError(await start('[]'), 400, 'bad-request');
@@ -286,8 +324,7 @@ describe('the PHP backend: callbacks', () => {
 
   it('an amount mismatch is an error; a terminal state is final; duplicates change nothing', async () => {
     const { paymentId, token } = await awaitingCustomer();
-    const sse = await openSse(eventsPath(paymentId, token));
-    await sse.next(GUARD_MS);
+    const ended = follow(paymentId, token);
     const awaiting = callback(paymentId, 'awaiting customer action');
     assert.equal((await post(awaiting)).body, 'OK');
     const wrongSum = callback(paymentId, 'success');
@@ -296,8 +333,7 @@ describe('the PHP backend: callbacks', () => {
     const answer = await post(resigned);
     assert.equal(answer.status, 200);
     assert.equal(answer.body, 'OK');
-    await streamEnd(sse);
-    const error = JSON.parse(sse.events.at(-1)!.data);
+    const error = stateOf((await ended).at(-1)!);
     assert.equal(error.status, 'error');
     assert.equal(error.code, 'amount-mismatch');
     assert.equal((await post(callback(paymentId, 'success'))).status, 200);
@@ -314,6 +350,58 @@ describe('the PHP backend: callbacks', () => {
     const state = await call(`/cup-qr/payments/${paymentId}?token=${token}`);
     assert.equal(state.body.status, 'expired');
     assert.equal(state.body.code, '20602');
+  });
+});
+
+describe('the PHP backend under php -S: a request accepted behind a stream', () => {
+  let solo: PhpBackend;
+  before(async () => {
+    solo = await startPhpBackend({
+      PHP_CLI_SERVER_WORKERS: '1',
+      CUPQR_SSE_LIFETIME_S: '600',
+      CUPQR_START_LIMIT: '0',
+    });
+  });
+  after(async () => {
+    await solo?.close();
+  });
+
+  it('is served: the stream ends (retry: 250) instead of holding the worker', async () => {
+    const created = await fetch(`${solo.url}/cup-qr/payments`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ payload: payloadOf(order({ mode: 'payment-page' })) }),
+    });
+    const { paymentId, token } = await created.json();
+    const path = `/cup-qr/payments/${paymentId}?token=${token}`;
+    // A connection the worker accepts first, its request not finished yet (a slow client).
+    const raw = connect(solo.port, '127.0.0.1');
+    await new Promise((resolve) => raw.once('connect', resolve));
+    raw.write(`GET ${path} HTTP/1.1\r\n`);
+    const answer = new Promise<string>((resolve, reject) => {
+      let text = '';
+      const guard = setTimeout(
+        () => reject(new Error('the request waited behind the stream')),
+        20_000,
+      );
+      raw.on('data', (chunk) => {
+        text += chunk.toString('utf8');
+        if (!text.includes('\r\n\r\n')) return;
+        clearTimeout(guard);
+        resolve(text);
+      });
+    });
+    const sse = await openSse(`${solo.url}/cup-qr/payments/${paymentId}/events?token=${token}`);
+    assert.equal(sse.status, 200);
+    await sse.next(GUARD_MS);
+    raw.write('Host: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    try {
+      assert.match(await answer, /^HTTP\/1\.1 200 OK/);
+    } finally {
+      raw.destroy();
+    }
+    await sse.waitFor(() => sse.isEnded(), 'the end of the stream', GUARD_MS);
+    assert.equal(sse.retry, 250, 'the browser comes back a quarter of a second later');
   });
 });
 
