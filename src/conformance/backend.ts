@@ -73,12 +73,7 @@ export class BackendProcess {
       if (exitCode !== undefined) {
         throw new Error(`the backend exited (code ${exitCode}) before answering:\n${this.output}`);
       }
-      try {
-        await fetch(this.options.readyUrl, { signal: AbortSignal.timeout(2000) });
-        return;
-      } catch {
-        // not listening yet
-      }
+      if (await this.#answers()) return;
       if (Date.now() > deadline) {
         await this.stop();
         throw new Error(
@@ -103,8 +98,24 @@ export class BackendProcess {
     signal('SIGTERM');
     const timer = setTimeout(() => signal('SIGKILL'), 10_000);
     await this.#exited;
+    // The shell may exit before the server it started: wait until nothing answers any more,
+    // so that the next start's readiness is the new server's, not the old one's.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await this.#answers())) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    signal('SIGKILL');
     clearTimeout(timer);
     this.#child = undefined;
+  }
+
+  async #answers(): Promise<boolean> {
+    try {
+      await fetch(this.options.readyUrl, { signal: AbortSignal.timeout(2000) });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async restart(): Promise<void> {

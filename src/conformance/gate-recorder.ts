@@ -1,5 +1,6 @@
 /**
- * The backend's Gate URL points here: a pass-through to the kit's sandbox that records each
+ * The backend's Gate URL points here (the "sandbox port" of the kit's options): a
+ * pass-through to the kit's sandbox, which listens on a port of its own, that records each
  * request Gate gets (its path and body), so a clause can tell which sales a backend sent for
  * one payment while other clauses run at the same time (no second sale on a resume; the
  * sale's `customer.ip_address` is the request's, never the payload's).
@@ -18,7 +19,8 @@ export class GateRecorder {
 
   constructor(private readonly target: string) {}
 
-  async start(): Promise<void> {
+  /** Listens on 127.0.0.1:`port` (0: a free one). */
+  async start(port = 0): Promise<void> {
     const server = createServer((request, response) => {
       void this.#forward(request).then(
         ({ status, type, text }) => {
@@ -32,7 +34,10 @@ export class GateRecorder {
       );
     });
     this.#server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
     const address = server.address();
     this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   }

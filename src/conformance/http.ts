@@ -46,13 +46,23 @@ export class BackendClient {
         headers['Content-Type'] = 'application/json';
       }
     }
-    const response = await fetch(this.url(path), {
-      method,
-      headers,
-      ...(body !== undefined ? { body: body as BodyInit } : {}),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? 20_000),
-    });
+    const attempt = (): Promise<Response> =>
+      fetch(this.url(path), {
+        method,
+        headers,
+        ...(body !== undefined ? { body: body as BodyInit } : {}),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs ?? 20_000),
+      });
+    let response: Response;
+    try {
+      response = await attempt();
+    } catch (error) {
+      // A kept-alive connection to a backend that has since restarted: it closed before the
+      // request was written, so sending it again on a new connection is safe.
+      if (!closedBeforeAnswer(error)) throw error;
+      response = await attempt();
+    }
     const text = await response.text();
     let json: unknown;
     try {
@@ -70,6 +80,12 @@ export class BackendClient {
   get(path: string, headers?: Record<string, string>): Promise<Answer> {
     return this.send('GET', path, headers ? { headers } : {});
   }
+}
+
+/** Whether `fetch` failed because the server closed a kept-alive connection under it. */
+function closedBeforeAnswer(error: unknown): boolean {
+  const code = ((error as Error)?.cause as { code?: unknown } | undefined)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
 /** The `{error}` of an answer, or undefined. */

@@ -33,7 +33,10 @@ export interface ConformanceOptions {
   secretKey?: string;
   /** The backend's own payload key (UTF-8), when it does not derive it from the secret key. */
   payloadKey?: string;
-  /** The sandbox's port; default 0 (a free one) with `start`, else 8090. */
+  /**
+   * The port of the kit's Gate (its sandbox, through a recorder), which the backend's Gate URL
+   * names; default 0 (a free one) with `start`, else 8090.
+   */
   sandboxPort?: number;
   /** A shell command that starts the backend (`PORT`, `ECOMMPAY_GATE_URL`… in its environment). */
   start?: string;
@@ -113,7 +116,7 @@ export async function runConformance(
   const client = new BackendClient(baseUrl, prefix);
 
   const sandbox: Sandbox = await startSandbox({
-    port: options.sandboxPort ?? (options.start ? 0 : DEFAULT_SANDBOX_PORT),
+    port: 0,
     projects: [
       { id: projectId, secretKey, callbackUrl: client.url('/callback'), allowAnyCallbackUrl: true },
     ],
@@ -121,13 +124,13 @@ export async function runConformance(
   const gate = new GateRecorder(sandbox.url);
   let backend: BackendProcess | undefined;
   try {
-    await gate.start();
+    await gate.start(options.sandboxPort ?? (options.start ? 0 : DEFAULT_SANDBOX_PORT));
     if (options.start) {
       backend = new BackendProcess({
         command: options.start,
         env: {
           ECOMMPAY_GATE_URL: gate.url,
-          ECOMMPAY_PAYMENT_PAGE_URL: `${sandbox.url}/payment`,
+          ECOMMPAY_PAYMENT_PAGE_URL: `${gate.url}/payment`,
           ECOMMPAY_PROJECT_ID: String(projectId),
           ECOMMPAY_SECRET_KEY: secretKey,
           PUBLIC_URL: baseUrl,

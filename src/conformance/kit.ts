@@ -58,6 +58,14 @@ export class Kit {
     return createdOf(answer);
   }
 
+  /**
+   * Starts a Payment Page payment: nothing is sent to Gate, so it stays `pending` until the
+   * kit's own callbacks move it.
+   */
+  async pendingPayment(tag: string): Promise<CreatedPayment> {
+    return this.start(this.payload(this.ref(tag), { mode: 'payment-page' }));
+  }
+
   /** `GET /payments/:id?token=`. */
   status(paymentId: string, token: string): Promise<Answer> {
     return this.client.get(

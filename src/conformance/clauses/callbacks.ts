@@ -16,12 +16,6 @@ import { createdOf, type CreatedPayment, type Kit } from '../kit.js';
 const SECTION = 'POST /callback';
 const STATES = 'States and transitions';
 
-async function pendingPayment(kit: Kit, tag: string): Promise<CreatedPayment> {
-  return createdOf(
-    await kit.postPayment({ payload: kit.payload(kit.ref(tag), { mode: 'payment-page' }) }),
-  );
-}
-
 const qr = (tag: string, timeoutSeconds = 600) => ({ data: qrData(tag), timeoutSeconds });
 
 /** The state must still be `seq` `status` (nothing changed). */
@@ -40,7 +34,7 @@ const unreadable = (name: string, change: (body: Record<string, unknown>) => voi
   section: SECTION,
   name,
   async run(kit) {
-    const created = await pendingPayment(kit, 'unreadable');
+    const created = await kit.pendingPayment('unreadable');
     const body = callbackBody({
       projectId: kit.projectId,
       paymentId: created.paymentId,
@@ -112,7 +106,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: SECTION,
     name: 'a signed callback is answered 200 with the text OK',
     async run(kit) {
-      const created = await pendingPayment(kit, 'ok');
+      const created = await kit.pendingPayment('ok');
       const answer = await kit.postCallback(
         kit.callback({ paymentId: created.paymentId, status: 'processing' }),
       );
@@ -134,7 +128,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: SECTION,
     name: 'a bad signature answers 403 bad-signature and changes nothing',
     async run(kit) {
-      const created = await pendingPayment(kit, 'bad-signature');
+      const created = await kit.pendingPayment('bad-signature');
       const body = kit.callback({ paymentId: created.paymentId, status: 'success' });
       const signature = String(body.signature);
       checkError(
@@ -170,7 +164,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: SECTION,
     name: 'a signed callback of another project answers 400 wrong-project',
     async run(kit) {
-      const created = await pendingPayment(kit, 'project');
+      const created = await kit.pendingPayment('project');
       const answer = await kit.postCallback(
         kit.callback({
           paymentId: created.paymentId,
@@ -186,7 +180,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: SECTION,
     name: 'project_id and signature under general are read as at the top level',
     async run(kit) {
-      const created = await pendingPayment(kit, 'general');
+      const created = await kit.pendingPayment('general');
       checkStatus(
         await kit.postCallback(
           kit.callback({ paymentId: created.paymentId, status: 'success', format: 'general' }),
@@ -205,7 +199,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: STATES,
     name: 'a duplicate callback changes nothing (same seq)',
     async run(kit) {
-      const created = await pendingPayment(kit, 'duplicate');
+      const created = await kit.pendingPayment('duplicate');
       const body = kit.callback({
         paymentId: created.paymentId,
         status: 'awaiting customer action',
@@ -226,7 +220,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: STATES,
     name: 'a new QR code replaces the old one (seq + 1)',
     async run(kit) {
-      const created = await pendingPayment(kit, 'new-qr');
+      const created = await kit.pendingPayment('new-qr');
       await kit.sendCallback({
         paymentId: created.paymentId,
         status: 'awaiting customer action',
@@ -249,7 +243,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: STATES,
     name: 'reordered: awaiting customer action after success changes nothing',
     async run(kit) {
-      const created = await pendingPayment(kit, 'reordered');
+      const created = await kit.pendingPayment('reordered');
       await kit.sendCallback({ paymentId: created.paymentId, status: 'success' });
       await kit.sendCallback({
         paymentId: created.paymentId,
@@ -263,7 +257,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: STATES,
     name: 'a terminal state is final: a decline after a success changes nothing',
     async run(kit) {
-      const created = await pendingPayment(kit, 'final');
+      const created = await kit.pendingPayment('final');
       await kit.sendCallback({ paymentId: created.paymentId, status: 'success' });
       await kit.sendCallback({ paymentId: created.paymentId, status: 'decline' });
       await unchanged(kit, created, 1, 'success');
@@ -273,7 +267,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: STATES,
     name: 'processing leaves a pending payment pending',
     async run(kit) {
-      const created = await pendingPayment(kit, 'processing');
+      const created = await kit.pendingPayment('processing');
       await kit.sendCallback({ paymentId: created.paymentId, status: 'processing' });
       await unchanged(kit, created, 0, 'pending');
     },
@@ -282,7 +276,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: STATES,
     name: 'awaiting customer (no "action") is decline with code awaiting-customer',
     async run(kit) {
-      const created = await pendingPayment(kit, 'awaiting');
+      const created = await kit.pendingPayment('awaiting');
       await kit.sendCallback({ paymentId: created.paymentId, status: 'awaiting customer' });
       const state = await kit.state(created.paymentId, created.token);
       checkEqual([state.status, state.code], ['decline', 'awaiting-customer'], 'status and code');
@@ -292,7 +286,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: STATES,
     name: 'a decline with code 20602 is expired',
     async run(kit) {
-      const created = await pendingPayment(kit, 'expired');
+      const created = await kit.pendingPayment('expired');
       await kit.sendCallback({
         paymentId: created.paymentId,
         status: 'decline',
@@ -308,7 +302,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     name: 'another amount is error amount-mismatch, whatever the status',
     async run(kit) {
       for (const status of ['success', 'awaiting customer action'] as const) {
-        const created = await pendingPayment(kit, 'mismatch');
+        const created = await kit.pendingPayment('mismatch');
         await kit.sendCallback({
           paymentId: created.paymentId,
           status,
@@ -328,7 +322,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
     section: STATES,
     name: 'a success without payment.sum is error amount-mismatch',
     async run(kit) {
-      const created = await pendingPayment(kit, 'no-sum');
+      const created = await kit.pendingPayment('no-sum');
       const body = callbackBody({
         projectId: kit.projectId,
         paymentId: created.paymentId,
@@ -371,7 +365,7 @@ export const CALLBACK_CLAUSES: Clause[] = [
         [undefined, '', 600],
       ];
       for (const [title, data, expected] of cases) {
-        const created = await pendingPayment(kit, 'lifetime');
+        const created = await kit.pendingPayment('lifetime');
         const body = callbackBody({
           projectId: kit.projectId,
           paymentId: created.paymentId,

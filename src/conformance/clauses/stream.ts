@@ -8,17 +8,10 @@ import { parsePaymentState } from '../../wire/payment-state.js';
 import type { Clause } from '../clause.js';
 import { check, checkEqual, shown } from '../clause.js';
 import { checkJsonHeaders } from '../http.js';
-import { createdOf, type CreatedPayment, type Kit } from '../kit.js';
+import type { CreatedPayment, Kit } from '../kit.js';
 import { openSse, type SseBlock } from '../sse-client.js';
 
 const SSE = 'SSE';
-
-/** A Payment Page payment: it stays `pending` until the kit's own callbacks move it. */
-async function pendingPayment(kit: Kit, tag: string): Promise<CreatedPayment> {
-  return createdOf(
-    await kit.postPayment({ payload: kit.payload(kit.ref(tag), { mode: 'payment-page' }) }),
-  );
-}
 
 const eventsUrl = (kit: Kit, created: CreatedPayment): string =>
   kit.client.url(
@@ -53,7 +46,7 @@ export const STREAM_CLAUSES: Clause[] = [
     section: SSE,
     name: 'headers: text/event-stream; charset=utf-8, Cache-Control no-cache, no-transform',
     async run(kit) {
-      const created = await pendingPayment(kit, 'sse-headers');
+      const created = await kit.pendingPayment('sse-headers');
       const stream = await openSse(eventsUrl(kit, created));
       try {
         checkEqual(stream.status, 200, 'status');
@@ -75,7 +68,7 @@ export const STREAM_CLAUSES: Clause[] = [
     section: SSE,
     name: 'retry: first, then the current state (id: = seq, event: status), then each change',
     async run(kit) {
-      const created = await pendingPayment(kit, 'sse-order');
+      const created = await kit.pendingPayment('sse-order');
       const stream = await openSse(eventsUrl(kit, created));
       try {
         const first = await stream.next(10_000);
@@ -100,7 +93,7 @@ export const STREAM_CLAUSES: Clause[] = [
     section: SSE,
     name: 'Last-Event-ID equal to the current seq: no replay; below it: the current state again',
     async run(kit) {
-      const created = await pendingPayment(kit, 'sse-replay');
+      const created = await kit.pendingPayment('sse-replay');
       await kit.sendCallback({
         paymentId: created.paymentId,
         status: 'awaiting customer action',
@@ -124,7 +117,7 @@ export const STREAM_CLAUSES: Clause[] = [
     section: SSE,
     name: 'a final state ends the stream; Last-Event-ID >= its seq answers 204',
     async run(kit) {
-      const created = await pendingPayment(kit, 'sse-final');
+      const created = await kit.pendingPayment('sse-final');
       const stream = await openSse(eventsUrl(kit, created));
       try {
         checkStatusEvent(await stream.nextEvent(10_000), 0, 'pending');
@@ -150,7 +143,7 @@ export const STREAM_CLAUSES: Clause[] = [
     section: SSE,
     name: 'a : comment (heartbeat) at least every 15 s',
     async run(kit) {
-      const created = await pendingPayment(kit, 'sse-ping');
+      const created = await kit.pendingPayment('sse-ping');
       const stream = await openSse(eventsUrl(kit, created));
       try {
         const deadline = Date.now() + 17_000;
@@ -168,7 +161,7 @@ export const STREAM_CLAUSES: Clause[] = [
     section: 'GET /payments/:id',
     name: "the status is 200 JSON a PaymentState (the element's parser), with the JSON headers",
     async run(kit) {
-      const created = await pendingPayment(kit, 'status');
+      const created = await kit.pendingPayment('status');
       const answer = await kit.status(created.paymentId, created.token);
       checkEqual(answer.status, 200, 'status');
       checkJsonHeaders(answer);
@@ -192,7 +185,7 @@ export const STREAM_CLAUSES: Clause[] = [
     section: 'The payment state',
     name: 'qr.expiresInSeconds is rounded up: 600 right after a 600 s code arrived',
     async run(kit) {
-      const created = await pendingPayment(kit, 'round-up');
+      const created = await kit.pendingPayment('round-up');
       const sent = performance.now();
       await kit.sendCallback({
         paymentId: created.paymentId,
@@ -217,7 +210,7 @@ export const STREAM_CLAUSES: Clause[] = [
     section: 'The payment state',
     name: "a final state has no qr, and keeps the platform's code and message",
     async run(kit) {
-      const created = await pendingPayment(kit, 'final-qr');
+      const created = await kit.pendingPayment('final-qr');
       await kit.sendCallback({
         paymentId: created.paymentId,
         status: 'awaiting customer action',

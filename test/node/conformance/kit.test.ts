@@ -5,11 +5,14 @@
  * errors exit 2.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../src/conformance/backend.js';
 import { runBin } from '../../helpers/bin.js';
 
 const BACKEND = fileURLToPath(new URL('../../helpers/conformance-backend.ts', import.meta.url));
@@ -65,5 +68,106 @@ describe('conformance kit', () => {
     ]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /exited \(code 3\) before answering:\nno server here/);
+  });
+});
+
+describe('conformance kit against a broken copy of the toolkit', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cup-qr-conformance-broken-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const cases: [broken: string, only: string, clause: RegExp][] = [
+    [
+      'sse-id',
+      'SSE',
+      /^FAIL {2}§SSE {2}retry: first, then the current state .* {2}id:: expected "0", got undefined$/m,
+    ],
+    [
+      'media-type',
+      'POST /payments',
+      /^FAIL {2}§POST \/payments {2}a body sent as text\/plain answers 415 unsupported-media-type {2}expected 415 unsupported-media-type, got 201$/m,
+    ],
+    [
+      'memory',
+      'Restarts',
+      /^FAIL {2}§Restarts {2}payments, tokens and the attempt counter survive a restart.* {2}GET \/payments\/:id answered 403 forbidden$/m,
+    ],
+  ];
+  for (const [broken, only, clause] of cases) {
+    test(`CONFORMANCE_BREAK=${broken}: exit 1, naming the clause`, async () => {
+      const run = await runBin(
+        [
+          'conformance',
+          '--only',
+          only,
+          '--start',
+          `"${process.execPath}" --import tsx "${BACKEND}" "${dir}"`,
+        ],
+        '',
+        { CONFORMANCE_BREAK: broken },
+      );
+      assert.match(run.stdout, clause, run.stdout + run.stderr);
+      assert.match(run.stdout, /^\d+ passed, [1-9]\d* failed, 0 skipped/m);
+      assert.equal(run.code, 1, run.stderr);
+    });
+  }
+});
+
+describe('conformance kit without --start', () => {
+  test('a backend started apart: every clause but the restart passes, that one is skipped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cup-qr-conformance-url-'));
+    const [port, gatePort] = [await freePort(), await freePort()];
+    const backend = spawn(process.execPath, ['--import', 'tsx', BACKEND, dir], {
+      env: {
+        ...process.env,
+        ECOMMPAY_GATE_URL: `http://127.0.0.1:${gatePort}`,
+        ECOMMPAY_PAYMENT_PAGE_URL: `http://127.0.0.1:${gatePort}/payment`,
+        ECOMMPAY_PROJECT_ID: '77',
+        ECOMMPAY_SECRET_KEY: 'apart-secret-key-0123456789',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        backend.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          output += chunk;
+          if (output.includes('conformance-backend: listening')) resolve();
+        });
+        backend.once('exit', (code) => reject(new Error(`the backend exited (${code})`)));
+      });
+      const run = await runBin(
+        [
+          'conformance',
+          '--url',
+          `http://127.0.0.1:${port}`,
+          '--sandbox-port',
+          String(gatePort),
+          '--project-id',
+          '77',
+          '--only',
+          'Restarts,no second sale,platform',
+        ],
+        '',
+        { ECOMMPAY_SECRET_KEY: 'apart-secret-key-0123456789' },
+      );
+      assert.match(run.stdout, /^skip {2}§Restarts {2}.* {2}skipped: no --start$/m, run.stdout);
+      assert.match(
+        run.stdout,
+        /^ok {4}§POST \/payments {2}a re-POST answers 200 .*no second sale$/m,
+      );
+      assert.match(run.stdout, /^\d+ passed, 0 failed, 1 skipped/m, run.stdout + run.stderr);
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      backend.kill('SIGTERM');
+      await once(backend, 'exit');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
