@@ -177,8 +177,8 @@ describe('the built package', () => {
         if (/^[a-z]+:|^#/.test(target)) continue;
         const path = new URL(target.split('#')[0], new URL(doc, 'file:///')).pathname.slice(1);
         links++;
-        // A folder of the repository (examples/) is linked on GitHub, not shipped.
-        if (path.startsWith('examples')) continue;
+        // Folders of the repository (examples/, backends/) are linked on GitHub, not shipped.
+        if (/^(examples|backends)(\/|$)/.test(path)) continue;
         if (!files.includes(path)) dead.push(`${doc}: ${target}`);
       }
     }
