@@ -83,7 +83,7 @@ export class BackendClient {
 }
 
 /** Whether `fetch` failed because the server closed a kept-alive connection under it. */
-function closedBeforeAnswer(error: unknown): boolean {
+export function closedBeforeAnswer(error: unknown): boolean {
   const code = ((error as Error)?.cause as { code?: unknown } | undefined)?.code;
   return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { bundleElement } from '../../demo/bundle.js';
 import { checkSignature } from '../../src/ecommpay/signature.js';
+import { closedBeforeAnswer } from '../../src/conformance/http.js';
 import { signCallback } from '../../src/sandbox/callbacks.js';
 import { createPayload, payloadKeyOf, verifyPayload, type Order } from '../../src/server/index.js';
 import { runBin } from '../helpers/bin.js';
@@ -56,16 +57,26 @@ async function call(
   path: string,
   init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
-  const response = await fetch(`${backend.url}${path}`, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: { 'Content-Type': 'application/json', ...init.headers },
-    body:
-      init.body === undefined
-        ? undefined
-        : typeof init.body === 'string'
-          ? init.body
-          : JSON.stringify(init.body),
-  });
+  const send = (): Promise<Response> =>
+    fetch(`${backend.url}${path}`, {
+      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      headers: { 'Content-Type': 'application/json', ...init.headers },
+      body:
+        init.body === undefined
+          ? undefined
+          : typeof init.body === 'string'
+            ? init.body
+            : JSON.stringify(init.body),
+    });
+  let response: Response;
+  try {
+    response = await send();
+  } catch (error) {
+    // After a restart, fetch may pick a kept-alive connection the old server closed (before
+    // the request was written): sent again on a new one, as the conformance kit does.
+    if (!closedBeforeAnswer(error)) throw error;
+    response = await send();
+  }
   const text = await response.text();
   let body: unknown = text;
   if ((response.headers.get('content-type') ?? '').startsWith('application/json')) {
