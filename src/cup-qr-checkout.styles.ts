@@ -288,9 +288,14 @@ export default css`
       display: flex;
     }
 
-    /* And the phone actions: two rows of buttons on a narrow screen. */
+    /* On a phone, how to pay from it (part same-phone) in the place of "scan the code". */
+    .not-phone {
+      display: none;
+    }
+
+    /* And the phone actions (two rows of buttons on a narrow screen) under the same-phone text. */
     [part='stage'] {
-      min-height: calc(var(--_size) + 4.5em + 126px);
+      min-height: calc(var(--_size) + 8em + 126px);
     }
   }
 

@@ -15,9 +15,10 @@ import type { PaymentStreamOptions } from './controllers/payment-stream.js';
 import styles from './cup-qr-checkout.styles.js';
 import type { PaymentSession } from './element/attempt-storage.js';
 import { CustomerForm } from './element/customer-form.js';
-import { formatAmount as formatMinorUnits } from './element/format.js';
+import { formatAmount as formatMinorUnits, spokenAmount } from './element/format.js';
 import { messageOf, paymentPageLink } from './element/merchant-api.js';
 import { readPayloadPreview, type PayloadPreview } from './element/payload-preview.js';
+import { markChinese } from './element/lang-runs.js';
 import { downloadQrImage } from './element/qr-image.js';
 import { QrView } from './element/qr-view.js';
 import { renderResult } from './element/result-view.js';
@@ -78,10 +79,12 @@ export type CheckoutMode = PaymentMode;
  * @csspart timer-ring - The countdown's progress ring.
  * @csspart timer-text - The countdown's `m:ss` text.
  * @csspart instructions - How to pay (open a bank app or UnionPay and scan).
+ * @csspart same-phone - How to pay from the phone showing the code (save it, open the app, scan
+ * it from the photos); shown with the phone actions, on small screens or touch devices.
  * @csspart status - A result view (success, decline, expired, error) or a progress message.
  * @csspart actions - A row of buttons (new code, retry, start, Payment Page, phone actions).
- * @csspart phone-actions - The phone-only actions: open in bank app (an `https:` code), copy link
- * (an `http(s):` code), save image.
+ * @csspart phone-actions - The phone-only actions: open payment link (an `https:` code), copy
+ * link (an `http(s):` code), save image.
  * @csspart button - Every button and button-like link.
  * @csspart notice - The reconnecting notice.
  * @csspart footer - The footer slot's wrapper.
@@ -372,8 +375,11 @@ export class CupQrCheckout extends LitElement {
   };
 
   readonly #handleSave = async (): Promise<void> => {
-    const svgElement = this.renderRoot.querySelector<SVGSVGElement>('[part="qr"] svg');
-    if (svgElement) await downloadQrImage(svgElement, this.clock);
+    const svgElement = this.renderRoot.querySelector<SVGSVGElement>('[part~="qr"] svg');
+    if (!svgElement) return;
+    await downloadQrImage(svgElement, this.clock);
+    // What next: the image is only useful from a bank app's scanner (its photo album).
+    this.note = this.#translation.saved;
   };
 
   #failureNote(error: unknown): string {
@@ -422,8 +428,9 @@ export class CupQrCheckout extends LitElement {
       <p part="amount">
         ${
           amount !== undefined
-            ? html`<span class="visually-hidden">${t.amountLabel}</span>
-                ${formatAmount(amount, currency, t.locale)}`
+            ? html`<span class="visually-hidden"
+                  >${t.amountLabel} ${spokenAmount(amount, currency, t)}</span
+                ><span aria-hidden="true">${formatAmount(amount, currency, t.locale)}</span>`
             : nothing
         }
       </p>
@@ -450,8 +457,10 @@ export class CupQrCheckout extends LitElement {
       case 'collecting':
         return t.customerIntro;
       case 'starting':
+        return t.starting;
       case 'pending':
-        return t[status];
+        // No QR code is coming to this page in Payment Page mode.
+        return this.mode === 'payment-page' ? t.paymentPageInstructions : t.pending;
       case 'awaiting-customer': {
         if (this.mode === 'payment-page') return t.paymentPageInstructions;
         const seconds = this.#checkout.countdown.announced;
@@ -467,16 +476,17 @@ export class CupQrCheckout extends LitElement {
   #renderStage(t: Translation, status: CheckoutStatus): TemplateResult {
     switch (status) {
       case 'idle':
-        return html`<p part="instructions">${t.instructions}</p>
-          ${
-            this.manual && this.payload
-              ? html`<div part="actions">
-                  <button part="button" class="primary" type="button" @click=${this.#handleStart}>
-                    ${t.startButton}
-                  </button>
-                </div>`
-              : html`<p part="status">${t.idle}</p>`
-          }`;
+        // Without a payload there is nothing to scan, and nothing to say how to.
+        return html`${this.payload ? this.#renderInstructions(t) : nothing}
+        ${
+          this.manual && this.payload
+            ? html`<div part="actions">
+                <button part="button" class="primary" type="button" @click=${this.#handleStart}>
+                  ${t.startButton}
+                </button>
+              </div>`
+            : html`<p part="status">${t.idle}</p>`
+        }`;
       case 'collecting':
         return this.#form.render(t);
       case 'starting':
@@ -491,8 +501,8 @@ export class CupQrCheckout extends LitElement {
         return renderResult(
           t,
           status,
-          this.paymentState?.code ?? this.#checkout.failure?.code,
-          this.paymentState?.message ?? this.#checkout.failure?.message,
+          this.paymentState,
+          this.#checkout.failure,
           this.#handleNewCode,
         );
     }
@@ -508,12 +518,18 @@ export class CupQrCheckout extends LitElement {
   #renderSkeleton(t: Translation, progress: string): TemplateResult {
     return html`<div part="qr skeleton" class="skeleton" aria-hidden="true"></div>
       <p part="timer progress">${progress}</p>
-      <p part="instructions">${t.instructions}</p>`;
+      ${this.#renderInstructions(t)}`;
+  }
+
+  /** How to pay in this mode: scan the code here, or on the Payment Page. */
+  #renderInstructions(t: Translation): TemplateResult {
+    const text = this.mode === 'payment-page' ? t.paymentPageInstructions : t.instructions;
+    return html`<p part="instructions">${markChinese(text, t.locale)}</p>`;
   }
 
   #renderPaymentPage(t: Translation): TemplateResult {
     if (this.paymentPageTarget === 'embedded') return this.#frame.render(t);
-    return html`<p part="instructions">${t.paymentPageInstructions}</p>
+    return html`${this.#renderInstructions(t)}
       <div part="actions">
         <button part="button" class="primary" type="button" @click=${this.#handlePaymentPage}>
           ${t.paymentPageButton}

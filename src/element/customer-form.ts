@@ -22,6 +22,7 @@ import {
 } from '../wire/customer.js';
 import { COUNTRY_CODES } from '../wire/fields.js';
 import type { Translation } from '../translations/types.js';
+import { markChinese } from './lang-runs.js';
 
 interface InputKind {
   autocomplete: string;
@@ -44,10 +45,16 @@ const INPUTS: Record<Exclude<ShopperField, 'country'>, InputKind> = {
   street: { autocomplete: 'address-line1', chinese: true },
 };
 
-/** Countries by name in `locale`, China first (most CUP QR shoppers live there). */
-const countryCache = new Map<string, [string, string][]>();
-function countries(locale: string): [string, string][] {
-  let list = countryCache.get(locale);
+/**
+ * Countries by name in the table's language (its own names first, e.g. 中国台湾, then the
+ * runtime's), China first (most CUP QR shoppers live there). One list per table's names.
+ */
+const countryCache = new WeakMap<object, Map<string, [string, string][]>>();
+function countries(t: Translation): [string, string][] {
+  const { locale, customerCountryNames: own } = t;
+  let byLocale = countryCache.get(own);
+  if (!byLocale) countryCache.set(own, (byLocale = new Map()));
+  let list = byLocale.get(locale);
   if (!list) {
     let names: Intl.DisplayNames | undefined;
     try {
@@ -56,9 +63,9 @@ function countries(locale: string): [string, string][] {
       // No region names in this runtime: the codes themselves.
     }
     list = [...COUNTRY_CODES]
-      .map((code): [string, string] => [code, names?.of(code) ?? code])
+      .map((code): [string, string] => [code, own[code] ?? names?.of(code) ?? code])
       .sort((a, b) => (a[0] === 'CN' ? -1 : b[0] === 'CN' ? 1 : a[1].localeCompare(b[1], locale)));
-    countryCache.set(locale, list);
+    byLocale.set(locale, list);
   }
   return list;
 }
@@ -207,7 +214,7 @@ export class CustomerForm {
         @change=${this.#handleInput}
       >
         <option value="" ?selected=${!value}>${t.customerChooseCountry}</option>
-        ${countries(t.locale).map(
+        ${countries(t).map(
           ([code, name]) =>
             html`<option value=${code} ?selected=${code === value}>${name}</option>`,
         )}
@@ -232,11 +239,17 @@ export class CustomerForm {
     }
     return html`<div part="field">
       <label part="label" for=${id}>${t.customerLabels[field]}</label>
-      ${control} ${hint ? html`<p part="hint" id="${id}-hint">${hint}</p>` : nothing}
+      ${control}
+      ${hint ? html`<p part="hint" id="${id}-hint">${markChinese(hint, t.locale)}</p>` : nothing}
       ${
         error
           ? html`<p part="field-error" id="${id}-error">
-              ${t.customerErrors[error] ?? t.customerErrors.invalid}
+              ${
+                // A list is chosen from, not filled in.
+                error === 'required' && field === 'country'
+                  ? t.customerErrors.country
+                  : (t.customerErrors[error] ?? t.customerErrors.invalid)
+              }
             </p>`
           : nothing
       }

@@ -1,7 +1,8 @@
 /**
  * The QR view of `awaiting-customer` in `gate` mode: the code (its module matrix computed once
- * per code, not on each tick of the countdown), the countdown's ring and `m:ss`, how to pay,
- * and the phone-only actions: open in bank app (an `https:` code), copy link (an `http(s):`
+ * per code, not on each tick of the countdown), the countdown's ring and `m:ss` (spoken as
+ * minutes and seconds), how to pay, and, on a phone-sized screen, how to pay from that phone
+ * with the phone-only actions: open payment link (an `https:` code), copy link (an `http(s):`
  * code), save image. Any content is drawn; what may be a link is the protocol's QR rule.
  */
 import { html, nothing, svg, type TemplateResult } from 'lit';
@@ -9,7 +10,8 @@ import type { PaymentQr } from '../wire/payment-state.js';
 import { appLinkFor, copyableLink } from '../wire/qr.js';
 import { qrMatrix, renderQrSvg, type QrMatrix } from '../qr-svg.js';
 import type { Translation } from '../translations/index.js';
-import { formatClock } from './format.js';
+import { formatClock, spokenClock } from './format.js';
+import { markChinese } from './lang-runs.js';
 
 /** What the view shows of the countdown: whole seconds left and the ring's share of them. */
 export interface QrTimer {
@@ -43,9 +45,13 @@ export class QrView {
               stroke-dashoffset=${circumference * (1 - fraction)}
             ></circle>`}
         </svg>
-        <span part="timer-text">${t.remaining(formatClock(remaining))}</span>
+        <span part="timer-text" aria-hidden="true">${t.remaining(formatClock(remaining))}</span>
+        <span class="visually-hidden">${spokenClock(remaining, t)}</span>
       </div>
-      <p part="instructions">${t.instructions}</p>
+      <p part="instructions" class="not-phone">${markChinese(t.instructions, t.locale)}</p>
+      <p part="same-phone" class="phone">
+        ${markChinese(t.samePhone(appLink !== undefined), t.locale)}
+      </p>
       <div part="actions phone-actions" class="phone">
         ${
           appLink

@@ -2,7 +2,8 @@
  * The view of a final status: its icon (a ring with a tick, a clock hand or a cross), its
  * words (the slot of the same name replaces them) and, but after a success, the new-code or
  * retry action. A server's own message is technical: shown only where the element has no
- * explanation of its own for the code.
+ * explanation of its own for the code. Of codes, only the platform's own (digits: `20602`) are
+ * shown, for a support call; the toolkit's (`gate-unavailable`, `network`) never are.
  */
 import { html, nothing, svg, type TemplateResult } from 'lit';
 import type { Translation } from '../translations/index.js';
@@ -22,17 +23,31 @@ function resultIcon(status: ResultStatus): TemplateResult {
   </svg>`;
 }
 
-/** `code` and `message`: the payment's (or the failure's) reason, as the server gave it. */
+/** A reason's code, a decline's or an error's. */
+export interface Reason {
+  code?: string;
+  message?: string;
+}
+
+/** ECommPay's codes are digits (`20602`, `3028`); the toolkit's own are words. */
+const PLATFORM_CODE = /^[0-9]{1,10}$/;
+
+/**
+ * `payment`: the payment's reason as the server reported it (the platform's code and message);
+ * `failure`: why none could be reached (the toolkit's code, the server's message).
+ */
 export function renderResult(
   t: Translation,
   status: ResultStatus,
-  code: string | undefined,
-  serverMessage: string | undefined,
+  payment: Reason | undefined,
+  failure: Reason | undefined,
   onNewCode: () => void,
 ): TemplateResult {
-  const explained = status === 'error' ? t.errorFor(code) : undefined;
+  const explained = status === 'error' ? t.errorFor(payment?.code ?? failure?.code) : undefined;
   const detail = explained ?? t[`${status}Detail`];
-  const message = explained ? undefined : serverMessage;
+  const message = explained ? undefined : (payment?.message ?? failure?.message);
+  const code =
+    payment?.code !== undefined && PLATFORM_CODE.test(payment.code) ? payment.code : undefined;
   const reason = status === 'decline' || status === 'error' ? t.reason(code, message) : '';
   return html`<div part="status" tabindex="-1">
       <slot name=${status}>

@@ -4,32 +4,39 @@
  */
 import type { Translation } from './types.js';
 
+/** "9 minutes 42 seconds", "1 minute", "15 seconds": a duration, never `9:42` (a clock time). */
+function duration(minutes: number, seconds: number): string {
+  const m = minutes === 1 ? '1 minute' : `${minutes} minutes`;
+  const s = seconds === 1 ? '1 second' : `${seconds} seconds`;
+  if (minutes > 0 && seconds > 0) return `${m} ${s}`;
+  return minutes > 0 ? m : s;
+}
+
 const en: Translation = {
   locale: 'en',
   checkoutLabel: 'UnionPay QR payment',
-  qrLabel: 'Payment QR code',
+  qrLabel: 'UnionPay payment QR code',
   title: 'Pay with UnionPay QR',
-  instructions: 'Open your bank app or the UnionPay app and scan the QR code to pay',
-  idle: 'Start the payment when you are ready',
+  instructions: 'Open the UnionPay app or your bank app and scan the QR code to pay',
+  samePhone: (link) =>
+    `On this phone: save the QR code image, then in the UnionPay app (云闪付) or your bank app tap Scan and pick it from your photos.${
+      link ? ' Or open the payment link.' : ''
+    }`,
+  idle: 'You can pay once the order is ready',
   startButton: 'Start payment',
-  starting: 'Creating your payment…',
+  starting: 'Starting the payment…',
   pending: 'Getting the QR code…',
   loading: 'Loading',
   remaining: (clock) => `${clock} left`,
-  remainingSpoken: (minutes, seconds) => {
-    const m = minutes === 1 ? '1 minute' : `${minutes} minutes`;
-    const s = seconds === 1 ? '1 second' : `${seconds} seconds`;
-    if (minutes > 0 && seconds > 0) return `The QR code is valid for ${m} ${s} more`;
-    if (minutes > 0) return `The QR code is valid for ${m} more`;
-    return `The QR code is valid for ${s} more`;
-  },
+  remainingAccessible: (minutes, seconds) => `${duration(minutes, seconds)} left`,
+  remainingSpoken: (minutes, seconds) => `The QR code expires in ${duration(minutes, seconds)}`,
   success: 'Payment successful',
   successDetail: 'Thank you for your payment.',
   decline: 'Payment declined',
   declineDetail:
-    'The payment did not go through and nothing was charged. You can get a new QR code and try again.',
+    'The payment did not go through and nothing was charged. Get a new QR code to try again.',
   expired: 'QR code expired',
-  expiredDetail: 'The QR code is no longer valid. Get a new code and scan it again.',
+  expiredDetail: 'The QR code is no longer valid. Get a new QR code to try again.',
   error: 'The payment could not be completed',
   errorDetail: 'Something went wrong. Please try again in a moment.',
   errorFor: (code) => {
@@ -59,17 +66,19 @@ const en: Translation = {
   newCode: 'Get a new QR code',
   retry: 'Try again',
   reconnecting: 'Connection lost, reconnecting…',
-  openInApp: 'Open in bank app',
+  openInApp: 'Open payment link',
   copyLink: 'Copy payment link',
-  copied: 'Link copied',
-  copyFailed: 'Could not copy; long-press the QR code to save it',
+  copied: 'Link copied. Paste it into your browser to pay.',
+  copyFailed: 'Could not copy the link. Save the QR code image instead.',
   saveImage: 'Save QR code image',
+  saved:
+    'QR code image saved. Open the UnionPay app (云闪付) or your bank app, tap Scan and choose the image from your photos to pay.',
   paymentPageInstructions:
-    'Scan the QR code on the UnionPay payment page with your bank app or the UnionPay app; the result shows here.',
-  paymentPageButton: 'Continue to the UnionPay payment page',
+    'Scan the QR code on the payment page with the UnionPay app or your bank app; the result shows here.',
+  paymentPageButton: 'Continue to the payment page',
   paymentPageOpened: 'The payment page opened in a new window. Complete the payment there.',
   paymentPageBlocked: 'A new window could not be opened; taking you to the payment page…',
-  paymentPageTitle: 'UnionPay payment page',
+  paymentPageTitle: 'ECommPay payment page',
   paymentPageClose: 'Close the payment page',
   paymentPageClosed: 'The payment page is closed; the payment is still open.',
   reason: (code, message) => {
@@ -77,9 +86,11 @@ const en: Translation = {
     return parts.length > 0 ? ` (${parts.join(', ')})` : '';
   },
   amountLabel: 'Amount due',
+  amountSpoken: (amount, currency) =>
+    currency === 'CNY' ? `${amount} Chinese yuan` : `${amount} ${currency}`,
   resumed: 'Your earlier payment was resumed',
   customerTitle: 'Your details',
-  customerIntro: 'UnionPay needs these details for the payment.',
+  customerIntro: 'UnionPay asks for these details before you pay.',
   customerSubmit: 'Continue to payment',
   customerLabels: {
     last_name: 'Family name',
@@ -94,11 +105,12 @@ const en: Translation = {
   customerHints: {
     last_name: 'Chinese characters preferred, e.g. 张; pinyin is fine',
     first_name: 'Chinese characters preferred, e.g. 三; pinyin is fine',
-    phone: 'E.g. 138 0013 8000; +86, spaces and dashes are fine',
+    phone: 'Your mobile number, e.g. 13800138000',
     city: 'Chinese preferred, e.g. 北京市; Latin letters are fine',
     street: 'Chinese preferred, e.g. 长安街1号; Latin letters are fine',
   },
   customerChooseCountry: 'Choose…',
+  customerCountryNames: {},
   customerErrors: {
     required: 'Please fill in this field.',
     'too-long': 'Too long: at most 255 characters.',
@@ -108,7 +120,7 @@ const en: Translation = {
     email: 'Enter a valid email address, such as name@example.com.',
     country: 'Choose a country or region.',
     zip: 'Use 2 to 10 letters or digits.',
-    fixed: 'The shop has already set this.',
+    fixed: 'The shop has already filled this in.',
     invalid: 'This value is not valid.',
     'invalid-character': 'Remove the semicolon (;): it cannot be sent with the payment.',
   },

@@ -15,7 +15,12 @@ export interface Translation {
   title: string;
   /** How to pay: open a bank app or the UnionPay app and scan. */
   instructions: string;
-  /** Before a payment exists, with `manual` set. */
+  /**
+   * How to pay from the phone that shows the code (phone-sized screens): save the image, open
+   * the app, scan it from the photos; `link` says whether "open payment link" is offered too.
+   */
+  samePhone: (link: boolean) => string;
+  /** No payment yet and no start button (no payload): nothing to scan, so no instructions. */
   idle: string;
   startButton: string;
   /** Creating the payment. */
@@ -26,6 +31,8 @@ export interface Translation {
   loading: string;
   /** Remaining time, visible, `m:ss`. */
   remaining: (clock: string) => string;
+  /** The same remaining time for screen readers (a clock reading would say "9:42 o'clock"). */
+  remainingAccessible: (minutes: number, seconds: number) => string;
   /** Spoken remaining time (the polite live region). */
   remainingSpoken: (minutes: number, seconds: number) => string;
   success: string;
@@ -43,12 +50,15 @@ export interface Translation {
   retry: string;
   /** The stream is down for more than a few seconds. */
   reconnecting: string;
-  /** Phone actions. */
+  /** Phone actions: open the code's `https:` link, copy it, save the image. */
   openInApp: string;
   copyLink: string;
+  /** After a copy: what to do with the link. */
   copied: string;
   copyFailed: string;
   saveImage: string;
+  /** After "save image": where the image went and how to pay with it. */
+  saved: string;
   /** Payment Page mode. */
   paymentPageInstructions: string;
   paymentPageButton: string;
@@ -61,10 +71,15 @@ export interface Translation {
   paymentPageTitle: string;
   paymentPageClose: string;
   paymentPageClosed: string;
-  /** The platform's code and message, when it gave one. */
+  /**
+   * The platform's code (digits, e.g. `20602`) and message, when it gave one; our own error
+   * codes are never passed. A table may leave out a message not in its language.
+   */
   reason: (code: string | undefined, message: string | undefined) => string;
   /** The payment's amount for screen readers. */
   amountLabel: string;
+  /** The amount as spoken: `300.00` (already formatted) and its currency → "300.00 Chinese yuan". */
+  amountSpoken: (amount: string, currency: string) => string;
   /** The payment was resumed after a reload. */
   resumed: string;
   /** The customer form (details the payload leaves open): its heading and why it asks. */
@@ -78,6 +93,8 @@ export interface Translation {
   customerHints: Partial<Record<ShopperField, string>>;
   /** The country list's empty choice. */
   customerChooseCountry: string;
+  /** Country names by ISO code where the runtime's own (`Intl.DisplayNames`) are not the ones to show. */
+  customerCountryNames: Partial<Record<string, string>>;
   /** Why a field was refused, by rule id (`wire/customer.ts`), shown next to it. */
   customerErrors: Record<CustomerRuleId, string>;
   /** Announced on a refused submission: how many fields need a fix. */

@@ -4,78 +4,89 @@
  */
 import type { Translation } from './types.js';
 
+/** `9分42秒`, `9分钟`, `15秒`: a duration as Chinese says it (never `9:42`, a clock time). */
+function duration(minutes: number, seconds: number): string {
+  if (minutes > 0 && seconds > 0) return `${minutes}分${seconds}秒`;
+  if (minutes > 0) return `${minutes}分钟`;
+  return `${seconds}秒`;
+}
+
 const zhCN: Translation = {
   locale: 'zh-CN',
   checkoutLabel: '银联二维码支付',
-  qrLabel: '付款二维码',
+  qrLabel: '银联支付二维码',
   title: '银联扫码支付',
-  instructions: '请使用银行App或云闪付扫描二维码付款',
-  idle: '准备好后即可开始付款',
+  instructions: '请打开云闪付或手机银行App，“扫一扫”完成付款',
+  samePhone: (link) =>
+    `在本机付款：保存二维码图片，打开云闪付或手机银行App，点“扫一扫”，从相册选择该图片${
+      link ? '；也可直接打开付款链接' : ''
+    }。`,
+  idle: '订单信息就绪后即可付款',
   startButton: '开始付款',
-  starting: '正在创建订单…',
+  starting: '正在发起支付…',
   pending: '正在生成二维码…',
   loading: '加载中',
   remaining: (clock) => `剩余 ${clock}`,
-  remainingSpoken: (minutes, seconds) => {
-    if (minutes > 0 && seconds > 0) return `二维码还剩 ${minutes} 分 ${seconds} 秒有效`;
-    if (minutes > 0) return `二维码还剩 ${minutes} 分钟有效`;
-    return `二维码还剩 ${seconds} 秒有效`;
-  },
+  remainingAccessible: (minutes, seconds) => `剩余${duration(minutes, seconds)}`,
+  remainingSpoken: (minutes, seconds) => `二维码将在${duration(minutes, seconds)}后失效`,
   success: '支付成功',
   successDetail: '感谢您的付款。',
   decline: '支付失败',
-  declineDetail: '付款未完成，您的账户未被扣款。可以重新获取二维码再试一次。',
-  expired: '二维码已过期',
-  expiredDetail: '二维码已超过有效时间，请获取新二维码后重新扫描。',
+  declineDetail: '付款未成功，未产生扣款。可刷新二维码后重新付款。',
+  expired: '二维码已失效',
+  expiredDetail: '二维码已超过有效时间，请刷新二维码后重新扫码。',
   error: '暂时无法完成支付',
-  errorDetail: '出现了问题，请稍后重试。',
+  errorDetail: '支付遇到问题，请稍后再试。',
   errorFor: (code) => {
     switch (code) {
       case 'payload-expired':
-        return '付款信息已过期，请刷新页面后重试。';
+        return '订单信息已过期，请刷新页面后重试。';
       case 'attempts-exhausted':
         return '尝试次数过多，请联系商家。';
       case 'rate-limited':
       case 'too-many-tokens':
-        return '尝试过于频繁，请稍等一分钟后重试。';
+        return '操作过于频繁，请稍等一分钟后再试。';
       case 'origin-refused':
-        return '此页面无法发起支付，请在商户网站上付款。';
+        return '当前页面无法发起支付，请在商家的官方网站上付款。';
       case 'gate-unavailable':
       case 'network':
       case 'request-timeout':
-        return '支付服务暂时无法连接，请稍后重试。';
+        return '暂时无法连接支付服务，请稍后再试。';
       case 'payload-invalid':
       case 'order-conflict':
-        return '订单信息无效，请刷新页面后重试。';
+        return '订单信息有误，请刷新页面后重试。';
       case 'attempt-conflict':
-        return '此订单已有一笔使用其他信息的付款正在进行。请在原页面完成付款，或待其结束后再试。';
+        return '此订单已有另一笔付款正在进行。请在原页面完成付款，或等待其结束后再试。';
       default:
         return undefined;
     }
   },
-  newCode: '获取新二维码',
+  newCode: '刷新二维码',
   retry: '重试',
   reconnecting: '网络连接中断，正在重新连接…',
-  openInApp: '在银行App中打开',
+  openInApp: '打开付款链接',
   copyLink: '复制付款链接',
-  copied: '链接已复制',
-  copyFailed: '复制失败，请长按二维码保存',
+  copied: '链接已复制，可粘贴到浏览器中打开并付款。',
+  copyFailed: '复制失败，请保存二维码图片后付款。',
   saveImage: '保存二维码图片',
-  paymentPageInstructions: '请在银联收银台页面用银行App或云闪付扫码付款，付款结果会在这里显示。',
-  paymentPageButton: '前往银联收银台付款',
+  saved:
+    '二维码图片已保存。请打开云闪付或手机银行App，点击“扫一扫”，从相册中选择这张图片完成付款。',
+  paymentPageInstructions:
+    '请在ECommPay收银台用云闪付或手机银行App扫码付款，付款结果会在这里显示。',
+  paymentPageButton: '前往收银台付款',
   paymentPageOpened: '已在新窗口打开收银台，请在该页面完成付款。',
-  paymentPageBlocked: '无法打开新窗口，正在跳转到收银台…',
-  paymentPageTitle: '银联收银台',
+  paymentPageBlocked: '无法打开新窗口，正在前往收银台…',
+  paymentPageTitle: 'ECommPay收银台',
   paymentPageClose: '关闭收银台',
   paymentPageClosed: '收银台已关闭，这笔付款仍可继续。',
-  reason: (code, message) => {
-    const parts = [message, code ? `代码 ${code}` : undefined].filter(Boolean);
-    return parts.length > 0 ? `（${parts.join('，')}）` : '';
-  },
+  // The platform's message is English: only its code is shown here.
+  reason: (code) => (code ? `（错误码 ${code}）` : ''),
   amountLabel: '应付金额',
-  resumed: '已恢复之前的付款',
+  amountSpoken: (amount, currency) =>
+    currency === 'CNY' ? `${amount}元` : `${amount} ${currency}`,
+  resumed: '已恢复您之前未完成的付款',
   customerTitle: '付款人信息',
-  customerIntro: '银联支付需要以下信息。',
+  customerIntro: '根据银联要求，付款前请填写以下信息。',
   customerSubmit: '继续付款',
   customerLabels: {
     last_name: '姓',
@@ -90,25 +101,26 @@ const zhCN: Translation = {
   customerHints: {
     last_name: '请尽量用汉字，例如：张；也可填拼音',
     first_name: '请尽量用汉字，例如：三；也可填拼音',
-    phone: '例如：138 0013 8000，可含 +86、空格或“-”',
+    phone: '请填写手机号码，例如：13800138000',
     city: '请尽量用汉字，例如：北京市；也可填英文',
     street: '请尽量用汉字，例如：长安街1号；也可填英文',
   },
   customerChooseCountry: '请选择…',
+  customerCountryNames: { TW: '中国台湾', HK: '中国香港', MO: '中国澳门' },
   customerErrors: {
     required: '请填写此项。',
     'too-long': '内容过长，最多 255 个字符。',
     name: '请用汉字或拼音填写姓名。',
     address: '请用汉字或英文字母填写。',
-    phone: '请填写 4 到 24 位数字的电话号码。',
-    email: '请输入有效的电子邮箱，例如 name@example.com。',
+    phone: '请填写正确的电话号码（4 到 24 位数字）。',
+    email: '请填写有效的电子邮箱，例如 name@example.com。',
     country: '请选择国家或地区。',
     zip: '请填写 2 到 10 位字母或数字。',
     fixed: '商家已设定此项。',
-    invalid: '此项无效。',
-    'invalid-character': '请删除英文分号“;”，它无法随付款信息提交。',
+    invalid: '此项填写有误。',
+    'invalid-character': '请删除英文分号“;”，该字符无法随付款信息提交。',
   },
-  customerErrorCount: (count) => `有 ${count} 项需要修改。`,
+  customerErrorCount: (count) => `有 ${count} 项信息需要修改。`,
 };
 
 export default zhCN;

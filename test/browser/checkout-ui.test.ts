@@ -47,7 +47,9 @@ describe('<cup-qr-checkout> on a phone', () => {
     try {
       button(el, '复制付款链接').click();
       await waitUntil(
-        () => shadow(el).querySelector('.note')!.textContent!.trim() === '链接已复制',
+        () =>
+          shadow(el).querySelector('.note')!.textContent!.trim() ===
+          '链接已复制，可粘贴到浏览器中打开并付款。',
       );
       expect(copied).to.deep.equal([el.paymentState!.qr!.data]);
     } finally {

@@ -37,17 +37,17 @@ async function mountWithClock(payload: string, clock: FakeClock): Promise<CupQrC
 const LABELS = {
   'zh-CN': {
     title: '银联扫码支付',
-    instructions: '请使用银行App或云闪付扫描二维码付款',
+    instructions: '请打开云闪付或手机银行App，“扫一扫”完成付款',
     success: '支付成功',
     decline: '支付失败',
-    expired: '二维码已过期',
+    expired: '二维码已失效',
     error: '暂时无法完成支付',
-    newCode: '获取新二维码',
+    newCode: '刷新二维码',
     amount: '¥300.00',
   },
   en: {
     title: 'Pay with UnionPay QR',
-    instructions: 'Open your bank app or the UnionPay app and scan the QR code to pay',
+    instructions: 'Open the UnionPay app or your bank app and scan the QR code to pay',
     success: 'Payment successful',
     decline: 'Payment declined',
     expired: 'QR code expired',
@@ -175,7 +175,7 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
     expect(await decodeQr(el)).to.equal(payment!.qrUrl);
     const svgElement = shadow(el).querySelector('[part~="qr"] svg')!;
     expect(svgElement.getAttribute('role')).to.equal('img');
-    expect(svgElement.getAttribute('aria-label')).to.equal('付款二维码');
+    expect(svgElement.getAttribute('aria-label')).to.equal('银联支付二维码');
   });
 
   it('sizes the code with qr-size', async () => {
@@ -434,7 +434,7 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
         const minutes = m === 1 ? '1 minute' : `${m} minutes`;
         const secs = rest === 1 ? '1 second' : `${rest} seconds`;
         const time = m && rest ? `${minutes} ${secs}` : m ? minutes : secs;
-        return `The QR code is valid for ${time} more`;
+        return `The QR code expires in ${time}`;
       };
       const points = [...Array(total).keys()].filter(
         (s) => s > 0 && (s > 60 ? s % 60 === 0 : s % 15 === 0 || s === 10),
@@ -442,11 +442,11 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
       // Then, at zero, the region says the code expired.
       expect(heard).to.deep.equal([...[total, ...points.reverse()].map(spoken), 'QR code expired']);
       expect(heard.slice(-6, -1)).to.deep.equal([
-        'The QR code is valid for 1 minute more',
-        'The QR code is valid for 45 seconds more',
-        'The QR code is valid for 30 seconds more',
-        'The QR code is valid for 15 seconds more',
-        'The QR code is valid for 10 seconds more',
+        'The QR code expires in 1 minute',
+        'The QR code expires in 45 seconds',
+        'The QR code expires in 30 seconds',
+        'The QR code expires in 15 seconds',
+        'The QR code expires in 10 seconds',
       ]);
 
       // Zero: expired, in its own words, once.
@@ -497,7 +497,7 @@ describe('<cup-qr-checkout> against the toolkit and the sandbox', () => {
       expect(el.getAttribute('mode')).to.equal('payment-page');
       await statusReached(el, 'pending');
       await expect(el).to.be.accessible();
-      button(el, '前往银联收银台付款').click();
+      button(el, '前往收银台付款').click();
       await waitUntil(() => opened[0]?.location.href, 'the window pointed at the page', {
         timeout: 10000,
       });

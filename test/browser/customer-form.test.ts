@@ -346,7 +346,22 @@ describe('<cup-qr-checkout> customer form', () => {
     await typeInto(el, 'phone', '+86 138 0013 8000 ext 2');
     await pressEnterIn(el, 'phone');
     expect(errorOf(el, 'phone')).to.equal(en.customerErrors.phone);
-    expect(errorOf(el, 'country')).to.equal(en.customerErrors.required);
+    // A list is chosen from, not filled in: its own words.
+    expect(errorOf(el, 'country')).to.equal(en.customerErrors.country);
+    await expect(el).to.be.accessible();
+  });
+
+  it('names 中国台湾, 中国香港, 中国澳门 and asks to choose a country or region (zh-CN)', async () => {
+    const { payload } = await server.partialPayload(['id', 'email', 'phone', 'zip']);
+    const el = await mount(payload, 'zh-CN');
+    await statusReached(el, 'collecting');
+    const country = control(el, 'country') as HTMLSelectElement;
+    const names = Object.fromEntries([...country.options].map((o) => [o.value, o.text]));
+    expect([names.TW, names.HK, names.MO]).to.deep.equal(['中国台湾', '中国香港', '中国澳门']);
+    expect(names.CN).to.equal('中国');
+    shadow(el).querySelector<HTMLButtonElement>('[part~="form"] button[type="submit"]')!.click();
+    await el.updateComplete;
+    expect(errorOf(el, 'country')).to.equal('请选择国家或地区。');
     await expect(el).to.be.accessible();
   });
 });

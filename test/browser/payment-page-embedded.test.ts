@@ -55,7 +55,7 @@ describe('embedded Payment Page', () => {
     expect(url.origin).to.not.equal(location.origin, 'the Payment Page is the platform’s');
     expect(url.searchParams.get('payment_id')).to.equal(session.paymentId);
     expect(url.searchParams.get('frame_mode')).to.equal('iframe');
-    expect(frame.title).to.equal('UnionPay payment page');
+    expect(frame.title).to.equal('ECommPay payment page');
     expect(frame.getAttribute('sandbox')).to.contain('allow-scripts');
     expect(frame.getAttribute('sandbox')).to.not.contain('allow-top-navigation ');
     // The card's whole width (inside its 1px borders), tall enough for a phone's steps.
@@ -91,7 +91,7 @@ describe('embedded Payment Page', () => {
     await el.updateComplete;
     expect(frameOf(el)).to.equal(null);
     expect(part(el, 'base')!.textContent).to.contain('the payment is still open');
-    const reopen = button(el, 'Continue to the UnionPay payment page');
+    const reopen = button(el, 'Continue to the payment page');
     expect(shadow(el).activeElement).to.equal(reopen);
     await expect(el).to.be.accessible();
     expect(el.status).to.equal('pending');
@@ -138,11 +138,11 @@ describe('embedded Payment Page', () => {
       ></cup-qr-checkout>`,
     );
     const frame = await frameShown(el);
-    expect(frame.title).to.equal('银联收银台');
+    expect(frame.title).to.equal('ECommPay收银台');
     button(el, '关闭收银台').click();
     await el.updateComplete;
     expect(part(el, 'base')!.textContent).to.contain('收银台已关闭，这笔付款仍可继续。');
-    expect(button(el, '前往银联收银台付款')).to.be.instanceOf(HTMLButtonElement);
+    expect(button(el, '前往收银台付款')).to.be.instanceOf(HTMLButtonElement);
   });
 
   for (const [what, answer, reason] of [
@@ -179,7 +179,7 @@ describe('embedded Payment Page', () => {
         await el.updateComplete;
         expect(asked, 'asked once, not again by itself').to.equal(1);
         refuse = false;
-        button(el, 'Continue to the UnionPay payment page').click();
+        button(el, 'Continue to the payment page').click();
         const frame = await frameShown(el);
         expect(new URL(frame.src).pathname).to.equal('/payment');
       } finally {

@@ -25,14 +25,48 @@ describe('translations', () => {
   });
 
   it('speaks natural Chinese', () => {
-    expect(zhCN.instructions).to.equal('请使用银行App或云闪付扫描二维码付款');
-    expect(zhCN.expired).to.equal('二维码已过期');
-    expect(zhCN.newCode).to.equal('获取新二维码');
+    expect(zhCN.instructions).to.equal('请打开云闪付或手机银行App，“扫一扫”完成付款');
+    expect(zhCN.qrLabel).to.equal('银联支付二维码');
+    expect(zhCN.starting).to.equal('正在发起支付…');
+    expect(zhCN.expired).to.equal('二维码已失效');
+    expect(zhCN.newCode).to.equal('刷新二维码');
+    expect(zhCN.declineDetail).to.equal('付款未成功，未产生扣款。可刷新二维码后重新付款。');
+    expect(zhCN.errorDetail).to.equal('支付遇到问题，请稍后再试。');
+    expect(zhCN.customerIntro).to.equal('根据银联要求，付款前请填写以下信息。');
+    expect(zhCN.customerHints.phone).to.equal('请填写手机号码，例如：13800138000');
+    expect(zhCN.customerCountryNames).to.deep.equal({
+      TW: '中国台湾',
+      HK: '中国香港',
+      MO: '中国澳门',
+    });
     expect(zhCN.success).to.equal('支付成功');
     expect(zhCN.decline).to.equal('支付失败');
     expect(zhCN.reconnecting).to.contain('正在重新连接…');
-    expect(zhCN.remainingSpoken(1, 0)).to.equal('二维码还剩 1 分钟有效');
-    expect(zhCN.remainingSpoken(0, 15)).to.equal('二维码还剩 15 秒有效');
+    expect(zhCN.remainingSpoken(1, 0)).to.equal('二维码将在1分钟后失效');
+    expect(zhCN.remainingSpoken(0, 15)).to.equal('二维码将在15秒后失效');
+    expect(zhCN.reason('20000', 'Decline by bank')).to.equal('（错误码 20000）');
+    expect(zhCN.amountSpoken('300.00', 'CNY')).to.equal('300.00元');
+  });
+
+  it('says 商家 for the merchant, names ECommPay’s cashier, never says long-press', () => {
+    const all = JSON.stringify(
+      Object.fromEntries(
+        Object.entries(zhCN).map(([k, v]) => [
+          k,
+          typeof v === 'function' ? [v(true), v('20000', 'x'), v(1, 2)].join() : v,
+        ]),
+      ),
+    );
+    const errors = ['payload-expired', 'origin-refused', 'attempts-exhausted']
+      .map((code) => zhCN.errorFor(code))
+      .join();
+    expect(all + errors).to.not.match(/商户|长按|银联收银台/);
+    expect(errors).to.contain('商家');
+    expect(zhCN.paymentPageTitle).to.equal('ECommPay收银台');
+    expect(en.paymentPageButton).to.equal('Continue to the payment page');
+    expect(en.remainingSpoken(9, 0)).to.equal('The QR code expires in 9 minutes');
+    expect(en.declineDetail).to.contain('Get a new QR code to try again');
+    expect(en.amountSpoken('300.00', 'CNY')).to.equal('300.00 Chinese yuan');
   });
 
   it('explains, in both languages, the errors a shopper can act on', () => {

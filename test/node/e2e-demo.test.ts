@@ -107,8 +107,8 @@ describe('the demo shop, end to end in Chromium', () => {
     const context = await browser.newContext();
     const { page, qrUrl } = await openCheckout(context, `${demo.url}/`);
     await waitForStatus(page, 'expired');
-    await page.locator('cup-qr-checkout').getByText('二维码已过期').first().waitFor();
-    await page.getByRole('button', { name: /新二维码/ }).click();
+    await page.locator('cup-qr-checkout').getByText('二维码已失效').first().waitFor();
+    await page.getByRole('button', { name: '刷新二维码' }).click();
     await waitForStatus(page, 'awaiting-customer');
     const second = await scanQr(page);
     assert.notEqual(second, qrUrl, 'a new attempt has a new QR code');
@@ -192,7 +192,7 @@ describe('the demo shop, end to end in Chromium', () => {
         await waitForStatus(tab, 'pending');
         const [popup] = await Promise.all([
           context.waitForEvent('page'),
-          checkout.getByRole('button', { name: /UnionPay payment page/ }).click(),
+          checkout.getByRole('button', { name: 'Continue to the payment page' }).click(),
         ]);
         await popup.waitForURL(/\/payment\?/);
         await popup.getByRole('button', { name: /Pay/ }).click();
@@ -283,7 +283,7 @@ describe('the demo shop, end to end in Chromium', () => {
       await checkout.getByRole('button', { name: '关闭收银台' }).click();
       await checkout.getByText('收银台已关闭，这笔付款仍可继续。').waitFor();
       assert.equal(await statusOf(tab), 'pending');
-      await checkout.getByRole('button', { name: '前往银联收银台付款' }).click();
+      await checkout.getByRole('button', { name: '前往收银台付款' }).click();
       frame = await framed();
 
       await frame.getByRole('button', { name: /Pay/ }).click();
