@@ -13,7 +13,14 @@ import { launchChromium } from '../helpers/chromium.js';
 import { watchCsp } from '../helpers/csp.js';
 import { decodeQrPng } from '../helpers/qr-png.js';
 
-type Status = 'idle' | 'pending' | 'awaiting-customer' | 'success' | 'decline' | 'expired';
+type Status =
+  | 'idle'
+  | 'collecting'
+  | 'pending'
+  | 'awaiting-customer'
+  | 'success'
+  | 'decline'
+  | 'expired';
 
 function statusOf(page: Page): Promise<string | null> {
   return page.locator('cup-qr-checkout').getAttribute('status');
@@ -202,6 +209,15 @@ describe('the demo shop, end to end in Chromium', () => {
           popup.locator('[data-field="bank-link"]').click(),
         ]);
       } else {
+        if (page.askCustomer) {
+          // The customer form, loaded on demand from the file beside the classic script.
+          await waitForStatus(tab, 'collecting');
+          await checkout.getByLabel('Family name').fill('伍');
+          await checkout.getByLabel('Given name').fill('倩文');
+          await checkout.getByLabel('City').fill('北京');
+          await checkout.getByLabel('Street address').fill('朝阳区建国路88号');
+          await checkout.getByRole('button', { name: 'Continue to payment' }).click();
+        }
         await waitForStatus(tab, 'awaiting-customer');
         bankApp = await context.newPage();
         await bankApp.goto(await scanQr(tab));
