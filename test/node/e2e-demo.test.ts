@@ -14,13 +14,7 @@ import { watchCsp } from '../helpers/csp.js';
 import { decodeQrPng } from '../helpers/qr-png.js';
 
 type Status =
-  | 'idle'
-  | 'collecting'
-  | 'pending'
-  | 'awaiting-customer'
-  | 'success'
-  | 'decline'
-  | 'expired';
+  'idle' | 'collecting' | 'pending' | 'awaiting-customer' | 'success' | 'decline' | 'expired';
 
 function statusOf(page: Page): Promise<string | null> {
   return page.locator('cup-qr-checkout').getAttribute('status');
