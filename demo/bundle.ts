@@ -1,7 +1,8 @@
 /**
- * The element for the demo pages: the same two bundles `npm run build` writes to dist/ (the
- * ES module and the classic script, from vite.config.ts), built in memory at start-up in a
- * second or two, so the demo shows what ships and needs no build step of its own.
+ * The element for the demo pages: the same files `npm run build` writes to dist/ (the ES
+ * module, the classic script and their companion, the customer form, from vite.config.ts),
+ * built in memory at start-up in a few seconds, so the demo shows what ships and needs no
+ * build step of its own.
  */
 import { fileURLToPath } from 'node:url';
 import { build, type Rolldown } from 'vite';
@@ -9,11 +10,13 @@ import { build, type Rolldown } from 'vite';
 export interface ElementBundles {
   esm: string;
   iife: string;
+  /** `cup-qr-checkout.form.js`, served beside either bundle. */
+  form: string;
 }
 
 const configFile = fileURLToPath(new URL('../vite.config.ts', import.meta.url));
 
-async function bundle(mode: 'es' | 'iife'): Promise<string> {
+async function bundle(mode: 'es' | 'iife' | 'form'): Promise<string> {
   const result = await build({ configFile, mode, build: { write: false, sourcemap: false } });
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
   const chunk = outputs.flatMap((o) => o.output).find((file) => file.type === 'chunk');
@@ -25,5 +28,6 @@ export async function bundleElement(): Promise<ElementBundles> {
   // One after the other: two builds at once fight over the same two cores.
   const esm = await bundle('es');
   const iife = await bundle('iife');
-  return { esm, iife };
+  const form = await bundle('form');
+  return { esm, iife, form };
 }

@@ -44,6 +44,11 @@ export interface DemoPage {
   mode?: PaymentMode;
   /** The classic script instead of the ES module. */
   classic?: boolean;
+  /**
+   * The payload leaves the customer's names and address open: the element asks for them (its
+   * customer form, loaded on demand from `cup-qr-checkout.form.js`).
+   */
+  askCustomer?: boolean;
   /** A class on <body> for the page's own styling. */
   bodyClass?: string;
   /** Shows the Payment Page in a frame: the page's CSP allows frames from its origin. */
@@ -81,6 +86,17 @@ export const DEMO_PAGES: readonly DemoPage[] = [
       en: 'One <script> tag, as a CMS plug-in would add it.',
     },
     classic: true,
+  },
+  {
+    path: '/classic-form',
+    title: { zh: '经典脚本与客户信息表单', en: 'Classic script with the customer form' },
+    about: {
+      zh: '订单未提供姓名和地址：结账组件先请顾客填写（表单按需从脚本旁的文件加载）。',
+      en: 'The order leaves the names and address open: the checkout asks for them first (the form loads on demand from the file beside the script).',
+    },
+    classic: true,
+    askCustomer: true,
+    refSuffix: '.form',
   },
   {
     path: '/payment-page',
@@ -122,23 +138,30 @@ export function demoOrder(
   publicUrl: string,
   english: boolean,
   mode?: PaymentMode,
+  askCustomer = false,
 ): Order {
+  const customer: NonNullable<Order['customer']> = {
+    id: 'demo-customer-1',
+    first_name: '倩文',
+    last_name: '伍',
+    phone: '13632264147',
+    email: 'wu.qianwen@example.com',
+    zip: '100020',
+    country: 'CN',
+    city: '北京',
+    street: '朝阳区建国路88号',
+  };
+  if (askCustomer) {
+    for (const field of ['first_name', 'last_name', 'city', 'street'] as const) {
+      delete customer[field];
+    }
+  }
   return {
     ref,
     amount: 30000,
     currency: 'CNY',
     description: english ? 'Jingdezhen blue-and-white tea set' : '景德镇青花瓷茶具一套',
-    customer: {
-      id: 'demo-customer-1',
-      first_name: '倩文',
-      last_name: '伍',
-      phone: '13632264147',
-      email: 'wu.qianwen@example.com',
-      zip: '100020',
-      country: 'CN',
-      city: '北京',
-      street: '朝阳区建国路88号',
-    },
+    customer,
     returnUrl: `${publicUrl}/?paid=1`,
     locale: english ? 'en' : 'zh-CN',
     ...(mode ? { mode } : {}),

@@ -153,7 +153,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // One order per visitor until "new order": a reload pays the same order, never a second one.
     const ref = pageUrl.searchParams.has('new') || !orderRef ? newOrderRef() : orderRef;
     const english = pageUrl.searchParams.get('lang') === 'en';
-    const order = demoOrder(`${ref}${page.refSuffix ?? ''}`, publicUrl, english, page.mode);
+    const order = demoOrder(
+      `${ref}${page.refSuffix ?? ''}`,
+      publicUrl,
+      english,
+      page.mode,
+      page.askCustomer,
+    );
     const payload = createPayload(order, { secretKey, ttlSeconds: 3600 });
     res.setHeader('Set-Cookie', `demo_order=${ref}; Path=/; SameSite=Lax; HttpOnly`);
     send(

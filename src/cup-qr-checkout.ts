@@ -14,7 +14,7 @@ import { PaymentPageFrame } from './controllers/payment-page-frame.js';
 import type { PaymentStreamOptions } from './controllers/payment-stream.js';
 import styles from './cup-qr-checkout.styles.js';
 import type { PaymentSession } from './element/attempt-storage.js';
-import { CustomerForm } from './element/customer-form.js';
+import { LazyCustomerForm } from './element/lazy-customer-form.js';
 import { formatAmount as formatMinorUnits, spokenAmount } from './element/format.js';
 import { messageOf, paymentPageLink } from './element/merchant-api.js';
 import { readPayloadPreview, type PayloadPreview } from './element/payload-preview.js';
@@ -129,7 +129,7 @@ export class CupQrCheckout extends LitElement {
   static override styles = styles;
 
   readonly #internals = this.attachInternals();
-  readonly #form = new CustomerForm(this, (customer) => void this.#checkout.submit(customer));
+  readonly #form = new LazyCustomerForm(this, (customer) => void this.#checkout.submit(customer));
   readonly #checkout = new CheckoutAttemptController(this, {
     clock: {
       now: () => this.clock.now(),
@@ -287,6 +287,19 @@ export class CupQrCheckout extends LitElement {
     if (changed.has('prefill') && this.status === 'collecting') {
       this.#form.prefill(this.prefill);
     }
+  }
+
+  /**
+   * Also waits for the customer form's chunk while it loads (status `collecting`): the update
+   * that shows the form is still to come until then.
+   */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let complete = await super.getUpdateComplete();
+    for (let loading = this.#form.loading; loading; loading = this.#form.loading) {
+      await loading.catch(() => undefined);
+      complete = await super.getUpdateComplete();
+    }
+    return complete;
   }
 
   protected override updated(changed: PropertyValues): void {

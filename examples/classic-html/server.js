@@ -18,6 +18,10 @@ const checkout = createCheckout({
 const routes = toNodeHandler(checkout);
 
 const script = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.min.js'));
+// The script's companion (the customer form, loaded on demand), served beside it.
+const formScript = fileURLToPath(
+  import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.form.js'),
+);
 const page = await readFile(new URL('index.html', import.meta.url), 'utf8');
 const escapeAttribute = (text) => text.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
 
@@ -48,8 +52,13 @@ function orderPayload() {
 createServer(async (req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   if (checkout.matches(path)) return routes(req, res);
-  if (path === '/assets/cup-qr-checkout.min.js' || path === '/assets/page.js') {
-    const file = path.endsWith('page.js') ? new URL('page.js', import.meta.url) : script;
+  const assets = {
+    '/assets/cup-qr-checkout.min.js': script,
+    '/assets/cup-qr-checkout.form.js': formScript,
+    '/assets/page.js': new URL('page.js', import.meta.url),
+  };
+  const file = assets[path];
+  if (file) {
     res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
     return res.end(await readFile(file));
   }

@@ -39,7 +39,7 @@ import {
   storageKey,
   type PaymentSession,
 } from '../element/attempt-storage.js';
-import { createPayment } from '../element/merchant-api.js';
+import { createPayment, messageOf } from '../element/merchant-api.js';
 import { readPayloadPreview } from '../element/payload-preview.js';
 import {
   CupQrCustomerEvent,
@@ -51,8 +51,7 @@ import {
   type CheckoutStatus,
   type PaymentEventDetail,
 } from '../events.js';
-import type { CustomerForm } from '../element/customer-form.js';
-import type { ShopperCustomer } from '../wire/customer.js';
+import type { ShopperCustomer, ShopperField } from '../wire/shopper-fields.js';
 import type { PaymentState } from '../wire/payment-state.js';
 import { isTerminal, TERMINAL_STATUSES } from '../wire/status.js';
 import type { CreatePaymentBody } from '../wire/routes.js';
@@ -74,10 +73,13 @@ export interface CheckoutAttemptOptions {
   onStatus(status: CheckoutStatus): void;
   /**
    * The customer form: `open` asks for the fields the payload leaves open (status
-   * `collecting`); `showServerErrors` places the server's refusals next to them (true when
-   * it could).
+   * `collecting`; a promise that rejects when the form cannot load, its chunk missing);
+   * `showServerErrors` places the server's refusals next to them (true when it could).
    */
-  form: Pick<CustomerForm, 'open' | 'showServerErrors'>;
+  form: {
+    open(fields: readonly ShopperField[], prefill: ShopperCustomer | undefined): unknown;
+    showServerErrors(problems: unknown): boolean;
+  };
   /** A new attempt begins: what the page showed for the last one goes. */
   onNewAttempt(): void;
   /** The merchant server's `POST /payments`; tests give a fake. */
@@ -221,8 +223,15 @@ export class CheckoutAttemptController {
     const { mode, openFields } = readPayloadPreview(payload);
     // Gate needs every customer detail: ask for the open ones first (Payment Page asks itself).
     if (mode !== 'payment-page' && openFields.length > 0 && !this.#customer && paid === undefined) {
-      this.#options.form.open(openFields, this.#host.prefill);
+      const opened = this.#options.form.open(openFields, this.#host.prefill);
       this.#setStatus('collecting');
+      try {
+        await opened;
+      } catch (error) {
+        // The form's chunk did not load (offline, a CDN without the companion file): the
+        // error names the file, and the retry action tries again.
+        if (!signal.aborted) this.#fail('form-unavailable', messageOf(error));
+      }
       return;
     }
     this.#setStatus('starting');

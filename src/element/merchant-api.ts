@@ -7,7 +7,7 @@
  * each call. `createPayment` takes the attempt's `AbortSignal`: a request the shopper has left
  * (a new attempt, a new payload) is cancelled, and its caller drops a late answer.
  */
-import { absoluteUrl } from '../wire/fields.js';
+import { absoluteUrl } from '../wire/basic-rules.js';
 import { parsePaymentState, type PaymentState } from '../wire/payment-state.js';
 import { formatProblems } from '../wire/problems.js';
 import { ROUTES, type CreatePaymentBody } from '../wire/routes.js';

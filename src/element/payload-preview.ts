@@ -6,7 +6,7 @@
  * anyway. Anything unreadable reads as empty (no amount, `gate`, no open fields): the server
  * refuses such a payload as a whole.
  */
-import { openShopperFields, type ShopperField } from '../wire/customer.js';
+import { openShopperFields, type ShopperField } from '../wire/shopper-fields.js';
 import { readPayload, type PaymentMode } from '../wire/payload.js';
 
 /** What the page can read of a payload before the server answers (it is not verified here). */

@@ -19,26 +19,17 @@ import {
   TEXT_RULES,
   tidyPhone,
 } from './fields.js';
-import type { PayloadCustomer } from './payload.js';
 import type { Rule } from './problems.js';
+import { SHOPPER_FIELDS, type ShopperField } from './shopper-fields.js';
 
-/**
- * The fields a shopper can be asked, in the form's order (family name first, as Chinese
- * writes it). Never `id` (the merchant's own reference) nor `ip_address` (the server takes it
- * from the request).
- */
-export const SHOPPER_FIELDS = [
-  'last_name',
-  'first_name',
-  'phone',
-  'email',
-  'country',
-  'zip',
-  'city',
-  'street',
-] as const satisfies readonly (keyof PayloadCustomer)[];
-
-export type ShopperField = (typeof SHOPPER_FIELDS)[number];
+// The list of fields lives in shopper-fields.ts, which the element's main bundle carries (it
+// reads which fields a payload leaves open); these rules go with the form's chunk.
+export {
+  openShopperFields,
+  SHOPPER_FIELDS,
+  type ShopperCustomer,
+  type ShopperField,
+} from './shopper-fields.js';
 
 /**
  * The rules of the fields a shopper may be asked for: the element's form applies them, the
@@ -55,9 +46,6 @@ export const SHOPPER_FIELD_RULES: Record<ShopperField, Rule<string>[]> = {
   city: [...TEXT_RULES, plainText, address],
   street: [...TEXT_RULES, plainText, address],
 };
-
-/** What the shopper typed, by field. */
-export type ShopperCustomer = Partial<Record<ShopperField, string>>;
 
 /**
  * Why a customer field was refused, for a message in the shopper's language: the id of the
@@ -128,9 +116,4 @@ export function checkCustomerField(
     }
   }
   return undefined;
-}
-
-/** The shopper fields a payload leaves open: the ones the form asks for. */
-export function openShopperFields(fixed: PayloadCustomer | undefined): ShopperField[] {
-  return SHOPPER_FIELDS.filter((field) => !fixed?.[field]);
 }

@@ -7,7 +7,12 @@
  * code needs them (the form, the state parser) and may not import ecommpay/, while the ECommPay
  * side may import this folder. No DOM, no Node.
  */
+import { maxLength, nonEmpty, tagged, type TaggedRule } from './basic-rules.js';
 import type { Rule } from './problems.js';
+
+// The rules the element's first paint needs too live in basic-rules.ts (the main bundle); the
+// rest are here, with the customer form (its on-demand chunk).
+export { absoluteUrl, maxLength, nonEmpty, type TaggedRule } from './basic-rules.js';
 
 /** The only currency CUP QR takes (the seed's "VND" in its Gate section is a slip). */
 export const CUP_QR_CURRENCY = 'CNY';
@@ -17,7 +22,7 @@ export const MAX_TEXT_LENGTH = 255;
 
 /**
  * ISO 3166-1 alpha-2: every officially assigned code, by first letter (`C:ACDF…` is CA, CC,
- * CD, CF…). Written compactly because the element's bundle carries it for its form.
+ * CD, CF…). Written compactly because the form's chunk of the element carries it.
  */
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   (
@@ -29,25 +34,6 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
     .split(' ')
     .flatMap((group) => [...group.slice(2)].map((second) => group[0] + second)),
 );
-
-/**
- * A rule with a stable id, so that a form can say what is wrong in the shopper's language
- * (`translations/*`: `customerErrors`) while the rule itself stays here, in one place.
- */
-export type TaggedRule<T> = Rule<T> & { readonly id: string };
-
-function tagged<T>(id: string, rule: Rule<T>): TaggedRule<T> {
-  return Object.assign(rule, { id });
-}
-
-export const nonEmpty: Rule<string> = tagged('required', (v) =>
-  v.trim().length === 0 ? 'must not be empty' : undefined,
-);
-
-export const maxLength = (max: number): Rule<string> =>
-  tagged('too-long', (v: string) =>
-    v.length > max ? `at most ${max} characters (got ${v.length})` : undefined,
-  );
 
 /** A text field of the sale: not blank, at most {@link MAX_TEXT_LENGTH} characters. */
 export const TEXT_RULES: readonly Rule<string>[] = [nonEmpty, maxLength(MAX_TEXT_LENGTH)];
@@ -191,17 +177,3 @@ export const personName: Rule<string> = tagged('name', (v) =>
 export const address: Rule<string> = tagged('address', (v) =>
   LETTER.test(v) ? undefined : 'needs Chinese characters or Latin letters',
 );
-
-/** An absolute URL with one of `schemes` (`https:` alone unless said). */
-export const absoluteUrl =
-  (...schemes: string[]): Rule<string> =>
-  (v) => {
-    let url: URL;
-    try {
-      url = new URL(v);
-    } catch {
-      return 'not an absolute URL';
-    }
-    const allowed = schemes.length > 0 ? schemes : ['https:'];
-    return allowed.includes(url.protocol) ? undefined : `must be a ${allowed.join(' or ')} URL`;
-  };

@@ -3,7 +3,7 @@
  * `data:` of an SSE `status` event, and the body of `GET /payments/:id`). The element parses
  * what it receives with {@link parsePaymentState}: a server in another language must match it.
  */
-import { maxLength, nonEmpty } from './fields.js';
+import { maxLength, nonEmpty } from './basic-rules.js';
 import { FieldReader, type Parsed, type Problem } from './problems.js';
 import { QR_DATA_RULES } from './qr.js';
 import { isPaymentStatus, PAYMENT_STATUSES, type PaymentStatus } from './status.js';

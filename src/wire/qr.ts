@@ -9,7 +9,7 @@
  * read by the shopper's bank app, never by this page. A link is another matter: the page
  * itself would follow it, so only an absolute `https:` URL becomes one.
  */
-import { absoluteUrl, nonEmpty } from './fields.js';
+import { absoluteUrl, nonEmpty } from './basic-rules.js';
 import type { Rule } from './problems.js';
 
 /**

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { DEMO_SECRET_KEY } from '../../src/cli/commands/sandbox.js';
 import { payloadKeyOf } from '../../src/server/payload.js';
+import { base64UrlEncodeText } from '../../src/wire/payload.js';
 import { launchChromium } from '../helpers/chromium.js';
 
 const run = promisify(execFile);
@@ -55,9 +56,11 @@ function realSecrets(): string[] {
  * Raised from 24 to 25 KiB when issue #13 added its refusals' words (zh-CN and en) and rules to
  * the element (24,633 bytes); from 25 to 26 KiB when issue #14 added the embedded Payment Page
  * (its frame controller and words, about 750 bytes) to a bundle that the rest of #14 had brought
- * to about 25,150 bytes; issue #17 brings it to 20 KiB by loading the form on demand.
+ * to about 25,150 bytes; issue #17 loads the customer form on demand (its companion file,
+ * `cup-qr-checkout.form.js`), 25,515 -> about 23,700 bytes: lowered to 24 KiB on the way to
+ * the product's 20 KiB.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 26 * 1024;
+const BUNDLE_BUDGET_GZIP_BYTES = 24 * 1024;
 
 describe('the built package', () => {
   let files: string[] = [];
@@ -77,6 +80,7 @@ describe('the built package', () => {
       'bin/cup-qr-checkout.js',
       'dist/cup-qr-checkout.esm.js',
       'dist/cup-qr-checkout.min.js',
+      'dist/cup-qr-checkout.form.js',
       'dist/custom-elements.json',
       'dist/cli/index.js',
       ...Object.values(pkg.exports as Record<string, string | Record<string, string>>).flatMap(
@@ -145,6 +149,9 @@ describe('the built package', () => {
       t.diagnostic(`${name}: ${size} bytes gzipped (${(size / 1024).toFixed(1)} KiB)`);
       assert.ok(size <= BUNDLE_BUDGET_GZIP_BYTES, `${name} is ${size} bytes gzipped`);
     }
+    // Loaded on demand beside either bundle: not part of a QR-only page's weight.
+    const form = gzipSync(readFileSync(dist('cup-qr-checkout.form.js')), { level: 9 }).length;
+    t.diagnostic(`cup-qr-checkout.form.js (on demand, the customer form): ${form} bytes gzipped`);
   });
 
   it('the built server entry signs like the sources (PROTOCOL.md vector 2)', async () => {
@@ -225,15 +232,41 @@ describe('the built package', () => {
   });
 
   describe('the classic script in Chromium', () => {
-    const page = `<!doctype html><html lang="en"><head>
-      <script src="/cup-qr-checkout.min.js"></script></head>
-      <body><cup-qr-checkout manual></cup-qr-checkout></body></html>`;
+    /**
+     * A payload that leaves the names and address open (the element reads it unverified, so
+     * the form opens with no server; its MAC is never checked here).
+     */
+    const openPayload = `${base64UrlEncodeText(
+      JSON.stringify({
+        v: 1,
+        ref: 'package-form',
+        amount: 100,
+        currency: 'CNY',
+        description: 'tea',
+        customer: { phone: '13632264147', email: 'a@example.com', zip: '100020', country: 'CN' },
+        returnUrl: 'https://shop.example/',
+        exp: 4102444800,
+      }),
+    )}.mac`;
+    const pageWith = (attributes: string): string => `<!doctype html><html lang="en"><head>
+      <script src="assets/cup-qr-checkout.min.js"></script></head>
+      <body><cup-qr-checkout ${attributes}></cup-qr-checkout></body></html>`;
+    /** `/no-companion/…` serves the script alone, as a CDN that copied only the main file. */
     const http = createServer((req, res) => {
-      if (req.url === '/cup-qr-checkout.min.js') {
+      const path = (req.url ?? '/').replace(/^\/no-companion/, '');
+      const file = path.match(/^\/assets\/(cup-qr-checkout\.(?:min|form)\.js)$/)?.[1];
+      if (file && !(file.includes('form') && req.url!.startsWith('/no-companion'))) {
         res.writeHead(200, { 'Content-Type': 'text/javascript' });
-        res.end(readFileSync(dist('cup-qr-checkout.min.js')));
+        res.end(readFileSync(dist(file)));
         return;
       }
+      if (file) {
+        res.writeHead(404).end();
+        return;
+      }
+      const page = path.startsWith('/form')
+        ? pageWith(`payload="${openPayload}" endpoint="/cup-qr"`)
+        : pageWith('manual');
       res.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
         'Content-Security-Policy':
@@ -241,6 +274,18 @@ describe('the built package', () => {
       });
       res.end(page);
     });
+
+    /** Opens `path` under the strict CSP; every console error and page error is collected. */
+    async function open(path: string) {
+      const browser = await launchChromium();
+      const tab = await browser.newPage();
+      const problems: string[] = [];
+      tab.on('pageerror', (error) => problems.push(error.message));
+      tab.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      const { port } = http.address() as { port: number };
+      await tab.goto(`http://127.0.0.1:${port}${path}`);
+      return { browser, tab, problems, port };
+    }
     before(() => new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve)));
     after(() => new Promise<void>((resolve) => http.close(() => resolve())));
 
@@ -253,11 +298,72 @@ describe('the built package', () => {
         tab.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
         const { port } = http.address() as { port: number };
         await tab.goto(`http://127.0.0.1:${port}/`);
+        assert.equal(
+          await tab.evaluate(() =>
+            performance.getEntriesByType('resource').some((r) => r.name.includes('.form.js')),
+          ),
+          false,
+          'a page with no open fields never loads the form',
+        );
         await tab.waitForFunction(() => customElements.get('cup-qr-checkout') !== undefined);
         await tab.waitForFunction(
           () => document.querySelector('cup-qr-checkout')?.getAttribute('status') === 'idle',
         );
         assert.deepEqual(problems, []);
+      } finally {
+        await browser.close();
+      }
+    });
+
+    it('loads the customer form from the companion file beside it, under Trusted Types', async () => {
+      const { browser, tab, problems, port } = await open('/form');
+      try {
+        await tab.waitForFunction(
+          () =>
+            document
+              .querySelector('cup-qr-checkout')
+              ?.shadowRoot?.querySelector('form[part="form"] [name="street"]') !== null,
+          undefined,
+          { timeout: 20_000 },
+        );
+        const state = await tab.evaluate(() => {
+          const el = document.querySelector('cup-qr-checkout')!;
+          return {
+            status: el.getAttribute('status'),
+            names: [...el.shadowRoot!.querySelectorAll<HTMLInputElement>('[part~="input"]')].map(
+              (input) => input.name,
+            ),
+            loaded: performance
+              .getEntriesByType('resource')
+              .map((r) => r.name)
+              .filter((name) => name.includes('.form.js')),
+          };
+        });
+        assert.equal(state.status, 'collecting');
+        assert.deepEqual(state.names, ['last_name', 'first_name', 'city', 'street']);
+        assert.deepEqual(state.loaded, [`http://127.0.0.1:${port}/assets/cup-qr-checkout.form.js`]);
+        assert.deepEqual(problems, []);
+      } finally {
+        await browser.close();
+      }
+    });
+
+    it('says which file is missing when the companion cannot load (status error)', async () => {
+      const { browser, tab, port } = await open('/no-companion/form');
+      try {
+        await tab.waitForFunction(
+          () => document.querySelector('cup-qr-checkout')?.getAttribute('status') === 'error',
+          undefined,
+          { timeout: 20_000 },
+        );
+        const text = await tab.evaluate(
+          () => document.querySelector('cup-qr-checkout')!.shadowRoot!.textContent ?? '',
+        );
+        assert.ok(
+          text.includes(`http://127.0.0.1:${port}/no-companion/assets/cup-qr-checkout.form.js`),
+          text,
+        );
+        assert.match(text, /form-unavailable/);
       } finally {
         await browser.close();
       }
