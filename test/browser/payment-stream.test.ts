@@ -38,7 +38,7 @@ function setup(fetchStates: (Partial<PaymentState> | number)[] = []) {
     {
       onState: (s) => states.push(s),
       onConnectionChange: (down) => notices.push(down),
-      onFatal: (code) => fatal.push(code),
+      onFatal: (failure) => fatal.push(failure.code),
     },
     {
       clock,
