@@ -99,6 +99,17 @@ async function flush(): Promise<void> {
   await macrotask();
 }
 
+/** Connects, fails the stream until the controller polls, and lets the first poll settle. */
+async function connectAndFallBack(clock: FakeClock, stream: PaymentStreamController) {
+  stream.connect(target);
+  for (let i = 0; i < 3; i++) {
+    FakeSource.instances.at(-1)!.fail(true);
+    clock.tick(500);
+  }
+  expect(stream.mode).to.equal('polling');
+  await flush();
+}
+
 describe('payment stream controller', () => {
   it('builds the payment URLs of the wire protocol', () => {
     expect(paymentUrl(target, 'events')).to.equal('/cup-qr/payments/p-1/events?token=t%2F1');
@@ -151,13 +162,7 @@ describe('payment stream controller', () => {
       { ...base, status: 'pending', seq: 1 },
       { ...base, status: 'success', seq: 2 },
     ]);
-    stream.connect(target);
-    for (let i = 0; i < 3; i++) {
-      FakeSource.instances.at(-1)!.fail(true);
-      clock.tick(500);
-    }
-    expect(stream.mode).to.equal('polling');
-    await flush();
+    await connectAndFallBack(clock, stream);
     expect(fetched).to.deep.equal(['/cup-qr/payments/p-1?token=t%2F1']);
     clock.tick(2000);
     await flush();
@@ -256,13 +261,7 @@ describe('payment stream controller', () => {
   it('gives up on three invalid status answers while polling, and stops polling', async () => {
     const invalid = { ...base, status: 'pending' as const, seq: '1' as never };
     const { clock, stream, fetched, failures } = setup([invalid, invalid, invalid]);
-    stream.connect(target);
-    for (let i = 0; i < 3; i++) {
-      FakeSource.instances.at(-1)!.fail(true);
-      clock.tick(500);
-    }
-    expect(stream.mode).to.equal('polling');
-    await flush();
+    await connectAndFallBack(clock, stream);
     for (let i = 0; i < 2; i++) {
       clock.tick(2000);
       await flush();

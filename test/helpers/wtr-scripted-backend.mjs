@@ -15,6 +15,8 @@
 // `POST /__scripted__/script` (the script as JSON) starts over; `GET /__scripted__/counts`
 // says what happened since: `{streamOpens, streamsOpen, statusGets}`.
 
+import { readBody } from './wtr-checkout-server.mjs';
+
 const PREFIX = '/cup-qr-scripted';
 const CONTROL = '/__scripted__/';
 
@@ -88,13 +90,4 @@ export function scriptedBackend() {
   };
 
   return { middleware, plugin };
-}
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
