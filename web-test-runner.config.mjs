@@ -14,9 +14,12 @@ import { commonJsPackages } from './scripts/wtr-commonjs-plugin.mjs';
 import { engineTimesReporter } from './scripts/wtr-engine-times.mjs';
 import { ENGINES, engineLauncher } from './scripts/wtr-engines.mjs';
 import { checkoutServer } from './test/helpers/wtr-checkout-server.mjs';
+import { scriptedBackend } from './test/helpers/wtr-scripted-backend.mjs';
 
 // The real merchant toolkit and ECommPay sandbox, in this process, for the element's tests.
 const checkout = checkoutServer();
+// A backend that answers what a test scripts (states the element cannot use).
+const scripted = scriptedBackend();
 
 const engines = process.env.WTR_ENGINES
   ? process.env.WTR_ENGINES.split(',').map((name) => name.trim())
@@ -64,10 +67,12 @@ export default {
   concurrentBrowsers: 1,
   testFramework: { config: { timeout: 20000 } },
   reporters: [defaultReporter(), engineTimesReporter()],
-  // Under /cup-qr/ the toolkit's routes; under /__test__/ the tests drive the sandbox.
-  middleware: [checkout.middleware],
+  // Under /cup-qr/ the toolkit's routes; under /__test__/ the tests drive the sandbox. Under
+  // /cup-qr-scripted/ the scripted backend, driven under /__scripted__/.
+  middleware: [scripted.middleware, checkout.middleware],
   plugins: [
     checkout.plugin,
+    scripted.plugin,
     // jsqr (the QR decoder of the tests) ships CommonJS only: serve it pre-bundled as ESM.
     commonJsPackages(['jsqr']),
     esbuildPlugin({

@@ -20,9 +20,18 @@ export interface PaymentEventDetail {
   /** Minor units (fen); 0 when unknown. */
   amount: number;
   currency: string;
-  /** The platform's (or the merchant server's) code and message, when there is one. */
+  /**
+   * The platform's (or the merchant server's) code and message, when there is one; the
+   * element's own `invalid-response` when the server's answers could not be used.
+   */
   code?: string;
   message?: string;
+  /**
+   * Of an `invalid-response`: the first wrong field of the answer, by its dotted path in it
+   * (`qr.expiresInSeconds` of a streamed state, `state.qr.expiresInSeconds` of the
+   * `POST /payments` answer); absent when the answer as a whole was wrong (not JSON).
+   */
+  field?: string;
   /** The payment was started before a reload and resumed by this page. */
   resumed: boolean;
 }

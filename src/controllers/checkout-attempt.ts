@@ -107,8 +107,11 @@ export class CheckoutAttemptController {
   status: CheckoutStatus = 'idle';
   /** The last state the server reported for this attempt. */
   payment: PaymentState | undefined;
-  /** Why the attempt could not start or go on (the server's or the element's code). */
-  failure: { code?: string; message?: string } | undefined;
+  /**
+   * Why the attempt could not start or go on (the server's or the element's code; `field`:
+   * the wrong field of an `invalid-response`).
+   */
+  failure: { code?: string; message?: string; field?: string } | undefined;
   /** The attempt was started before a reload (or was paid then) and this page resumed it. */
   resumed = false;
 
@@ -141,7 +144,7 @@ export class CheckoutAttemptController {
       host,
       {
         onState: (state) => this.#receive(state),
-        onFatal: (code, message) => this.#fail(code, message),
+        onFatal: (failure) => this.#fail(failure),
       },
       { clock: options.clock },
     );
@@ -257,7 +260,7 @@ export class CheckoutAttemptController {
         this.#customer = undefined;
         this.#setStatus('collecting');
       } else {
-        this.#fail(answer.code, answer.message);
+        this.#fail(answer);
       }
       return;
     }
@@ -311,12 +314,12 @@ export class CheckoutAttemptController {
     this.#setStatus('expired');
   }
 
-  #fail(code: string, message: string): void {
+  #fail({ code, message, field }: { code: string; message: string; field?: string }): void {
     // The server refused the token (or the attempt failed for good): nothing left to resume.
     if (this.#session) this.#settled(undefined);
     this.stream.disconnect();
     this.countdown.stop();
-    this.failure = { code, message };
+    this.failure = { code, message, ...(field !== undefined ? { field } : {}) };
     this.#setStatus('error');
   }
 
@@ -358,14 +361,18 @@ export class CheckoutAttemptController {
   #eventDetail(state?: PaymentState): PaymentEventDetail {
     const known = state ?? this.payment;
     const { preview } = readPayloadPreview(this.#host.payload);
-    const code = known?.code ?? this.failure?.code;
-    const message = known?.message ?? this.failure?.message;
+    // A failure of this attempt says why over an earlier state's code (a final state clears it).
+    const why = this.failure ?? known;
+    const code = why?.code;
+    const message = why?.message;
+    const field = this.failure?.field;
     return {
       paymentId: this.#session?.paymentId ?? '',
       amount: known?.amount ?? preview.amount ?? 0,
       currency: known?.currency ?? preview.currency ?? 'CNY',
       ...(code !== undefined ? { code } : {}),
       ...(message !== undefined ? { message } : {}),
+      ...(field !== undefined ? { field } : {}),
       resumed: this.resumed,
     };
   }

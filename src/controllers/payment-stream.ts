@@ -8,12 +8,26 @@
  * client's only filter of `seq` and payment id: the state `POST /payments` answered with goes
  * through it too (`connect(target, known)`). Everything it opens is closed in
  * `hostDisconnected`.
+ *
+ * A bad backend never leaves it waiting: a state it cannot use (a `data:` that is not JSON, or
+ * JSON that `parsePaymentState` refuses, or such a status JSON) is dropped, and the state is
+ * asked for again (one GET of the status URL, unless polling does that anyway); after
+ * `INVALID_ANSWERS_BEFORE_ERROR` of them in a row, with no new state between them, the payment
+ * is given up as an `invalid-response` failure naming the wrong field, and everything is closed.
+ * A valid state of another payment or with an old `seq` neither counts nor resets the count.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { parsePaymentState, type PaymentState } from '../wire/payment-state.js';
 import { isTerminal } from '../wire/status.js';
 import { STATUS_EVENT } from '../wire/routes.js';
-import { errorOf, paymentUrl, type PaymentTarget } from '../element/merchant-api.js';
+import {
+  errorOf,
+  invalidResponse,
+  paymentUrl,
+  readAnswer,
+  type PaymentTarget,
+} from '../element/merchant-api.js';
+import type { Problem } from '../wire/problems.js';
 import { realClock, type Clock } from './clock.js';
 
 export interface PaymentStreamOptions {
@@ -38,9 +52,32 @@ export interface PaymentStreamCallbacks {
   onState(state: PaymentState): void;
   /** The link has been down longer than `noticeAfterMs` (true), or is back (false). */
   onConnectionChange?(reconnecting: boolean): void;
-  /** The server refused the payment's URLs (4xx other than 408 and 429): no point retrying. */
-  onFatal?(code: string, message: string, httpStatus: number): void;
+  /**
+   * No point going on: the server refused the payment's URLs (4xx other than 408 and 429,
+   * `httpStatus` set), or kept sending states the element cannot use (`invalid-response`,
+   * `field` the first wrong one). Everything is closed by then.
+   */
+  onFatal?(failure: StreamFailure): void;
 }
+
+export interface StreamFailure {
+  code: string;
+  message: string;
+  /** Of an `invalid-response`: the first wrong field of the state (`qr.expiresInSeconds`). */
+  field?: string;
+  /** Of a refusal: its HTTP status. */
+  httpStatus?: number;
+}
+
+/**
+ * Invalid states (stream `data:` or status JSON) in a row, with no new valid state between
+ * them, before the element gives the payment up as `invalid-response`: the first one and two
+ * more asks, so that one garbled message alone never ends a payment.
+ */
+export const INVALID_ANSWERS_BEFORE_ERROR = 3;
+
+/** What a `data:` that is not JSON is, in the words of every invalid answer. */
+const NOT_JSON: Problem = { path: '', message: 'the answer is not JSON' };
 
 /** `EventSource.readyState` values (not read from the global: it may be injected). */
 const OPEN = 1;
@@ -77,6 +114,10 @@ export class PaymentStreamController implements ReactiveController {
   #retryTimer: unknown;
   #pollTimer: unknown;
   #pollAbort: AbortController | undefined;
+  /** Invalid states in a row since the last new one. */
+  #invalid = 0;
+  /** The GET that asks again after an invalid state (when not polling anyway). */
+  #checkTimer: unknown;
   #listening = false;
   #finished = false;
   #hostIsConnected = false;
@@ -107,6 +148,7 @@ export class PaymentStreamController implements ReactiveController {
     this.lastSeq = -1;
     this.#finished = false;
     this.#failures = 0;
+    this.#invalid = 0;
     if (known) this.#accept(known);
     // The host may have moved on while it was told (a listener started another attempt).
     if (this.#target !== target || this.#finished) return;
@@ -197,7 +239,8 @@ export class PaymentStreamController implements ReactiveController {
     try {
       json = JSON.parse(data);
     } catch {
-      return; // Not JSON: no state, dropped.
+      this.#reject([NOT_JSON]);
+      return;
     }
     this.#deliver(json);
   }
@@ -265,11 +308,12 @@ export class PaymentStreamController implements ReactiveController {
         signal: abort.signal,
       });
       if (target !== this.#target) return;
-      const body: unknown = await response.json().catch(() => undefined);
+      const body: unknown = await response.json().catch(() => NOT_JSON);
       if (target !== this.#target) return;
       if (response.ok) {
         if (this.mode === 'polling') this.#linkUp();
-        this.#deliver(body);
+        if (body === NOT_JSON) this.#reject([NOT_JSON]);
+        else this.#deliver(body);
       } else if (
         response.status >= 400 &&
         response.status < 500 &&
@@ -277,12 +321,12 @@ export class PaymentStreamController implements ReactiveController {
         response.status !== 429
       ) {
         const error = errorOf(body);
-        this.#callbacks.onFatal?.(
-          error.code ?? String(response.status),
-          error.message ?? response.statusText,
-          response.status,
-        );
         this.#close();
+        this.#callbacks.onFatal?.({
+          code: error.code ?? String(response.status),
+          message: error.message ?? response.statusText,
+          httpStatus: response.status,
+        });
         return;
       } else if (this.mode === 'polling') {
         this.#linkDown();
@@ -301,10 +345,35 @@ export class PaymentStreamController implements ReactiveController {
     }
   }
 
-  /** What the server sent: dropped unless it is a valid state. */
+  /** What the server sent: a valid state goes on, anything else counts towards giving up. */
   #deliver(json: unknown): void {
-    const parsed = parsePaymentState(json);
+    const parsed = readAnswer(json, parsePaymentState);
     if (parsed.ok) this.#accept(parsed.value);
+    else this.#reject(parsed.problems);
+  }
+
+  /**
+   * A state the element cannot use: asked for again (a GET, after the retry delay of this
+   * many in a row; polling asks anyway), or, the last of `INVALID_ANSWERS_BEFORE_ERROR`, the
+   * end of the payment for the element.
+   */
+  #reject(problems: readonly Problem[]): void {
+    if (!this.#target || this.#finished) return;
+    this.#invalid++;
+    if (this.#invalid >= INVALID_ANSWERS_BEFORE_ERROR) {
+      this.#close();
+      this.#callbacks.onFatal?.(invalidResponse(problems));
+      return;
+    }
+    if (this.mode === 'polling' || this.#checkTimer !== undefined) return;
+    const delays = this.#options.retryDelaysMs;
+    this.#checkTimer = this.#options.clock.setTimeout(
+      () => {
+        this.#checkTimer = undefined;
+        if (this.#target && !this.#finished && this.mode !== 'polling') void this.#poll(false);
+      },
+      delays[Math.min(this.#invalid - 1, delays.length - 1)] ?? 1000,
+    );
   }
 
   /** A valid state: the host's if it is this payment's and newer than any before. */
@@ -312,6 +381,8 @@ export class PaymentStreamController implements ReactiveController {
     if (!this.#target || state.paymentId !== this.#target.paymentId) return;
     if (state.seq <= this.lastSeq) return;
     this.lastSeq = state.seq;
+    this.#invalid = 0;
+    this.#checkTimer = this.#cancel(this.#checkTimer);
     if (isTerminal(state.status)) {
       // Nothing more can happen to this payment: let go of the connection first.
       this.#finished = true;
@@ -376,6 +447,7 @@ export class PaymentStreamController implements ReactiveController {
     this.#pollAbort = undefined;
     this.#retryTimer = this.#cancel(this.#retryTimer);
     this.#noticeTimer = this.#cancel(this.#noticeTimer);
+    this.#checkTimer = this.#cancel(this.#checkTimer);
     this.#downSince = undefined;
     this.#listen(false);
     this.mode = 'closed';

@@ -3,13 +3,14 @@
  * the protocol's `ROUTES` under the `endpoint` prefix, the two POSTs (`/payments` and
  * `/payment-page`), each answer checked before it is used (`CreatedPayment` with the shared
  * `parsePaymentState`, the Payment Page link as an absolute http(s) URL), and the
- * `{error: {code, message, fields}}` body of a refusal. `fetch` is the page's, looked up at
+ * `{error: {code, message, fields}}` body of a refusal, and the one `invalid-response` failure
+ * for any answer the element cannot use (`invalidResponse`). `fetch` is the page's, looked up at
  * each call. `createPayment` takes the attempt's `AbortSignal`: a request the shopper has left
  * (a new attempt, a new payload) is cancelled, and its caller drops a late answer.
  */
 import { absoluteUrl } from '../wire/basic-rules.js';
 import { parsePaymentState, type PaymentState } from '../wire/payment-state.js';
-import { formatProblems } from '../wire/problems.js';
+import { formatProblems, join, type Parsed, type Problem } from '../wire/problems.js';
 import { ROUTES, type CreatePaymentBody } from '../wire/routes.js';
 import type { PaymentSession } from './attempt-storage.js';
 
@@ -57,23 +58,67 @@ export type CreateResult =
       /** The server's code; `http-<status>`, `network` or `invalid-response` without one. */
       code: string;
       message: string;
+      /** Of an `invalid-response`: the answer's first wrong field (`state.qr.expiresInSeconds`). */
+      field?: string;
       /** A refusal's `error.fields` (as sent: the customer form reads what it can). */
       fields?: unknown;
     };
 
 /**
- * The `{paymentId, token, state?}` answer of `POST /payments` (`CreatedPayment`), its
- * state read with the shared `parsePaymentState`; or what is wrong with it.
+ * An answer of the merchant server the element cannot use: a `POST /payments` answer, a
+ * stream's `data:` or a status JSON that is not what the protocol says. One home for the words:
+ * `message` lists every problem (`qr.expiresInSeconds: must be an integer, not a number
+ * (59.5)`), `field` names the first wrong field by its dotted path in that answer; none when
+ * the answer as a whole is wrong (not JSON, not an object).
  */
-export function parseCreatedPayment(body: unknown): CreatedAnswer | string {
-  if (typeof body !== 'object' || body === null) return 'the answer is not a JSON object';
-  const { paymentId, token, state } = body as Record<string, unknown>;
-  if (typeof paymentId !== 'string' || !paymentId) return 'paymentId: required';
-  if (typeof token !== 'string' || !token) return 'token: required';
-  if (state === undefined) return { paymentId, token };
-  const parsed = parsePaymentState(state);
-  if (!parsed.ok) return `state: ${formatProblems(parsed.problems)}`;
-  return { paymentId, token, state: parsed.value };
+export interface InvalidResponse {
+  code: 'invalid-response';
+  message: string;
+  field?: string;
+}
+
+export function invalidResponse(problems: readonly Problem[]): InvalidResponse {
+  const field = problems.find((problem) => problem.path)?.path;
+  return {
+    code: 'invalid-response',
+    message: formatProblems(problems),
+    ...(field ? { field } : {}),
+  };
+}
+
+/** The problem of an answer that is not a JSON object at all (not JSON, an array, `null`…). */
+const NOT_AN_OBJECT: Problem = { path: '', message: 'the answer is not a JSON object' };
+
+/** `body` parsed by `parse` when it is a JSON object; else the one problem that it is not. */
+export function readAnswer<T>(body: unknown, parse: (body: unknown) => Parsed<T>): Parsed<T> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, problems: [NOT_AN_OBJECT] };
+  }
+  return parse(body);
+}
+
+/**
+ * The `{paymentId, token, state?}` answer of `POST /payments` (`CreatedPayment`), its
+ * state read with the shared `parsePaymentState`; or what is wrong with it (`state.qr.data`).
+ */
+export function parseCreatedPayment(body: unknown): Parsed<CreatedAnswer> {
+  return readAnswer(body, (answer) => {
+    const { paymentId, token, state } = answer as Record<string, unknown>;
+    const problems: Problem[] = [];
+    if (typeof paymentId !== 'string' || !paymentId) {
+      problems.push({ path: 'paymentId', message: 'required' });
+    }
+    if (typeof token !== 'string' || !token) problems.push({ path: 'token', message: 'required' });
+    const parsed = state === undefined ? undefined : parsePaymentState(state);
+    if (parsed && !parsed.ok) {
+      for (const { path, message } of parsed.problems) {
+        problems.push({ path: path ? join('state', path) : 'state', message });
+      }
+    }
+    if (problems.length > 0) return { ok: false, problems };
+    const session = { paymentId: paymentId as string, token: token as string };
+    return { ok: true, value: parsed?.ok ? { ...session, state: parsed.value } : session };
+  });
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
@@ -119,9 +164,9 @@ export async function createPayment(
     };
   }
   const payment = parseCreatedPayment(body);
-  return typeof payment === 'string'
-    ? { ok: false, refused: false, code: 'invalid-response', message: payment }
-    : { ok: true, payment };
+  return payment.ok
+    ? { ok: true, payment: payment.value }
+    : { ok: false, refused: false, ...invalidResponse(payment.problems) };
 }
 
 const webUrl = absoluteUrl('https:', 'http:');

@@ -159,6 +159,7 @@ export function describe(value: unknown): string {
     case 'string':
       return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`;
     case 'number':
+      if (Number.isSafeInteger(value)) return `an integer (${value})`;
       return Number.isInteger(value) ? `an unsafe integer (${value})` : `a number (${value})`;
     case 'boolean':
       return `a boolean (${value})`;

@@ -1,5 +1,8 @@
 import { expect } from '@open-wc/testing';
-import { PaymentStreamController } from '../../src/controllers/payment-stream.js';
+import {
+  PaymentStreamController,
+  type StreamFailure,
+} from '../../src/controllers/payment-stream.js';
 import { errorOf, paymentUrl } from '../../src/element/merchant-api.js';
 import type { PaymentState } from '../../src/wire/payment-state.js';
 import { FakeClock } from './helpers/fake-clock.js';
@@ -17,7 +20,10 @@ const base = {
 };
 const target = { endpoint: '/cup-qr/', paymentId: 'p-1', token: 't/1' };
 
-function setup(fetchStates: (Partial<PaymentState> | number)[] = []) {
+/** What the faked fetch answers, in order: a state, an error status, or a raw body (`string`). */
+type FetchAnswer = Partial<PaymentState> | number | string;
+
+function setup(fetchStates: FetchAnswer[] = []) {
   FakeSource.instances = [];
   const host = new Host();
   const clock = new FakeClock();
@@ -25,11 +31,15 @@ function setup(fetchStates: (Partial<PaymentState> | number)[] = []) {
   const notices: boolean[] = [];
   const fetched: string[] = [];
   const fatal: string[] = [];
+  const failures: StreamFailure[] = [];
   const fetchFake = (async (input: RequestInfo | URL) => {
     fetched.push(String(input));
     const next = fetchStates.shift();
     if (typeof next === 'number') {
       return tracked(new Response('{"error":{"code":"x"}}', { status: next }));
+    }
+    if (typeof next === 'string') {
+      return tracked(new Response(next, { headers: { 'content-type': 'application/json' } }));
     }
     return tracked(Response.json(next ?? { ...base, status: 'pending', seq: 0 }));
   }) as typeof fetch;
@@ -38,7 +48,10 @@ function setup(fetchStates: (Partial<PaymentState> | number)[] = []) {
     {
       onState: (s) => states.push(s),
       onConnectionChange: (down) => notices.push(down),
-      onFatal: (code) => fatal.push(code),
+      onFatal: (failure) => {
+        fatal.push(failure.code);
+        failures.push(failure);
+      },
     },
     {
       clock,
@@ -52,7 +65,7 @@ function setup(fetchStates: (Partial<PaymentState> | number)[] = []) {
     },
   );
   host.connect();
-  return { host, clock, stream, states, notices, fetched, fatal };
+  return { host, clock, stream, states, notices, fetched, fatal, failures };
 }
 
 /** The bodies of the faked fetch's answers being read now. */
@@ -84,6 +97,17 @@ async function flush(): Promise<void> {
     await Promise.allSettled([...bodiesRead]);
   } while (bodiesRead.size > 0);
   await macrotask();
+}
+
+/** Connects, fails the stream until the controller polls, and lets the first poll settle. */
+async function connectAndFallBack(clock: FakeClock, stream: PaymentStreamController) {
+  stream.connect(target);
+  for (let i = 0; i < 3; i++) {
+    FakeSource.instances.at(-1)!.fail(true);
+    clock.tick(500);
+  }
+  expect(stream.mode).to.equal('polling');
+  await flush();
 }
 
 describe('payment stream controller', () => {
@@ -138,13 +162,7 @@ describe('payment stream controller', () => {
       { ...base, status: 'pending', seq: 1 },
       { ...base, status: 'success', seq: 2 },
     ]);
-    stream.connect(target);
-    for (let i = 0; i < 3; i++) {
-      FakeSource.instances.at(-1)!.fail(true);
-      clock.tick(500);
-    }
-    expect(stream.mode).to.equal('polling');
-    await flush();
+    await connectAndFallBack(clock, stream);
     expect(fetched).to.deep.equal(['/cup-qr/payments/p-1?token=t%2F1']);
     clock.tick(2000);
     await flush();
@@ -210,6 +228,79 @@ describe('payment stream controller', () => {
     host.connect();
     expect(FakeSource.instances).to.have.length(2);
     expect(FakeSource.instances[1].closed).to.equal(false);
+  });
+
+  it('asks again after an invalid state, and gives up at the third: nothing left running', async () => {
+    const decimal = {
+      ...base,
+      status: 'awaiting-customer' as const,
+      seq: 1,
+      qr: { data: 'https://qr.example/a', expiresInSeconds: 1.5, timeoutSeconds: 60 },
+    };
+    const { clock, stream, states, fetched, failures } = setup([decimal, 'not json']);
+    stream.connect(target);
+    const source = FakeSource.instances[0];
+    source.push(decimal);
+    expect(failures).to.deep.equal([]);
+    clock.tick(500);
+    await flush();
+    expect(fetched, 'asked once more').to.have.length(1);
+    expect(failures).to.deep.equal([]);
+    clock.tick(500);
+    await flush();
+    expect(fetched).to.have.length(2);
+    expect(failures).to.deep.equal([
+      { code: 'invalid-response', message: 'the answer is not JSON' },
+    ]);
+    expect(states).to.deep.equal([]);
+    expect(source.closed).to.equal(true);
+    expect(stream.mode).to.equal('closed');
+    expect(clock.pending, 'no timer left').to.equal(0);
+  });
+
+  it('gives up on three invalid status answers while polling, and stops polling', async () => {
+    const invalid = { ...base, status: 'pending' as const, seq: '1' as never };
+    const { clock, stream, fetched, failures } = setup([invalid, invalid, invalid]);
+    await connectAndFallBack(clock, stream);
+    for (let i = 0; i < 2; i++) {
+      clock.tick(2000);
+      await flush();
+    }
+    expect(fetched).to.have.length(3);
+    expect(failures).to.deep.equal([
+      {
+        code: 'invalid-response',
+        message: 'seq: must be an integer, not a string ("1")',
+        field: 'seq',
+      },
+    ]);
+    expect(stream.mode).to.equal('closed');
+    expect(clock.pending, 'no poll and no stream retry left').to.equal(0);
+    expect(FakeSource.instances.every((s) => s.closed)).to.equal(true);
+  });
+
+  it('a new valid state resets the count; stale ones and other payments neither count nor reset', async () => {
+    const { clock, stream, states, failures } = setup([{ ...base, status: 'pending', seq: 2 }]);
+    stream.connect(target);
+    const source = FakeSource.instances[0];
+    source.pushRaw('{');
+    source.pushRaw('{');
+    source.push({ ...base, status: 'pending', seq: 1 });
+    source.pushRaw('{');
+    source.pushRaw('{');
+    source.push({ ...base, status: 'pending', seq: 1 });
+    source.push({ ...base, paymentId: 'p-2', status: 'pending', seq: 5 });
+    expect(failures).to.deep.equal([]);
+    // The check after the invalid ones answers the next state: the count starts over again.
+    clock.tick(500);
+    await flush();
+    expect(states.map((s) => s.seq)).to.deep.equal([1, 2]);
+    expect(failures).to.deep.equal([]);
+    expect(clock.pending).to.equal(0);
+    source.pushRaw('{');
+    source.pushRaw('{');
+    source.pushRaw('{');
+    expect(failures.map((f) => f.code)).to.deep.equal(['invalid-response']);
   });
 
   it('reads wire-protocol errors', () => {

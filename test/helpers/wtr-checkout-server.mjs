@@ -370,7 +370,8 @@ function unescapeHtml(text) {
     .replace(/&amp;/g, '&');
 }
 
-function readBody(req) {
+/** A Node request's whole body. */
+export function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));

@@ -18,6 +18,11 @@ export class FakeSource extends EventTarget {
     this.readyState = 1;
     this.dispatchEvent(new MessageEvent('status', { data: JSON.stringify(state) }));
   }
+  /** A `status` event whose `data:` is `data` as it is (JSON or not). */
+  pushRaw(data: string): void {
+    this.readyState = 1;
+    this.dispatchEvent(new MessageEvent('status', { data }));
+  }
   /** An `error`: the browser retries itself, or (`gaveUp`) it closed the stream. */
   fail(gaveUp = true): void {
     this.readyState = gaveUp ? 2 : 0;
