@@ -233,7 +233,7 @@ export class CheckoutAttemptController {
       } catch (error) {
         // The form's chunk did not load (offline, a CDN without the companion file): the
         // error names the file, and the retry action tries again.
-        if (!signal.aborted) this.#fail('form-unavailable', messageOf(error));
+        if (!signal.aborted) this.#fail({ code: 'form-unavailable', message: messageOf(error) });
       }
       return;
     }
