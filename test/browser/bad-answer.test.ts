@@ -87,7 +87,10 @@ async function invalidResponse(el: CupQrCheckout, events: Event[]): Promise<Paym
   expect(errors).to.have.length(1);
   expect(errors[0].code).to.equal('invalid-response');
   expect(errors[0].paymentId).to.equal(ID);
-  expect(part(el, 'status')!.textContent).to.contain('invalid-response');
+  // The shopper reads what was wrong, never the internal code (the texts show platform codes only).
+  const shown = part(el, 'status')!.textContent!;
+  expect(shown).to.contain(errors[0].message);
+  expect(shown).not.to.contain('invalid-response');
   // Nothing left open: the backend sees the stream closed.
   await waitUntil(async () => (await counts()).streamsOpen === 0, 'the stream is closed', {
     timeout: 8000,
