@@ -437,6 +437,19 @@ export default css`
       background: Canvas;
       border: 1px dashed CanvasText;
     }
+
+    /* Buttons in the system's button colours; the primary one by a thicker border. */
+    [part~='button'],
+    [part~='button'].primary {
+      background: ButtonFace;
+      color: ButtonText;
+      border-color: ButtonText;
+    }
+
+    [part~='button'].primary {
+      border-width: 3px;
+      padding: 6px 14px;
+    }
   }
 
   @media (prefers-reduced-motion: reduce) {
