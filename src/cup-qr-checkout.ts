@@ -70,7 +70,9 @@ export type CheckoutMode = PaymentMode;
  * @csspart header - The default heading.
  * @csspart amount - The formatted amount.
  * @csspart description - The order's description.
- * @csspart stage - The fixed-size area holding the QR code, the skeleton or a result.
+ * @csspart stage - The area holding the QR code, the skeleton or a result (one height on a desktop;
+ * on a phone a result fits its content). Takes the focus when a state change removed the focused
+ * control.
  * @csspart qr - The QR code's box (its colour is the code's dark modules).
  * @csspart qr-svg - The QR code's `<svg>`.
  * @csspart skeleton - The placeholder shown while the code is on its way.
