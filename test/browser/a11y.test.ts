@@ -11,6 +11,7 @@ import '../../src/define.js';
 import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
 import type { CheckoutStatus } from '../../src/events.js';
 import { en, zhCN } from '../../src/translations/index.js';
+import { PAYMENT_STATUSES } from '../../src/wire/status.js';
 import { part, server, shadow, statusReached } from './helpers/checkout.js';
 
 /** The payload fixes these; names, address and country are left to the shopper. */
@@ -347,18 +348,8 @@ async function reach(
   }
 }
 
-const STATES = [
-  'idle',
-  'collecting',
-  'starting',
-  'pending',
-  'awaiting-customer',
-  'success',
-  'decline',
-  'expired',
-  'error',
-  'payment-page',
-] as const;
+/** Every status of the element (the payment's from the wire protocol), and Payment Page mode. */
+const STATES = ['idle', 'collecting', 'starting', ...PAYMENT_STATUSES, 'payment-page'] as const;
 
 describe('<cup-qr-checkout> axe at zero in every state', () => {
   for (const [viewport, width] of [
