@@ -9,7 +9,7 @@
 // Firefox and WebKit launchers serve those commands themselves (`engineCommand`), through one
 // plugin that each of them puts ahead of the built-in ones when the runner hands it its config.
 import * as puppeteer from 'puppeteer-core';
-import { ChromeLauncher, chromeLauncher } from '@web/test-runner-chrome';
+import { ChromeLauncher } from '@web/test-runner-chrome';
 import { WebdriverLauncher } from '@web/test-runner-webdriver';
 import { Key } from 'webdriverio';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
@@ -95,18 +95,79 @@ function mediaSettled(wanted, done) {
   return settled;
 }
 
+/**
+ * In the page (a WebDriver async script): calls `done(true)` once the viewport is no longer
+ * `fromWidth` x `fromHeight` and has kept its size for three frames; one that keeps its size for
+ * 30 frames (asked for the size it has, or narrower than it can get) or 5 s is taken as it is.
+ */
+function viewportSettled(fromWidth, fromHeight, done) {
+  const started = performance.now();
+  let last = '';
+  let steady = 0;
+  const check = () => {
+    const size = `${innerWidth}x${innerHeight}`;
+    steady = size === last ? steady + 1 : 0;
+    last = size;
+    const moved = innerWidth !== fromWidth || innerHeight !== fromHeight;
+    if ((moved && steady >= 3) || steady >= 30 || performance.now() - started > 5000) done(true);
+    else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+}
+
 /** What `mediaSettled` passed to `done` in a WebDriver async script: true, or its error. */
 function asyncScriptDone(result) {
   if (result !== true) throw new Error(String(result));
 }
 
-/** Chromium: web-test-runner's launcher on Debian's Chromium; its built-in commands work. */
+/**
+ * Chromium: web-test-runner's launcher on Debian's Chromium; its built-in commands work, and
+ * `emulateMedia` gains `forcedColors` (which the built-in command drops for puppeteer): CDP's
+ * `Emulation.setEmulatedMedia` with `forced-colors` beside the colour scheme and reduced motion,
+ * so that `forcedColors: 'active', colorScheme: 'dark'` is Windows' dark high-contrast palette.
+ */
+class ChromiumLauncher extends ChromeLauncher {
+  #clients = new WeakMap();
+
+  constructor() {
+    super(
+      { executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] },
+      ({ browser }) => browser.defaultBrowserContext(),
+      ({ context }) => context.newPage(),
+      undefined,
+      undefined,
+    );
+    this.name = 'Chromium';
+  }
+
+  async initialize(config, testFiles) {
+    await super.initialize(config, testFiles);
+    serveCommandsFirst(config.plugins);
+  }
+
+  async engineCommand(sessionId, command, payload) {
+    if (command !== 'emulate-media' || payload?.forcedColors == null) return undefined;
+    const { colorScheme, reducedMotion, forcedColors } = payload;
+    const features = [{ name: 'forced-colors', value: forcedColors }];
+    if (colorScheme != null) features.push({ name: 'prefers-color-scheme', value: colorScheme });
+    if (reducedMotion != null) {
+      features.push({ name: 'prefers-reduced-motion', value: reducedMotion });
+    }
+    // Puppeteer's emulateMediaFeatures refuses `forced-colors`: CDP itself takes it, on a
+    // session kept with the page (a session's emulation ends when it is detached).
+    const page = this.getPage(sessionId);
+    let client = this.#clients.get(page);
+    if (!client) {
+      client = await page.createCDPSession();
+      this.#clients.set(page, client);
+    }
+    await client.send('Emulation.setEmulatedMedia', { features });
+    return true;
+  }
+}
+
 export function chromiumLauncher() {
-  const launcher = chromeLauncher({
-    launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] },
-  });
-  launcher.name = 'Chromium';
-  return launcher;
+  return new ChromiumLauncher();
 }
 
 /**
@@ -234,10 +295,20 @@ class WebKitLauncher extends WebdriverLauncher {
     const { driver } = this;
     const window = await driver.getWindowSize();
     const [innerWidth, innerHeight] = await driver.execute(() => [innerWidth, innerHeight]);
+    if (innerWidth === width && innerHeight === height) return;
     await driver.setWindowSize(
       width + window.width - innerWidth,
       height + window.height - innerHeight,
     );
+    // The page sees its new size a frame or more later: a test that goes on at once lays out
+    // (and evaluates its `@media` rules) at the old one. Wait until it stops changing.
+    asyncScriptDone(await driver.executeAsync(viewportSettled, innerWidth, innerHeight));
+    // WebKitGTK 2.50 leaves adopted style sheets' `@media (max-width)` rules as they were (the
+    // phone styles stay off); a colour-scheme flip and back restyles the page.
+    const webkit = await this.#webkit;
+    const { desktop } = webkit;
+    await this.#setDesktop({ dark: !desktop.dark });
+    await this.#setDesktop({ dark: desktop.dark });
   }
 
   /**

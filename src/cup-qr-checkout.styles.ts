@@ -58,7 +58,7 @@ export default css`
     box-sizing: inherit;
   }
 
-  [part='base'] {
+  [part~='base'] {
     --_size: var(--cup-qr-size);
     display: flex;
     flex-direction: column;
@@ -71,13 +71,13 @@ export default css`
     text-align: center;
   }
 
-  [part='header'] {
+  [part~='header'] {
     margin: 0;
     font-size: 1.05em;
     font-weight: 600;
   }
 
-  [part='amount'] {
+  [part~='amount'] {
     margin: 0;
     font-size: 1.75em;
     font-weight: 700;
@@ -85,7 +85,7 @@ export default css`
     min-height: 1.5em;
   }
 
-  [part='description'] {
+  [part~='description'] {
     margin: 0;
     color: var(--cup-qr-muted);
     min-height: 1.5em;
@@ -93,7 +93,7 @@ export default css`
   }
 
   /* The stage keeps one size through every state: no layout jump. */
-  [part='stage'] {
+  [part~='stage'] {
     display: flex;
     flex-direction: column;
     align-items: center;
@@ -105,20 +105,22 @@ export default css`
   }
 
   /* Payment Page mode shows no code here: nothing to reserve room for. */
-  :host([mode='payment-page']) [part='stage'] {
+  :host([mode='payment-page']) [part~='stage'] {
     min-height: 0;
     justify-content: center;
   }
 
-  :host(:state(idle)) [part='stage'],
-  :host(:state(success)) [part='stage'],
-  :host(:state(decline)) [part='stage'],
-  :host(:state(expired)) [part='stage'],
-  :host(:state(error)) [part='stage'] {
+  :host(:state(idle)) [part~='stage'],
+  :host(:state(success)) [part~='stage'],
+  :host(:state(decline)) [part~='stage'],
+  :host(:state(expired)) [part~='stage'],
+  :host(:state(error)) [part~='stage'] {
     justify-content: center;
   }
 
-  [part='qr'] {
+  /* The code's box, and the skeleton in its place (part="qr skeleton"): the same size. */
+  [part~='qr'] {
+    flex: none;
     width: var(--_size);
     height: var(--_size);
     max-width: 100%;
@@ -128,13 +130,13 @@ export default css`
     border-radius: 4px;
   }
 
-  [part='qr'] svg {
+  [part~='qr'] svg {
     display: block;
     width: 100%;
     height: 100%;
   }
 
-  .skeleton {
+  [part~='qr'].skeleton {
     background: linear-gradient(
       90deg,
       color-mix(in srgb, var(--cup-qr-muted) 14%, transparent) 25%,
@@ -168,33 +170,33 @@ export default css`
     color: var(--cup-qr-warning);
   }
 
-  [part='timer-ring'] {
+  [part~='timer-ring'] {
     width: 1.5em;
     height: 1.5em;
     transform: rotate(-90deg);
   }
 
-  [part='timer-ring'] circle {
+  [part~='timer-ring'] circle {
     fill: none;
     stroke-width: var(--cup-qr-ring-width);
   }
 
-  [part='timer-ring'] .track {
+  [part~='timer-ring'] .track {
     stroke: var(--cup-qr-border);
   }
 
-  [part='timer-ring'] .progress {
+  [part~='timer-ring'] .progress {
     stroke: currentColor;
     transition: stroke-dashoffset 1s linear;
   }
 
-  [part='instructions'] {
+  [part~='instructions'] {
     margin: 0;
     max-width: 28em;
   }
 
   /* The embedded Payment Page: the card's whole width (its padding too, for a phone's sake). */
-  [part='payment-page'] {
+  [part~='payment-page'] {
     display: block;
     width: calc(100% + 2 * var(--cup-qr-padding));
     margin: 0 calc(-1 * var(--cup-qr-padding));
@@ -208,7 +210,7 @@ export default css`
     align-self: flex-end;
   }
 
-  [part='status'] {
+  [part~='status'] {
     display: flex;
     flex-direction: column;
     align-items: center;
@@ -246,11 +248,12 @@ export default css`
     color: var(--cup-qr-warning);
   }
 
-  [part='actions'] {
+  [part~='actions'] {
     display: flex;
     flex-wrap: wrap;
     justify-content: center;
     gap: 8px;
+    max-width: 100%;
   }
 
   [part~='button'] {
@@ -266,6 +269,10 @@ export default css`
     color: var(--cup-qr-accent);
     text-decoration: none;
     cursor: pointer;
+    max-width: 100%;
+    /* A label breaks between words, never inside a Chinese one (a row wraps first). */
+    word-break: keep-all;
+    overflow-wrap: anywhere;
   }
 
   [part~='button'].primary {
@@ -294,8 +301,16 @@ export default css`
     }
 
     /* And the phone actions (two rows of buttons on a narrow screen) under the same-phone text. */
-    [part='stage'] {
+    [part~='stage'] {
       min-height: calc(var(--_size) + 8em + 126px);
+    }
+
+    /* A result on a phone: the card fits its content (no tall empty card to scroll past). */
+    :host(:state(success)) [part~='stage'],
+    :host(:state(decline)) [part~='stage'],
+    :host(:state(expired)) [part~='stage'],
+    :host(:state(error)) [part~='stage'] {
+      min-height: 0;
     }
   }
 
@@ -305,12 +320,12 @@ export default css`
     font-size: 0.9em;
   }
 
-  [part='notice'],
+  [part~='notice'],
   .note {
     margin: 0;
   }
 
-  [part='notice'] {
+  [part~='notice'] {
     color: var(--cup-qr-warning);
   }
 
@@ -319,8 +334,8 @@ export default css`
   }
 
   /* The customer form: fields start-aligned in a column, each error under its field. */
-  [part='form'],
-  [part='field'] {
+  [part~='form'],
+  [part~='field'] {
     display: flex;
     flex-direction: column;
     gap: 4px;
@@ -329,12 +344,12 @@ export default css`
     text-align: start;
   }
 
-  [part='form'] {
+  [part~='form'] {
     gap: 12px;
   }
 
-  [part='form'] p,
-  [part='form'] h3 {
+  [part~='form'] p,
+  [part~='form'] h3 {
     margin: 0;
   }
 
@@ -343,19 +358,23 @@ export default css`
   }
 
   .form-intro,
-  [part='hint'],
-  [part='field-error'],
-  [part='form-error'] {
+  [part~='hint'],
+  [part~='field-error'],
+  [part~='form-error'] {
     color: var(--cup-qr-muted);
     font-size: 0.9em;
   }
 
-  [part='label'] {
+  [part~='label'] {
     font-weight: 600;
   }
 
-  [part='input'] {
+  [part~='input'] {
     font: inherit;
+    /* As wide as the form, never wider: a long country name does not widen a select. */
+    width: 100%;
+    min-width: 0;
+    max-width: 100%;
     min-height: 44px;
     padding: 8px 10px;
     border: 1px solid var(--cup-qr-muted);
@@ -364,18 +383,29 @@ export default css`
     color: inherit;
   }
 
-  [part='input']:focus-visible {
+  [part~='input']:focus-visible {
     outline: 2px solid var(--cup-qr-accent);
     outline-offset: 1px;
   }
 
-  [part='input'][aria-invalid='true'] {
+  /* A refused field is marked by more than colour (forced colours make all borders one). */
+  [part~='input'][aria-invalid='true'] {
     border-color: var(--cup-qr-danger);
+    border-width: 3px;
+    padding: 6px 8px;
   }
 
-  [part='field-error'],
-  [part='form-error'] {
+  [part~='field-error'],
+  [part~='form-error'] {
     color: var(--cup-qr-danger);
+    overflow-wrap: anywhere;
+  }
+
+  /* And its message by a sign (not read out: the text says it). */
+  [part~='field-error']::before {
+    content: '⚠';
+    content: '⚠' / '';
+    margin-inline-end: 0.35em;
   }
 
   .visually-hidden {
@@ -390,11 +420,52 @@ export default css`
     border: 0;
   }
 
+  /* The stage takes the focus when the control that had it goes (a new state): no ring. */
+  [part~='stage']:focus {
+    outline: none;
+  }
+
+  /*
+   * Forced colours (Windows high contrast): the code keeps its own dark-on-light colours, as
+   * a scanner needs them (in a dark palette its modules would turn as light as its ground);
+   * the skeleton gets a frame, as its shimmering background is dropped.
+   */
+  @media (forced-colors: active) {
+    [part~='qr'] {
+      forced-color-adjust: none;
+      color: #000;
+      background: #fff;
+    }
+
+    [part~='qr'] svg rect {
+      fill: #fff;
+    }
+
+    [part~='qr'].skeleton {
+      forced-color-adjust: auto;
+      background: Canvas;
+      border: 1px dashed CanvasText;
+    }
+
+    /* Buttons in the system's button colours; the primary one by a thicker border. */
+    [part~='button'],
+    [part~='button'].primary {
+      background: ButtonFace;
+      color: ButtonText;
+      border-color: ButtonText;
+    }
+
+    [part~='button'].primary {
+      border-width: 3px;
+      padding: 6px 14px;
+    }
+  }
+
   @media (prefers-reduced-motion: reduce) {
-    .skeleton {
+    [part~='qr'].skeleton {
       animation: none;
     }
-    [part='timer-ring'] .progress {
+    [part~='timer-ring'] .progress {
       transition: none;
     }
   }

@@ -9,6 +9,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { property, state } from 'lit/decorators.js';
 import { CheckoutAttemptController } from './controllers/checkout-attempt.js';
 import { realClock, type Clock } from './controllers/clock.js';
+import { FocusKeeper } from './controllers/focus-keeper.js';
 import { PageLangController } from './controllers/page-lang.js';
 import { PaymentPageFrame } from './controllers/payment-page-frame.js';
 import type { PaymentStreamOptions } from './controllers/payment-stream.js';
@@ -70,7 +71,9 @@ export type CheckoutMode = PaymentMode;
  * @csspart header - The default heading.
  * @csspart amount - The formatted amount.
  * @csspart description - The order's description.
- * @csspart stage - The fixed-size area holding the QR code, the skeleton or a result.
+ * @csspart stage - The area holding the QR code, the skeleton or a result (one height on a desktop;
+ * on a phone a result fits its content). Takes the focus when a state change removed the focused
+ * control.
  * @csspart qr - The QR code's box (its colour is the code's dark modules).
  * @csspart qr-svg - The QR code's `<svg>`.
  * @csspart skeleton - The placeholder shown while the code is on its way.
@@ -144,6 +147,7 @@ export class CupQrCheckout extends LitElement {
     },
   });
   readonly #pageLang = new PageLangController(this);
+  readonly #focus = new FocusKeeper(this, () => this.#focusTarget());
   readonly #frame = new PaymentPageFrame(
     this,
     () => paymentPageLink(this.endpoint, this.#checkout.paymentSession!),
@@ -323,7 +327,7 @@ export class CupQrCheckout extends LitElement {
    * on pages whose CSP forbids inline styles.
    */
   #applyQrSize(): void {
-    const base = this.renderRoot.querySelector<HTMLElement>('[part="base"]');
+    const base = this.renderRoot.querySelector<HTMLElement>('[part~="base"]');
     if (!base) return;
     const size = this.qrSize;
     if (size !== undefined && Number.isFinite(size) && size > 0) {
@@ -363,11 +367,25 @@ export class CupQrCheckout extends LitElement {
   readonly #handleStart = async (): Promise<void> => {
     this.#byShopper = true;
     await this.start();
-    // The start button is gone: a keyboard user goes on in the form, not from the page's top.
+    // The form after a click too (a click does not focus a button in every browser).
     if (this.status !== 'collecting') return;
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>('[part~="input"]')?.focus();
+    this.#focus.focusTarget();
   };
+
+  /**
+   * Where the focus goes when a new state took away the control that had it: the form's first
+   * field, the result (its words, then its action), else the stage (the QR code, its
+   * placeholder, the Payment Page button's place).
+   */
+  #focusTarget(): HTMLElement | null {
+    const root = this.renderRoot;
+    return (
+      root.querySelector<HTMLElement>('[part~="input"]') ??
+      root.querySelector<HTMLElement>('[part~="status"][tabindex]') ??
+      root.querySelector<HTMLElement>('[part~="stage"]')
+    );
+  }
 
   readonly #handleNewCode = (): void => {
     this.#byShopper = true;
@@ -431,13 +449,10 @@ export class CupQrCheckout extends LitElement {
     const currency = payment?.currency ?? preview.currency ?? 'CNY';
     const description = payment?.description ?? preview.description ?? '';
     const busy = status === 'starting' || status === 'pending';
-    return html`<section
-      part="base"
-      aria-label=${t.checkoutLabel}
-      aria-busy=${busy ? 'true' : 'false'}
-      lang=${t.locale}
-    >
-      <slot name="header"><h2 part="header">${t.title}</h2></slot>
+    // The region is named by its heading (one name, seen and heard); only the stage is busy,
+    // not the live regions beside it (a busy region's changes are not announced).
+    return html`<section part="base" aria-labelledby="cup-qr-heading" lang=${t.locale}>
+      <slot name="header"><h2 part="header" id="cup-qr-heading">${t.title}</h2></slot>
       <p part="amount">
         ${
           amount !== undefined
@@ -448,7 +463,9 @@ export class CupQrCheckout extends LitElement {
         }
       </p>
       <p part="description">${description}</p>
-      <div part="stage">${this.#renderStage(t, status)}</div>
+      <div part="stage" tabindex="-1" aria-busy=${busy ? 'true' : 'false'}>
+        ${this.#renderStage(t, status)}
+      </div>
       <div class="messages">
         <p part="notice" role="status">
           ${this.#checkout.stream.reconnecting ? t.reconnecting : ''}

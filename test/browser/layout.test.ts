@@ -1,6 +1,7 @@
 /**
  * The card keeps one height from the code's placeholder to the result: nothing under it moves
- * when the QR code arrives or the payment ends. On a desktop and on a phone, in both languages.
+ * when the QR code arrives or the payment ends. On a desktop and on a phone, in both languages;
+ * on a phone the result then fits its content (a shorter card, no empty stage).
  */
 import { expect, fixture, html } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
@@ -23,7 +24,7 @@ describe('<cup-qr-checkout> layout', () => {
     ['phone', 390],
   ] as const) {
     for (const locale of ['zh-CN', 'en']) {
-      it(`one height from placeholder to every result (${viewport}, ${locale})`, async () => {
+      it(`one height from placeholder to the QR code and (desktop) every result (${viewport}, ${locale})`, async () => {
         await setViewport({ width, height: 900 });
         const outcomes = [
           ['approve', 'success'],
@@ -51,7 +52,12 @@ describe('<cup-qr-checkout> layout', () => {
         const [first, ...rest] = Object.values(heights);
         expect(first).to.be.greaterThan(0);
         for (const [name, value] of Object.entries(heights).slice(1)) {
-          expect(value, `${name}: ${JSON.stringify(heights)}`).to.equal(first);
+          // On a phone a result fits its content instead (no tall empty card to scroll past).
+          if (viewport === 'phone' && !name.startsWith('qr before')) {
+            expect(value, `${name}: ${JSON.stringify(heights)}`).to.be.below(first);
+          } else {
+            expect(value, `${name}: ${JSON.stringify(heights)}`).to.equal(first);
+          }
         }
         expect(rest.length).to.equal(6);
       });
