@@ -190,7 +190,8 @@ export default css`
     transition: stroke-dashoffset 1s linear;
   }
 
-  [part~='instructions'] {
+  [part~='instructions'],
+  [part~='same-phone'] {
     margin: 0;
     max-width: 28em;
   }
@@ -302,7 +303,7 @@ export default css`
 
     /* And the phone actions (two rows of buttons on a narrow screen) under the same-phone text. */
     [part~='stage'] {
-      min-height: calc(var(--_size) + 8em + 126px);
+      min-height: calc(var(--_size) + 9.5em + 126px);
     }
 
     /* A result on a phone: the card fits its content (no tall empty card to scroll past). */

@@ -30,7 +30,14 @@ export class FocusKeeper implements ReactiveController {
   hostUpdated(): void {
     if (!this.#hadFocus) return;
     this.#hadFocus = false;
-    if (this.host.shadowRoot?.activeElement) return;
+    const inside = this.host.shadowRoot?.activeElement;
+    if (inside) {
+      // The stage holds the focus only until the state offers something better: the form's
+      // first field once its file has loaded, or the result.
+      const target = this.target();
+      if (target && target !== inside && inside.matches('[part~="stage"]')) this.focusTarget();
+      return;
+    }
     // The focused control went with the render: the document's focus is now on nothing.
     const active = document.activeElement;
     if (active && active !== document.body && active !== document.documentElement) return;
