@@ -57,10 +57,11 @@ function realSecrets(): string[] {
  * the element (24,633 bytes); from 25 to 26 KiB when issue #14 added the embedded Payment Page
  * (its frame controller and words, about 750 bytes) to a bundle that the rest of #14 had brought
  * to about 25,150 bytes; issue #17 loads the customer form on demand (its companion file,
- * `cup-qr-checkout.form.js`), 25,515 -> about 23,700 bytes: lowered to 24 KiB on the way to
- * the product's 20 KiB.
+ * `cup-qr-checkout.form.js`), 25,515 -> about 24,130 bytes: lowered to 24 KiB on the way to
+ * the product's 20 KiB; raised to 25 KiB when issue #16 (the same-phone flow, spoken amount and
+ * time, lang marking, forced colours, focus) and #18 (bad answers) added about 1,000 bytes.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 24 * 1024;
+const BUNDLE_BUDGET_GZIP_BYTES = 25 * 1024;
 
 describe('the built package', () => {
   let files: string[] = [];
@@ -363,7 +364,8 @@ describe('the built package', () => {
           text.includes(`http://127.0.0.1:${port}/no-companion/assets/cup-qr-checkout.form.js`),
           text,
         );
-        assert.match(text, /form-unavailable/);
+        // The file is named; the internal code (form-unavailable) is for the page, not shown.
+        assert.doesNotMatch(text, /form-unavailable/);
       } finally {
         await browser.close();
       }
