@@ -296,6 +296,11 @@ export default css`
       display: flex;
     }
 
+    /* The same-phone text is a paragraph: its Chinese runs (lang spans) flow inside its lines. */
+    p.phone {
+      display: block;
+    }
+
     /* On a phone, how to pay from it (part same-phone) in the place of "scan the code". */
     .not-phone {
       display: none;

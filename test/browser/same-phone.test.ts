@@ -79,6 +79,20 @@ describe('<cup-qr-checkout> paying on the same phone', () => {
       expect(t.samePhone(false)).to.not.match(/link|链接/i);
     });
 
+    it(`flows the same-phone text as one paragraph, its Chinese inline (${locale})`, async () => {
+      const el = await mountWaiting(locale);
+      await setViewport({ width: 390, height: 800 });
+      const text = part(el, 'same-phone')!;
+      // A flex paragraph made each text run and lang span a column of its own (云/闪/付 stacked).
+      expect(getComputedStyle(text).display).to.equal('block');
+      for (const run of text.querySelectorAll<HTMLElement>('[lang]')) {
+        const box = run.getBoundingClientRect();
+        expect(box.width, `"${run.textContent}" reads along its line`).to.be.greaterThan(
+          box.height,
+        );
+      }
+    });
+
     it(`notes what next after saving the image (${locale})`, async () => {
       const el = await mountWaiting(locale);
       await setViewport({ width: 390, height: 800 });
