@@ -58,9 +58,9 @@ function realSecrets(): string[] {
  * (its frame controller and words, about 750 bytes) to a bundle that the rest of #14 had brought
  * to about 25,150 bytes; issue #17 loads the customer form on demand (its companion file,
  * `cup-qr-checkout.form.js`), 25,515 -> about 23,700 bytes: lowered to 24 KiB on the way to
- * the product's 20 KiB.
+ * the product's 20 KiB; the form's words load with the form (24,799 -> 23,773 bytes as this test counts; gzip(1) -9 says 23,423): 23,800 bytes.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 24 * 1024;
+const BUNDLE_BUDGET_GZIP_BYTES = 23_800;
 
 describe('the built package', () => {
   let files: string[] = [];
@@ -143,7 +143,7 @@ describe('the built package', () => {
     }
   });
 
-  it(`keeps each self-contained bundle within ${BUNDLE_BUDGET_GZIP_BYTES / 1024} KiB gzipped`, (t) => {
+  it(`keeps each self-contained bundle within ${BUNDLE_BUDGET_GZIP_BYTES} bytes gzipped`, (t) => {
     for (const name of ['cup-qr-checkout.esm.js', 'cup-qr-checkout.min.js']) {
       const size = gzipSync(readFileSync(dist(name)), { level: 9 }).length;
       t.diagnostic(`${name}: ${size} bytes gzipped (${(size / 1024).toFixed(1)} KiB)`);
@@ -282,6 +282,13 @@ describe('the built package', () => {
       const problems: string[] = [];
       tab.on('pageerror', (error) => problems.push(error.message));
       tab.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      // The codes of the element's error events (the shadow text shows only the platform's).
+      await tab.addInitScript(() => {
+        const codes: unknown[] = ((window as unknown as { errorCodes: unknown[] }).errorCodes = []);
+        document.addEventListener('cup-qr-error', (e) =>
+          codes.push((e as CustomEvent).detail.code),
+        );
+      });
       const { port } = http.address() as { port: number };
       await tab.goto(`http://127.0.0.1:${port}${path}`);
       return { browser, tab, problems, port };
@@ -363,7 +370,10 @@ describe('the built package', () => {
           text.includes(`http://127.0.0.1:${port}/no-companion/assets/cup-qr-checkout.form.js`),
           text,
         );
-        assert.match(text, /form-unavailable/);
+        const codes = await tab.evaluate(
+          () => (window as unknown as { errorCodes: unknown }).errorCodes,
+        );
+        assert.deepEqual(codes, ['form-unavailable']);
       } finally {
         await browser.close();
       }
