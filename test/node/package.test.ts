@@ -58,9 +58,10 @@ function realSecrets(): string[] {
  * (its frame controller and words, about 750 bytes) to a bundle that the rest of #14 had brought
  * to about 25,150 bytes; issue #17 loads the customer form on demand (its companion file,
  * `cup-qr-checkout.form.js`), 25,515 -> about 23,700 bytes: lowered to 24 KiB on the way to
- * the product's 20 KiB; the form's words load with the form (24,799 -> 23,773 bytes as this test counts; gzip(1) -9 says 23,423): 23,800 bytes.
+ * the product's 20 KiB; the form's words load with the form (24,799 -> 23,773 bytes as this test counts; gzip(1) -9 says 23,423): 23,800
+ * bytes; the QR image export loads on its first click (cup-qr-checkout.png.js): 23,600 bytes.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 23_800;
+const BUNDLE_BUDGET_GZIP_BYTES = 23_600;
 
 describe('the built package', () => {
   let files: string[] = [];
@@ -81,6 +82,7 @@ describe('the built package', () => {
       'dist/cup-qr-checkout.esm.js',
       'dist/cup-qr-checkout.min.js',
       'dist/cup-qr-checkout.form.js',
+      'dist/cup-qr-checkout.png.js',
       'dist/custom-elements.json',
       'dist/cli/index.js',
       ...Object.values(pkg.exports as Record<string, string | Record<string, string>>).flatMap(
@@ -152,6 +154,8 @@ describe('the built package', () => {
     // Loaded on demand beside either bundle: not part of a QR-only page's weight.
     const form = gzipSync(readFileSync(dist('cup-qr-checkout.form.js')), { level: 9 }).length;
     t.diagnostic(`cup-qr-checkout.form.js (on demand, the customer form): ${form} bytes gzipped`);
+    const png = gzipSync(readFileSync(dist('cup-qr-checkout.png.js')), { level: 9 }).length;
+    t.diagnostic(`cup-qr-checkout.png.js (on demand, the QR image export): ${png} bytes gzipped`);
   });
 
   it('the built server entry signs like the sources (PROTOCOL.md vector 2)', async () => {
