@@ -1,38 +1,44 @@
 // The browser bundles: one self-contained ES module for a CDN (`vite build`) and one classic
 // script for CMS pages (`vite build --mode iife`), both with Lit and the QR encoder inside,
-// and their companion file, the customer form (`vite build --mode form`), which either bundle
-// imports from beside itself when a payload leaves customer fields open
-// (src/element/customer-form-chunk.bundle.ts). `tsc -p tsconfig.build.json` emits the
-// per-module ESM (Lit external) with types for bundlers, where the form is a plain `import()`
-// the consumer's bundler makes a chunk of, and the server side. The demo builds the same
-// three files in memory.
+// and their companion files, the customer form (`vite build --mode form`) and the QR image
+// export (`--mode png`), which either bundle imports from beside itself when it needs them
+// (src/element/companions.bundle.ts). `tsc -p tsconfig.build.json` emits the per-module ESM
+// (Lit external) with types for bundlers, where each companion is a plain `import()` the
+// consumer's bundler makes a chunk of, and the server side. The demo builds the same files in
+// memory.
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { minifyCssLiterals } from './scripts/minify-css-literals.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
-/** The bundles load the form from their companion file, not from a chunk of their own. */
-function formFromCompanion(): Plugin {
+/** The bundles load their companions from the files beside them, not from chunks of their own. */
+function companionFiles(): Plugin {
   return {
-    name: 'form-from-companion',
+    name: 'companion-files',
     enforce: 'pre',
     resolveId(source) {
-      return source === './customer-form-chunk.js'
-        ? here('src/element/customer-form-chunk.bundle.ts')
+      return source === './element/companions.js' || source === './companions.js'
+        ? here('src/element/companions.bundle.ts')
         : undefined;
     },
   };
 }
 
+/** The companions (`vite build --mode <name>`): entry and file name. */
+const COMPANIONS: Record<string, { entry: string; file: string }> = {
+  form: { entry: 'src/element/customer-form.ts', file: 'cup-qr-checkout.form.js' },
+  png: { entry: 'src/element/qr-image.ts', file: 'cup-qr-checkout.png.js' },
+};
+
 export default defineConfig(({ mode }) => {
   const format = mode === 'iife' ? 'iife' : 'es';
-  const form = mode === 'form';
+  const companion = COMPANIONS[mode];
   return {
     root: here('.'),
-    plugins: [minifyCssLiterals(), ...(form ? [] : [formFromCompanion()])],
-    // The companion renders with the bundle's Lit: its templates are plain results.
-    resolve: form ? { alias: { lit: here('scripts/lit-template-results.ts') } } : {},
+    plugins: [minifyCssLiterals(), ...(companion ? [] : [companionFiles()])],
+    // A companion renders with the bundle's Lit: its templates are plain results.
+    resolve: companion ? { alias: { lit: here('scripts/lit-template-results.ts') } } : {},
     // The classic script has no `import.meta`: its companion's URL comes from currentScript.
     ...(format === 'iife' ? { define: { 'import.meta.url': 'undefined' } } : {}),
     logLevel: 'warn',
@@ -46,12 +52,12 @@ export default defineConfig(({ mode }) => {
       // served as it is (a CDN), so minify it fully like the classic script.
       rolldownOptions: { output: { minify: true } },
       lib: {
-        entry: form ? 'src/element/customer-form.ts' : 'src/index.ts',
+        entry: companion?.entry ?? 'src/index.ts',
         name: 'CupQrCheckout',
         formats: [format],
         fileName: () =>
-          form
-            ? 'cup-qr-checkout.form.js'
+          companion
+            ? companion.file
             : format === 'iife'
               ? 'cup-qr-checkout.min.js'
               : 'cup-qr-checkout.esm.js',

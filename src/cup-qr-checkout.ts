@@ -20,7 +20,8 @@ import { formatAmount as formatMinorUnits, spokenAmount } from './element/format
 import { messageOf, paymentPageLink } from './element/merchant-api.js';
 import { readPayloadPreview, type PayloadPreview } from './element/payload-preview.js';
 import { markChinese } from './element/lang-runs.js';
-import { downloadQrImage } from './element/qr-image.js';
+import { QR_IMAGE_FILE, importQrImage } from './element/companions.js';
+import { loadCompanion } from './element/load-companion.js';
 import { QrView } from './element/qr-view.js';
 import { renderResult } from './element/result-view.js';
 import type { CheckoutStatus } from './events.js';
@@ -408,7 +409,18 @@ export class CupQrCheckout extends LitElement {
   readonly #handleSave = async (): Promise<void> => {
     const svgElement = this.renderRoot.querySelector<SVGSVGElement>('[part~="qr"] svg');
     if (!svgElement) return;
-    await downloadQrImage(svgElement, this.clock);
+    try {
+      // The export loads on the first click (companions.ts): a QR-only page never needs it.
+      const { downloadQrImage } = await loadCompanion(
+        'QR image export',
+        QR_IMAGE_FILE,
+        importQrImage,
+      );
+      await downloadQrImage(svgElement, this.clock);
+    } catch (error) {
+      this.note = this.#failureNote(error);
+      return;
+    }
     // What next: the image is only useful from a bank app's scanner (its photo album).
     this.note = this.#translation.saved;
   };

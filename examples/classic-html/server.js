@@ -18,10 +18,11 @@ const checkout = createCheckout({
 const routes = toNodeHandler(checkout);
 
 const script = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.min.js'));
-// The script's companion (the customer form, loaded on demand), served beside it.
+// The script's companions (the customer form, the QR image export; loaded on demand), beside it.
 const formScript = fileURLToPath(
   import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.form.js'),
 );
+const pngScript = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.png.js'));
 const page = await readFile(new URL('index.html', import.meta.url), 'utf8');
 const escapeAttribute = (text) => text.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
 
@@ -55,6 +56,7 @@ createServer(async (req, res) => {
   const assets = {
     '/assets/cup-qr-checkout.min.js': script,
     '/assets/cup-qr-checkout.form.js': formScript,
+    '/assets/cup-qr-checkout.png.js': pngScript,
     '/assets/page.js': new URL('page.js', import.meta.url),
   };
   const file = assets[path];

@@ -21,7 +21,9 @@ import {
   type ShopperField,
 } from '../wire/customer.js';
 import { COUNTRY_CODES } from '../wire/fields.js';
-import type { Translation } from '../translations/types.js';
+import enForm from '../translations/en-form.js';
+import zhCNForm from '../translations/zh-CN-form.js';
+import type { CustomerFormTranslation, Translation } from '../translations/types.js';
 import { markChinese } from './lang-runs.js';
 
 interface InputKind {
@@ -45,12 +47,20 @@ const INPUTS: Record<Exclude<ShopperField, 'country'>, InputKind> = {
   street: { autocomplete: 'address-line1', chinese: true },
 };
 
+/** The element's words and the form's own, for the table's locale (the merchant's `strings` on top). */
+type FormWords = Translation & CustomerFormTranslation;
+
+/** The element's words with the form's default words under them (a merchant's overrides win). */
+export function withFormWords(t: Translation): FormWords {
+  return { ...(t.locale === 'en' ? enForm : zhCNForm), ...t } as FormWords;
+}
+
 /**
  * Countries by name in the table's language (its own names first, e.g. 中国台湾, then the
  * runtime's), China first (most CUP QR shoppers live there). One list per table's names.
  */
 const countryCache = new WeakMap<object, Map<string, [string, string][]>>();
-function countries(t: Translation): [string, string][] {
+function countries(t: FormWords): [string, string][] {
   const { locale, customerCountryNames: own } = t;
   let byLocale = countryCache.get(own);
   if (!byLocale) countryCache.set(own, (byLocale = new Map()));
@@ -178,7 +188,9 @@ export class CustomerForm {
     this.host.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }
 
-  render(t: Translation): TemplateResult {
+  /** The form in the element's words (`words`), the form's own defaults under them. */
+  render(words: Translation): TemplateResult {
+    const t = withFormWords(words);
     const count = this.#refusedCount;
     return html`<form part="form" novalidate @submit=${this.#handleSubmit}>
       <h3 class="form-title">${t.customerTitle}</h3>
@@ -191,7 +203,7 @@ export class CustomerForm {
     </form>`;
   }
 
-  #renderField(t: Translation, field: ShopperField): TemplateResult {
+  #renderField(t: FormWords, field: ShopperField): TemplateResult {
     const id = `cup-qr-${field}`;
     const hint = t.customerHints[field];
     const error = this.#errors[field];

@@ -1,5 +1,5 @@
 /**
- * The customer form as the element holds it before its chunk has loaded (customer-form-chunk.ts):
+ * The customer form as the element holds it before its chunk has loaded (companions.ts):
  * `open` starts the import and shows a placeholder in the form's place (status `collecting`);
  * once the chunk is there, the real form ({@link CustomerForm}) takes over, with the fields
  * and the prefill asked meanwhile. When the chunk cannot load (offline, a CDN that serves the
@@ -9,7 +9,8 @@
  */
 import { html, type LitElement, type TemplateResult } from 'lit';
 import type { CustomerForm } from './customer-form.js';
-import { CUSTOMER_FORM_FILE, importCustomerForm } from './customer-form-chunk.js';
+import { CUSTOMER_FORM_FILE, importCustomerForm } from './companions.js';
+import { loadCompanion } from './load-companion.js';
 import type { ShopperCustomer, ShopperField } from '../wire/shopper-fields.js';
 import type { Translation } from '../translations/types.js';
 
@@ -48,13 +49,7 @@ export class LazyCustomerForm {
 
   async #load(): Promise<void> {
     try {
-      let module;
-      try {
-        module = await importCustomerForm();
-      } catch (error) {
-        const why = error instanceof Error && error.message ? `: ${error.message}` : '';
-        throw new Error(`the customer form (${CUSTOMER_FORM_FILE}) did not load${why}`);
-      }
+      const module = await loadCompanion('customer form', CUSTOMER_FORM_FILE, importCustomerForm);
       this.#form = new module.CustomerForm(this.host, this.onSubmit);
       this.#form.open(this.#fields, this.#prefill);
     } finally {

@@ -4,9 +4,14 @@
  */
 import en from './en.js';
 import zhCN from './zh-CN.js';
-import type { Translation, TranslationOverrides } from './types.js';
+import type { CustomerFormWordKey, Translation, TranslationOverrides } from './types.js';
 
-export type { Translation, TranslationOverrides } from './types.js';
+export type {
+  CustomerFormTranslation,
+  CustomerFormWordKey,
+  Translation,
+  TranslationOverrides,
+} from './types.js';
 export { en, zhCN };
 
 export type SupportedLocale = 'zh-CN' | 'en';
@@ -26,6 +31,17 @@ export function resolveLocale(...candidates: (string | null | undefined)[]): Sup
   return 'zh-CN';
 }
 
+/** The form's words, which the tables here leave to the form (en-form.ts): still overridable. */
+const FORM_WORDS: readonly string[] = [
+  'customerSubmit',
+  'customerLabels',
+  'customerHints',
+  'customerChooseCountry',
+  'customerCountryNames',
+  'customerErrors',
+  'customerErrorCount',
+] satisfies CustomerFormWordKey[];
+
 /** The table for `locale` with `overrides` on top (unknown keys and `undefined` values ignored). */
 export function translate(
   locale: SupportedLocale,
@@ -35,7 +51,8 @@ export function translate(
   if (!overrides) return base;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
-    if (key in base && key !== 'locale' && value !== undefined) merged[key] = value;
+    if ((key in base || FORM_WORDS.includes(key)) && key !== 'locale' && value !== undefined)
+      merged[key] = value;
   }
   return merged as unknown as Translation;
 }

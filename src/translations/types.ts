@@ -85,21 +85,39 @@ export interface Translation {
   /** The customer form (details the payload leaves open): its heading and why it asks. */
   customerTitle: string;
   customerIntro: string;
+  /*
+   * The customer form's own words (optional here): their default values load with the form
+   * (the companion file, customer-form.ts: {@link CustomerFormTranslation}); a merchant's
+   * `strings` override them like any other word.
+   */
   /** Its submit button: the payment starts. */
-  customerSubmit: string;
+  customerSubmit?: string;
   /** Each field's label. */
-  customerLabels: Record<ShopperField, string>;
+  customerLabels?: Record<ShopperField, string>;
   /** A hint under a field (Chinese preferred for names and address, Latin letters accepted...). */
-  customerHints: Partial<Record<ShopperField, string>>;
+  customerHints?: Partial<Record<ShopperField, string>>;
   /** The country list's empty choice. */
-  customerChooseCountry: string;
+  customerChooseCountry?: string;
   /** Country names by ISO code where the runtime's own (`Intl.DisplayNames`) are not the ones to show. */
-  customerCountryNames: Partial<Record<string, string>>;
+  customerCountryNames?: Partial<Record<string, string>>;
   /** Why a field was refused, by rule id (`wire/customer.ts`), shown next to it. */
-  customerErrors: Record<CustomerRuleId, string>;
+  customerErrors?: Record<CustomerRuleId, string>;
   /** Announced on a refused submission: how many fields need a fix. */
-  customerErrorCount: (count: number) => string;
+  customerErrorCount?: (count: number) => string;
 }
+
+/** The form's words that load with the form. */
+export type CustomerFormWordKey =
+  | 'customerSubmit'
+  | 'customerLabels'
+  | 'customerHints'
+  | 'customerChooseCountry'
+  | 'customerCountryNames'
+  | 'customerErrors'
+  | 'customerErrorCount';
+
+/** A table of the form's words, as the form's companion ships them (en-form.ts, zh-CN-form.ts). */
+export type CustomerFormTranslation = Required<Pick<Translation, CustomerFormWordKey>>;
 
 /** Overrides accepted by the `strings` property. */
 export type TranslationOverrides = Partial<Omit<Translation, 'locale'>>;

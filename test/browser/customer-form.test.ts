@@ -8,7 +8,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
 import type { CheckoutStatus } from '../../src/events.js';
-import { en, zhCN } from '../../src/translations/index.js';
+import { en, zhCN } from './helpers/form-words.js';
 import { part, server, shadow, statusReached } from './helpers/checkout.js';
 
 /** The payload fixes these; names and address (Chinese script) are left to the shopper. */
@@ -307,6 +307,29 @@ describe('<cup-qr-checkout> customer form', () => {
     await statusReached(el, 'awaiting-customer');
     expect(seen).to.not.include('collecting');
     expect(part(el, 'form')).to.equal(null);
+  });
+
+  it("shows the merchant's strings over the form's own words, which load with the form", async () => {
+    const { payload } = await server.partialPayload(FIXED);
+    const el = await fixture<CupQrCheckout>(
+      html`<cup-qr-checkout
+        payload=${payload}
+        locale="en"
+        .strings=${{
+          customerSubmit: 'Pay now',
+          customerLabels: { ...en.customerLabels, city: 'Town' },
+        }}
+      ></cup-qr-checkout>`,
+    );
+    await statusReached(el, 'collecting');
+    await el.updateComplete;
+    const submit = shadow(el).querySelector('[part="form"] button[type="submit"]')!;
+    expect(submit.textContent!.trim()).to.equal('Pay now');
+    const label = shadow(el).querySelector(`label[for="${control(el, 'city')!.id}"]`)!;
+    expect(label.textContent).to.equal('Town');
+    // The words not overridden are the form's defaults.
+    const street = shadow(el).querySelector(`label[for="${control(el, 'street')!.id}"]`)!;
+    expect(street.textContent).to.equal(en.customerLabels.street);
   });
 
   it('prefills from the prefill property; asks every open field, a country list included', async () => {

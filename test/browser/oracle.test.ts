@@ -8,7 +8,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
-import { en, zhCN } from '../../src/translations/index.js';
+import { en, zhCN } from './helpers/form-words.js';
 import { forgeCallback, oracleText, paymentLeaves, withLeaves } from '../helpers/oracle.js';
 import { TEST_CUSTOMER } from '../helpers/customer.js';
 import { decodeQr, part, server, shadow, statusReached } from './helpers/checkout.js';

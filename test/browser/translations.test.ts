@@ -1,6 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { en, resolveLocale, translate, zhCN } from '../../src/translations/index.js';
 import type { Translation } from '../../src/translations/index.js';
+import enForm from '../../src/translations/en-form.js';
+import zhCNForm from '../../src/translations/zh-CN-form.js';
 
 describe('translations', () => {
   it('chooses zh-CN for zh* tags, en for others, zh-CN when nothing is set', () => {
@@ -17,7 +19,8 @@ describe('translations', () => {
   it('has the same keys in every table, none empty', () => {
     const keys = Object.keys(zhCN).sort();
     expect(Object.keys(en).sort()).to.deep.equal(keys);
-    for (const table of [zhCN, en] as Translation[]) {
+    expect(Object.keys(enForm).sort()).to.deep.equal(Object.keys(zhCNForm).sort());
+    for (const table of [zhCN, en, zhCNForm, enForm] as object[]) {
       for (const [key, value] of Object.entries(table)) {
         if (typeof value === 'string') expect(value, key).to.not.equal('');
       }
@@ -33,8 +36,8 @@ describe('translations', () => {
     expect(zhCN.declineDetail).to.equal('付款未成功，未产生扣款。可刷新二维码后重新付款。');
     expect(zhCN.errorDetail).to.equal('支付遇到问题，请稍后再试。');
     expect(zhCN.customerIntro).to.equal('根据银联要求，付款前请填写以下信息。');
-    expect(zhCN.customerHints.phone).to.equal('请填写手机号码，例如：13800138000');
-    expect(zhCN.customerCountryNames).to.deep.equal({
+    expect(zhCNForm.customerHints.phone).to.equal('请填写手机号码，例如：13800138000');
+    expect(zhCNForm.customerCountryNames).to.deep.equal({
       TW: '中国台湾',
       HK: '中国香港',
       MO: '中国澳门',
@@ -51,7 +54,7 @@ describe('translations', () => {
   it('says 商家 for the merchant, names ECommPay’s cashier, never says long-press', () => {
     const all = JSON.stringify(
       Object.fromEntries(
-        Object.entries(zhCN).map(([k, v]) => [
+        Object.entries({ ...zhCN, ...zhCNForm } as Translation).map(([k, v]) => [
           k,
           typeof v === 'function' ? [v(true), v('20000', 'x'), v(1, 2)].join() : v,
         ]),

@@ -59,9 +59,11 @@ function realSecrets(): string[] {
  * to about 25,150 bytes; issue #17 loads the customer form on demand (its companion file,
  * `cup-qr-checkout.form.js`), 25,515 -> about 24,130 bytes: lowered to 24 KiB on the way to
  * the product's 20 KiB; raised to 25 KiB when issue #16 (the same-phone flow, spoken amount and
- * time, lang marking, forced colours, focus) and #18 (bad answers) added about 1,000 bytes.
+ * time, lang marking, forced colours, focus) and #18 (bad answers) added about 1,000 bytes; the
+ * form's words then moved into the form's file and the QR image export into its own
+ * (`cup-qr-checkout.png.js`, loaded on the first "save image"): about 800 bytes less (24,218 as this test counts): 24,300.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 25 * 1024;
+const BUNDLE_BUDGET_GZIP_BYTES = 24_300;
 
 describe('the built package', () => {
   let files: string[] = [];
@@ -82,6 +84,7 @@ describe('the built package', () => {
       'dist/cup-qr-checkout.esm.js',
       'dist/cup-qr-checkout.min.js',
       'dist/cup-qr-checkout.form.js',
+      'dist/cup-qr-checkout.png.js',
       'dist/custom-elements.json',
       'dist/cli/index.js',
       ...Object.values(pkg.exports as Record<string, string | Record<string, string>>).flatMap(
@@ -144,7 +147,7 @@ describe('the built package', () => {
     }
   });
 
-  it(`keeps each self-contained bundle within ${BUNDLE_BUDGET_GZIP_BYTES / 1024} KiB gzipped`, (t) => {
+  it(`keeps each self-contained bundle within ${BUNDLE_BUDGET_GZIP_BYTES} bytes gzipped`, (t) => {
     for (const name of ['cup-qr-checkout.esm.js', 'cup-qr-checkout.min.js']) {
       const size = gzipSync(readFileSync(dist(name)), { level: 9 }).length;
       t.diagnostic(`${name}: ${size} bytes gzipped (${(size / 1024).toFixed(1)} KiB)`);
@@ -153,6 +156,8 @@ describe('the built package', () => {
     // Loaded on demand beside either bundle: not part of a QR-only page's weight.
     const form = gzipSync(readFileSync(dist('cup-qr-checkout.form.js')), { level: 9 }).length;
     t.diagnostic(`cup-qr-checkout.form.js (on demand, the customer form): ${form} bytes gzipped`);
+    const png = gzipSync(readFileSync(dist('cup-qr-checkout.png.js')), { level: 9 }).length;
+    t.diagnostic(`cup-qr-checkout.png.js (on demand, the QR image export): ${png} bytes gzipped`);
   });
 
   it('the built server entry signs like the sources (PROTOCOL.md vector 2)', async () => {
@@ -283,6 +288,13 @@ describe('the built package', () => {
       const problems: string[] = [];
       tab.on('pageerror', (error) => problems.push(error.message));
       tab.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      // The codes of the element's error events (the shadow text shows only the platform's).
+      await tab.addInitScript(() => {
+        const codes: unknown[] = ((window as unknown as { errorCodes: unknown[] }).errorCodes = []);
+        document.addEventListener('cup-qr-error', (e) =>
+          codes.push((e as CustomEvent).detail.code),
+        );
+      });
       const { port } = http.address() as { port: number };
       await tab.goto(`http://127.0.0.1:${port}${path}`);
       return { browser, tab, problems, port };
@@ -366,6 +378,10 @@ describe('the built package', () => {
         );
         // The file is named; the internal code (form-unavailable) is for the page, not shown.
         assert.doesNotMatch(text, /form-unavailable/);
+        const codes = await tab.evaluate(
+          () => (window as unknown as { errorCodes: unknown }).errorCodes,
+        );
+        assert.deepEqual(codes, ['form-unavailable']);
       } finally {
         await browser.close();
       }
