@@ -14,6 +14,8 @@ export interface GateRequest {
 
 export class GateRecorder {
   readonly #requests: GateRequest[] = [];
+  /** Called on every recorded request (see {@link saleOf}). */
+  readonly #waiters = new Set<() => void>();
   #server: Server | undefined;
   url = '';
 
@@ -56,6 +58,7 @@ export class GateRecorder {
     }
     const path = request.url ?? '/';
     this.#requests.push({ path, body });
+    for (const wake of this.#waiters) wake();
     const answer = await fetch(`${this.target}${path}`, {
       method: request.method ?? 'POST',
       headers: { 'Content-Type': request.headers['content-type'] ?? 'application/json' },
@@ -75,6 +78,28 @@ export class GateRecorder {
         r.path.endsWith('/sale') &&
         (r.body as { general?: { payment_id?: unknown } })?.general?.payment_id === paymentId,
     );
+  }
+
+  /** The first sale request for `paymentId`, as soon as it arrives; rejects after `timeoutMs`. */
+  saleOf(paymentId: string, timeoutMs: number): Promise<GateRequest> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(look);
+      };
+      const look = (): void => {
+        const sale = this.sales(paymentId)[0];
+        if (!sale) return;
+        done();
+        resolve(sale);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no sale for ${paymentId} within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      this.#waiters.add(look);
+      look();
+    });
   }
 
   async close(): Promise<void> {

@@ -302,11 +302,7 @@ export const PAYMENT_CLAUSES: Clause[] = [
         { projectId: kit.projectId, paymentId: ref },
       );
       const answering = kit.postPayment({ payload: kit.payload(ref) });
-      const deadline = Date.now() + 15_000;
-      while (kit.gate.sales(ref).length === 0) {
-        check(Date.now() < deadline, 'the backend sent no sale');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await kit.gate.saleOf(ref, 15_000).catch(() => check(false, 'the backend sent no sale'));
       await kit.sendCallback({
         paymentId: ref,
         status: 'awaiting customer action',
