@@ -20,6 +20,7 @@ import { formatAmount as formatMinorUnits, spokenAmount } from './element/format
 import { messageOf, paymentPageLink } from './element/merchant-api.js';
 import { readPayloadPreview, type PayloadPreview } from './element/payload-preview.js';
 import { markChinese } from './element/lang-runs.js';
+import { LocaleWords } from './element/locale-words.js';
 import { QR_IMAGE_FILE, importQrImage } from './element/companions.js';
 import { loadCompanion } from './element/load-companion.js';
 import { QrView } from './element/qr-view.js';
@@ -32,7 +33,8 @@ import { DEFAULT_ROUTE_PREFIX } from './wire/routes.js';
 import { type PaymentMode } from './wire/payload.js';
 import {
   resolveLocale,
-  translate,
+  withOverrides,
+  zhCN,
   type Translation,
   type TranslationOverrides,
 } from './translations/index.js';
@@ -148,6 +150,7 @@ export class CupQrCheckout extends LitElement {
     },
   });
   readonly #pageLang = new PageLangController(this);
+  readonly #words = new LocaleWords(this);
   readonly #focus = new FocusKeeper(this, () => this.#focusTarget());
   readonly #frame = new PaymentPageFrame(
     this,
@@ -295,12 +298,16 @@ export class CupQrCheckout extends LitElement {
   }
 
   /**
-   * Also waits for the customer form's chunk while it loads (status `collecting`): the update
-   * that shows the form is still to come until then.
+   * Also waits for the customer form's chunk while it loads (status `collecting`) and for the
+   * English words while they load: the update that shows them is still to come until then.
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     let complete = await super.getUpdateComplete();
-    for (let loading = this.#form.loading; loading; loading = this.#form.loading) {
+    for (
+      let loading = this.#form.loading ?? this.#words.loading;
+      loading;
+      loading = this.#form.loading ?? this.#words.loading
+    ) {
       await loading.catch(() => undefined);
       complete = await super.getUpdateComplete();
     }
@@ -361,8 +368,14 @@ export class CupQrCheckout extends LitElement {
     }
   }
 
+  /** The words in force, `undefined` while their table loads (locale-words.ts). */
+  get #wordsInForce(): Translation | undefined {
+    return this.#words.for(resolveLocale(this.locale, this.#pageLang.lang), this.strings);
+  }
+
+  /** The words for a handler's message (a handler only runs once the words have shown). */
   get #translation(): Translation {
-    return translate(resolveLocale(this.locale, this.#pageLang.lang), this.strings);
+    return this.#wordsInForce ?? withOverrides(zhCN, this.strings);
   }
 
   readonly #handleStart = async (): Promise<void> => {
@@ -453,7 +466,8 @@ export class CupQrCheckout extends LitElement {
   };
 
   protected override render(): TemplateResult {
-    const t = this.#translation;
+    const t = this.#wordsInForce;
+    if (!t) return this.#renderWordless();
     const status = this.status;
     const payment = this.paymentState;
     const { preview } = readPayloadPreview(this.payload);
@@ -488,6 +502,15 @@ export class CupQrCheckout extends LitElement {
       </div>
       <div class="visually-hidden" role="status">${this.#renderAnnouncement(t, status)}</div>
       <div part="footer"><slot name="footer"></slot></div>
+    </section>`;
+  }
+
+  /** While the words load (an English page's first moments): the card and its busy stage. */
+  #renderWordless(): TemplateResult {
+    return html`<section part="base">
+      <div part="stage" aria-busy="true">
+        <div part="qr skeleton" class="skeleton" aria-hidden="true"></div>
+      </div>
     </section>`;
   }
 
