@@ -59,6 +59,8 @@ export class LocaleWords {
   #loading: Promise<unknown> | undefined;
   /** Tables that did not load for this element: it speaks Chinese instead. */
   readonly #failed = new Set<SupportedLocale>();
+  /** The table of the words last shown. */
+  #shown: Translation | undefined;
 
   constructor(host: ReactiveControllerHost) {
     this.#host = host;
@@ -70,21 +72,25 @@ export class LocaleWords {
   }
 
   /**
-   * The words for `locale` with `overrides`, or `undefined` while their table loads (the
-   * host updates again once it has come, or has failed and Chinese stands in).
+   * The words for `locale` with `overrides`. While their table loads (the host updates again
+   * once it has come, or has failed and Chinese stands in): the words shown until then (a
+   * language switch mid-payment keeps the card as it is), `undefined` on the first update.
    */
   for(locale: SupportedLocale, overrides?: TranslationOverrides | null): Translation | undefined {
     const table = this.#failed.has(locale) ? zhCN : loaded[locale];
-    if (table) return withOverrides(table, overrides);
-    this.#loading ??= loadTable(locale)
-      .catch((error: unknown) => {
-        this.#failed.add(locale);
-        console.warn(`<cup-qr-checkout>: ${(error as Error).message}; showing Chinese words`);
-      })
-      .finally(() => {
-        this.#loading = undefined;
-        this.#host.requestUpdate();
-      });
-    return undefined;
+    if (table) {
+      this.#shown = table;
+    } else {
+      this.#loading ??= loadTable(locale)
+        .catch((error: unknown) => {
+          this.#failed.add(locale);
+          console.warn(`<cup-qr-checkout>: ${(error as Error).message}; showing Chinese words`);
+        })
+        .finally(() => {
+          this.#loading = undefined;
+          this.#host.requestUpdate();
+        });
+    }
+    return this.#shown && withOverrides(this.#shown, overrides);
   }
 }
