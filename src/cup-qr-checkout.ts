@@ -6,7 +6,6 @@
  * the QR and result views and the QR image (src/controllers/, src/element/).
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import { CheckoutAttemptController } from './controllers/checkout-attempt.js';
 import { realClock, type Clock } from './controllers/clock.js';
 import { FocusKeeper } from './controllers/focus-keeper.js';
@@ -134,6 +133,24 @@ export type CheckoutMode = PaymentMode;
 export class CupQrCheckout extends LitElement {
   static override styles = styles;
 
+  /**
+   * The reactive properties (`static properties` rather than decorators: the same to Lit, and
+   * the bundle carries no decorator helpers). Attributes are the names in lower case unless
+   * named here.
+   */
+  static override properties = {
+    payload: {},
+    endpoint: {},
+    locale: {},
+    qrSize: { attribute: 'qr-size', type: Number },
+    paymentPageTarget: { attribute: 'payment-page-target' },
+    manual: { type: Boolean },
+    prefill: { attribute: false },
+    strings: { attribute: false },
+    clock: { attribute: false },
+    streamOptions: { attribute: false },
+  };
+
   readonly #internals = this.attachInternals();
   readonly #form = new LazyCustomerForm(this, (customer) => void this.#checkout.submit(customer));
   readonly #checkout = new CheckoutAttemptController(this, {
@@ -158,48 +175,55 @@ export class CupQrCheckout extends LitElement {
     (error) => (this.note = this.#failureNote(error)),
   );
 
-  @state() private note = '';
+  #note = '';
+  /** The note under the stage (copied, saved, what failed): private state that re-renders. */
+  private get note(): string {
+    return this.#note;
+  }
+  private set note(text: string) {
+    this.#note = text;
+    this.requestUpdate();
+  }
 
   /** The payload that the merchant's server signed (amount, currency, order). */
-  @property() payload = '';
+  payload = '';
 
   /** The merchant's route prefix of the wire protocol. */
-  @property() endpoint = DEFAULT_ROUTE_PREFIX;
+  endpoint = DEFAULT_ROUTE_PREFIX;
 
   /** `zh-CN` or `en`; without it the closest `lang` decides (`zh*` → Chinese), else Chinese. */
-  @property() locale: string | undefined;
+  locale: string | undefined;
 
   /** The QR code's side in CSS pixels (overrides `--cup-qr-size`). */
-  @property({ attribute: 'qr-size', type: Number }) qrSize: number | undefined;
+  qrSize: number | undefined;
 
   /**
    * Where `payment-page` mode opens the page: a new `window` (default; any other value too),
    * `redirect` this one, or `embedded` in a frame inside the element (closable; the result
    * still comes here).
    */
-  @property({ attribute: 'payment-page-target' }) paymentPageTarget:
-    'window' | 'redirect' | 'embedded' = 'window';
+  paymentPageTarget: 'window' | 'redirect' | 'embedded' = 'window';
 
   /** Do not start on connection: show a start button (or call `start()`). */
-  @property({ type: Boolean }) manual = false;
+  manual = false;
 
   /**
    * Values the customer form starts with (the merchant's account data); the shopper may change
    * them. Only fields the payload leaves open are asked, so only those are used.
    */
-  @property({ attribute: false }) prefill: ShopperCustomer | undefined;
+  prefill: ShopperCustomer | undefined;
 
   /** Overrides for any of the locale's strings. */
-  @property({ attribute: false }) strings: TranslationOverrides | undefined;
+  strings: TranslationOverrides | undefined;
 
   /**
    * Time for the countdown, reconnects and polls. Tests set a fake clock; leave it alone
    * otherwise.
    */
-  @property({ attribute: false }) clock: Clock = realClock;
+  clock: Clock = realClock;
 
   /** Timings of reconnects and polling (defaults suit production). */
-  @property({ attribute: false }) streamOptions: Partial<PaymentStreamOptions> | undefined;
+  streamOptions: Partial<PaymentStreamOptions> | undefined;
 
   readonly #qrView = new QrView();
   /** The shopper started this attempt (a click): an embedded Payment Page takes the focus. */
