@@ -2,7 +2,8 @@
 // loaded (in this file's page it is not loaded before the first test needs it), and a language
 // switch mid-payment keeps the card's words until the new ones are there.
 import { expect, fixture, html } from '@open-wc/testing';
-import { CupQrCheckout } from '../../src/index.js';
+import '../../src/define.js';
+import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
 import { loadTranslation } from '../../src/element/locale-words.js';
 import { zhCN } from '../../src/translations/index.js';
 
