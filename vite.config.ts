@@ -26,9 +26,10 @@ function companionFiles(): Plugin {
 }
 
 /** The companions (`vite build --mode <name>`): entry and file name. */
-const COMPANIONS: Record<string, { entry: string; file: string }> = {
+export const COMPANIONS: Record<string, { entry: string; file: string }> = {
   form: { entry: 'src/element/customer-form.ts', file: 'cup-qr-checkout.form.js' },
   png: { entry: 'src/element/qr-image.ts', file: 'cup-qr-checkout.png.js' },
+  en: { entry: 'src/translations/en.ts', file: 'cup-qr-checkout.en.js' },
 };
 
 export default defineConfig(({ mode }) => {

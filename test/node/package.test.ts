@@ -12,6 +12,7 @@ import { DEMO_SECRET_KEY } from '../../src/cli/commands/sandbox.js';
 import { payloadKeyOf } from '../../src/server/payload.js';
 import { base64UrlEncodeText } from '../../src/wire/payload.js';
 import { launchChromium } from '../helpers/chromium.js';
+import type { Page } from 'playwright-core';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url);
@@ -254,16 +255,24 @@ describe('the built package', () => {
         exp: 4102444800,
       }),
     )}.mac`;
-    const pageWith = (attributes: string): string => `<!doctype html><html lang="en"><head>
+    const pageWith = (
+      attributes: string,
+      lang = 'en',
+    ): string => `<!doctype html><html lang="${lang}"><head>
       <script src="assets/cup-qr-checkout.min.js"></script></head>
       <body><cup-qr-checkout ${attributes}></cup-qr-checkout></body></html>`;
-    /** `/no-companion/…` serves the script alone, as a CDN that copied only the main file. */
+    /**
+     * `/no-companion/…` serves the script without the form's file, `/no-english/…` without the
+     * English words' file, as a CDN that copied only some of the files.
+     */
     const http = createServer((req, res) => {
-      const path = (req.url ?? '/').replace(/^\/no-companion/, '');
-      const file = path.match(/^\/assets\/(cup-qr-checkout\.(?:min|form)\.js)$/)?.[1];
-      if (file && !(file.includes('form') && req.url!.startsWith('/no-companion'))) {
+      const withheld = req.url!.match(/^\/no-(companion|english)\//)?.[1];
+      const path = (req.url ?? '/').replace(/^\/no-(companion|english)/, '');
+      const file = path.match(/^\/assets\/(cup-qr-checkout\.([a-z]+)\.js)$/);
+      const missing = { companion: 'form', english: 'en' }[withheld ?? ''];
+      if (file && file[2] !== missing) {
         res.writeHead(200, { 'Content-Type': 'text/javascript' });
-        res.end(readFileSync(dist(file)));
+        res.end(readFileSync(dist(file[1]!)));
         return;
       }
       if (file) {
@@ -272,7 +281,7 @@ describe('the built package', () => {
       }
       const page = path.startsWith('/form')
         ? pageWith(`payload="${openPayload}" endpoint="/cup-qr"`)
-        : pageWith('manual');
+        : pageWith('manual', path.startsWith('/zh') ? 'zh-CN' : 'en');
       res.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
         'Content-Security-Policy':
@@ -323,6 +332,66 @@ describe('the built package', () => {
           () => document.querySelector('cup-qr-checkout')?.getAttribute('status') === 'idle',
         );
         assert.deepEqual(problems, []);
+      } finally {
+        await browser.close();
+      }
+    });
+
+    /** The element's heading and which `.en.js` files the page requested. */
+    const wordsOf = (tab: Page) =>
+      tab.evaluate(() => ({
+        heading: document.querySelector('cup-qr-checkout')!.shadowRoot!.querySelector('h2')
+          ?.textContent,
+        english: performance
+          .getEntriesByType('resource')
+          .map((r) => r.name)
+          .filter((name) => name.includes('.en.js')),
+      }));
+    const headingShown = () =>
+      document.querySelector('cup-qr-checkout')?.shadowRoot?.querySelector('h2') !== null;
+
+    it('speaks English from the words file beside it, and Chinese without loading it', async () => {
+      const english = await open('/');
+      try {
+        await english.tab.waitForFunction(headingShown, undefined, { timeout: 20_000 });
+        assert.deepEqual(await wordsOf(english.tab), {
+          heading: 'Pay with UnionPay QR',
+          english: [`http://127.0.0.1:${english.port}/assets/cup-qr-checkout.en.js`],
+        });
+        assert.deepEqual(english.problems, []);
+      } finally {
+        await english.browser.close();
+      }
+      const chinese = await open('/zh');
+      try {
+        await chinese.tab.waitForFunction(headingShown, undefined, { timeout: 20_000 });
+        assert.deepEqual(await wordsOf(chinese.tab), { heading: '银联扫码支付', english: [] });
+        assert.deepEqual(chinese.problems, []);
+      } finally {
+        await chinese.browser.close();
+      }
+    });
+
+    it('speaks Chinese, and says which file is missing, when the English words cannot load', async () => {
+      const { browser, tab, port } = await open('/no-english/');
+      try {
+        const warnings: string[] = [];
+        tab.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+        await tab.reload();
+        await tab.waitForFunction(headingShown, undefined, { timeout: 20_000 });
+        assert.equal((await wordsOf(tab)).heading, '银联扫码支付');
+        assert.equal(
+          await tab.evaluate(() =>
+            document.querySelector('cup-qr-checkout')!.getAttribute('status'),
+          ),
+          'idle',
+        );
+        assert.ok(
+          warnings.some((w) =>
+            w.includes(`http://127.0.0.1:${port}/no-english/assets/cup-qr-checkout.en.js`),
+          ),
+          warnings.join('\n'),
+        );
       } finally {
         await browser.close();
       }

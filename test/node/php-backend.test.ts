@@ -512,7 +512,11 @@ describe('the PHP backend: a whole payment with the element in Chromium', () => 
 
   before(async () => {
     const bundle = join(backend.dataDir, 'cup-qr-checkout.js');
-    writeFileSync(bundle, (await bundleElement()).esm);
+    const { esm, companions } = await bundleElement();
+    writeFileSync(bundle, esm);
+    for (const [file, code] of Object.entries(companions)) {
+      writeFileSync(join(backend.dataDir, file), code);
+    }
     shop = await startPhpBackend({ CUPQR_DEMO_ELEMENT: bundle });
     browser = await launchChromium();
   });
