@@ -1,8 +1,7 @@
 /**
  * The element for the demo pages: the same files `npm run build` writes to dist/ (the ES
- * module, the classic script and their companions, the customer form and the QR image export,
- * from vite.config.ts),
- * built in memory at start-up in a few seconds, so the demo shows what ships and needs no
+ * module, the classic script and their companions, the customer form, the Payment Page mode
+ * and the QR image export, from vite.config.ts), built in memory at start-up in a few seconds, so the demo shows what ships and needs no
  * build step of its own.
  */
 import { fileURLToPath } from 'node:url';
@@ -13,13 +12,15 @@ export interface ElementBundles {
   iife: string;
   /** `cup-qr-checkout.form.js`, served beside either bundle. */
   form: string;
+  /** `cup-qr-checkout.page.js`, the Payment Page mode, served beside either bundle. */
+  page: string;
   /** `cup-qr-checkout.png.js`, the QR image export, served beside either bundle. */
   png: string;
 }
 
 const configFile = fileURLToPath(new URL('../vite.config.ts', import.meta.url));
 
-async function bundle(mode: 'es' | 'iife' | 'form' | 'png'): Promise<string> {
+async function bundle(mode: 'es' | 'iife' | 'form' | 'page' | 'png'): Promise<string> {
   const result = await build({ configFile, mode, build: { write: false, sourcemap: false } });
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
   const chunk = outputs.flatMap((o) => o.output).find((file) => file.type === 'chunk');
@@ -32,6 +33,7 @@ export async function bundleElement(): Promise<ElementBundles> {
   const esm = await bundle('es');
   const iife = await bundle('iife');
   const form = await bundle('form');
+  const page = await bundle('page');
   const png = await bundle('png');
-  return { esm, iife, form, png };
+  return { esm, iife, form, page, png };
 }

@@ -18,9 +18,13 @@ const checkout = createCheckout({
 const routes = toNodeHandler(checkout);
 
 const script = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.min.js'));
-// The script's companions (the customer form, the QR image export; loaded on demand), beside it.
+// The script's companions (the customer form, the Payment Page mode, the QR image export;
+// loaded on demand), beside it.
 const formScript = fileURLToPath(
   import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.form.js'),
+);
+const pageScript = fileURLToPath(
+  import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.page.js'),
 );
 const pngScript = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.png.js'));
 const page = await readFile(new URL('index.html', import.meta.url), 'utf8');
@@ -56,6 +60,7 @@ createServer(async (req, res) => {
   const assets = {
     '/assets/cup-qr-checkout.min.js': script,
     '/assets/cup-qr-checkout.form.js': formScript,
+    '/assets/cup-qr-checkout.page.js': pageScript,
     '/assets/cup-qr-checkout.png.js': pngScript,
     '/assets/page.js': new URL('page.js', import.meta.url),
   };

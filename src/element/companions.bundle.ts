@@ -1,9 +1,10 @@
 /**
  * Where the companions come from in the self-contained bundles (the ES module for a CDN and
  * the classic script; vite.config.ts puts this file in companions.ts's place): files served
- * beside the script, `cup-qr-checkout.form.js` (the customer form) and `cup-qr-checkout.png.js`
- * (the QR image export), imported with `import()` from the script's own URL the first time
- * they are wanted. Each is an ES module of its own (`vite build --mode form`, `--mode png`), so
+ * beside the script, `cup-qr-checkout.form.js` (the customer form), `cup-qr-checkout.page.js`
+ * (the Payment Page mode) and `cup-qr-checkout.png.js` (the QR image export), imported with
+ * `import()` from the script's own URL the first time they are wanted. Each is an ES module of
+ * its own (`vite build --mode form`, `--mode page`, `--mode png`), so
  * the same file serves both bundles: the classic script cannot share modules with a chunk, and
  * the ES module bundle then needs no second name.
  *
@@ -12,9 +13,9 @@
  * `import()` is no Trusted Types sink; `script-src` governs it, and `'self'` allows a companion
  * served beside the script.
  */
-import type { CustomerFormModule, QrImageModule } from './companions.js';
+import type { CustomerFormModule, PaymentPageModule, QrImageModule } from './companions.js';
 
-export type { CustomerFormModule, QrImageModule };
+export type { CustomerFormModule, PaymentPageModule, QrImageModule };
 
 const script = typeof document === 'undefined' ? null : document.currentScript;
 /** Where the script came from (the page itself for a script that was not loaded by a tag). */
@@ -26,6 +27,7 @@ const beside = (file: string): string => (scriptUrl ? new URL(file, scriptUrl).h
 
 /** The companion files' URLs, which an error names when one cannot load. */
 export const CUSTOMER_FORM_FILE = beside('cup-qr-checkout.form.js');
+export const PAYMENT_PAGE_FILE = beside('cup-qr-checkout.page.js');
 export const QR_IMAGE_FILE = beside('cup-qr-checkout.png.js');
 
 const tries = new Map<string, number>();
@@ -41,5 +43,7 @@ function importBeside<T>(url: string): Promise<T> {
 
 export const importCustomerForm = (): Promise<CustomerFormModule> =>
   importBeside(CUSTOMER_FORM_FILE);
+
+export const importPaymentPage = (): Promise<PaymentPageModule> => importBeside(PAYMENT_PAGE_FILE);
 
 export const importQrImage = (): Promise<QrImageModule> => importBeside(QR_IMAGE_FILE);
