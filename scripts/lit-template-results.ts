@@ -16,7 +16,7 @@ export const html = (strings: TemplateStringsArray, ...values: unknown[]): Templ
 export const nothing: unique symbol = Symbol.for('lit-nothing') as never;
 
 /** A companion's styles are plain text, with no `${…}` parts (refused: this shim drops them). */
-export const css = (strings: TemplateStringsArray): CSSResult => {
-  if (strings.length !== 1) throw new Error("a companion's css`` takes no ${} parts");
+export const css = (strings: TemplateStringsArray, ...values: unknown[]): CSSResult => {
+  if (values.length > 0) throw new Error("a companion's css`` takes no ${} parts");
   return { cssText: strings[0] } as CSSResult;
 };
