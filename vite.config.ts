@@ -1,8 +1,8 @@
 // The browser bundles: one self-contained ES module for a CDN (`vite build`) and one classic
 // script for CMS pages (`vite build --mode iife`), both with Lit and the QR encoder inside,
-// and their companion files, the customer form (`vite build --mode form`) and the QR image
-// export (`--mode png`), which either bundle imports from beside itself when it needs them
-// (src/element/companions.bundle.ts). `tsc -p tsconfig.build.json` emits the per-module ESM
+// and their companion files, the customer form (`vite build --mode form`), the Payment Page
+// mode (`--mode page`) and the QR image export (`--mode png`), which either bundle imports
+// from beside itself when it needs them (src/element/companions.bundle.ts). `tsc -p tsconfig.build.json` emits the per-module ESM
 // (Lit external) with types for bundlers, where each companion is a plain `import()` the
 // consumer's bundler makes a chunk of, and the server side. The demo builds the same files in
 // memory.
@@ -28,6 +28,7 @@ function companionFiles(): Plugin {
 /** The companions (`vite build --mode <name>`): entry and file name. */
 export const COMPANIONS: Record<string, { entry: string; file: string }> = {
   form: { entry: 'src/element/customer-form.ts', file: 'cup-qr-checkout.form.js' },
+  page: { entry: 'src/element/payment-page.ts', file: 'cup-qr-checkout.page.js' },
   png: { entry: 'src/element/qr-image.ts', file: 'cup-qr-checkout.png.js' },
   en: { entry: 'src/translations/en.ts', file: 'cup-qr-checkout.en.js' },
 };
@@ -38,7 +39,7 @@ export default defineConfig(({ mode }) => {
   return {
     root: here('.'),
     plugins: [minifyCssLiterals(), ...(companion ? [] : [companionFiles()])],
-    // A companion renders with the bundle's Lit: its templates are plain results.
+    // A companion renders with the bundle's Lit: its templates are plain results, its CSS text.
     resolve: companion ? { alias: { lit: here('scripts/lit-template-results.ts') } } : {},
     // The classic script has no `import.meta`: its companion's URL comes from currentScript.
     ...(format === 'iife' ? { define: { 'import.meta.url': 'undefined' } } : {}),

@@ -1,6 +1,8 @@
 /**
  * The element's CSS: its parts and custom properties (docs/styling.md), the phone layout
- * and reduced motion. Private custom properties start with `--_`.
+ * and reduced motion. Private custom properties start with `--_`. The customer form's fields
+ * and the Payment Page's frame bring their own (customer-form.styles.ts, payment-page.styles.ts
+ * in src/element/), adopted when their file loads.
  */
 import { css } from 'lit';
 
@@ -196,21 +198,6 @@ export default css`
     max-width: 28em;
   }
 
-  /* The embedded Payment Page: the card's whole width (its padding too, for a phone's sake). */
-  [part~='payment-page'] {
-    display: block;
-    width: calc(100% + 2 * var(--cup-qr-padding));
-    margin: 0 calc(-1 * var(--cup-qr-padding));
-    height: var(--cup-qr-frame-height, 640px);
-    border: solid var(--cup-qr-border);
-    border-width: 1px 0;
-    background: #fff;
-  }
-
-  .frame-bar {
-    align-self: flex-end;
-  }
-
   [part~='status'] {
     display: flex;
     flex-direction: column;
@@ -339,19 +326,17 @@ export default css`
     color: var(--cup-qr-muted);
   }
 
-  /* The customer form: fields start-aligned in a column, each error under its field. */
-  [part~='form'],
-  [part~='field'] {
+  /*
+   * The customer form's frame, which its placeholder shares while the form's file loads; the
+   * fields' own styles come with the form (src/element/customer-form.styles.ts).
+   */
+  [part~='form'] {
     display: flex;
     flex-direction: column;
-    gap: 4px;
+    gap: 12px;
     width: 100%;
     max-width: 24em;
     text-align: start;
-  }
-
-  [part~='form'] {
-    gap: 12px;
   }
 
   [part~='form'] p,
@@ -363,55 +348,9 @@ export default css`
     font-size: 1em;
   }
 
-  .form-intro,
-  [part~='hint'],
-  [part~='field-error'],
-  [part~='form-error'] {
+  .form-intro {
     color: var(--cup-qr-muted);
     font-size: 0.9em;
-  }
-
-  [part~='label'] {
-    font-weight: 600;
-  }
-
-  [part~='input'] {
-    font: inherit;
-    /* As wide as the form, never wider: a long country name does not widen a select. */
-    width: 100%;
-    min-width: 0;
-    max-width: 100%;
-    min-height: 44px;
-    padding: 8px 10px;
-    border: 1px solid var(--cup-qr-muted);
-    border-radius: 8px;
-    background: var(--cup-qr-surface);
-    color: inherit;
-  }
-
-  [part~='input']:focus-visible {
-    outline: 2px solid var(--cup-qr-accent);
-    outline-offset: 1px;
-  }
-
-  /* A refused field is marked by more than colour (forced colours make all borders one). */
-  [part~='input'][aria-invalid='true'] {
-    border-color: var(--cup-qr-danger);
-    border-width: 3px;
-    padding: 6px 8px;
-  }
-
-  [part~='field-error'],
-  [part~='form-error'] {
-    color: var(--cup-qr-danger);
-    overflow-wrap: anywhere;
-  }
-
-  /* And its message by a sign (not read out: the text says it). */
-  [part~='field-error']::before {
-    content: '⚠';
-    content: '⚠' / '';
-    margin-inline-end: 0.35em;
   }
 
   .visually-hidden {

@@ -1,33 +1,34 @@
 /**
  * `<cup-qr-checkout>`: the element's API (the JSDoc header below feeds custom-elements.json),
  * its properties, lifecycle and render. What it does lives in its parts: the payment attempts
- * in `CheckoutAttemptController` (with the stream and the countdown), the customer form, the
- * embedded Payment Page, the merchant-API client, storage, the payload preview, formatting,
- * the QR and result views and the QR image (src/controllers/, src/element/).
+ * in `CheckoutAttemptController` (with the stream and the countdown), the customer form and
+ * the Payment Page mode (both loaded on demand), the merchant-API client, storage, the payload
+ * preview, formatting, the QR and result views, the phone actions and the live region's words
+ * (src/controllers/, src/element/).
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { CheckoutAttemptController } from './controllers/checkout-attempt.js';
-import { realClock, type Clock } from './controllers/clock.js';
+import { clockOf, realClock, type Clock } from './controllers/clock.js';
 import { FocusKeeper } from './controllers/focus-keeper.js';
 import { PageLangController } from './controllers/page-lang.js';
-import { PaymentPageFrame } from './controllers/payment-page-frame.js';
 import type { PaymentStreamOptions } from './controllers/payment-stream.js';
 import styles from './cup-qr-checkout.styles.js';
+import { announcement } from './element/announcement.js';
 import type { PaymentSession } from './element/attempt-storage.js';
+import { showCustomState } from './element/custom-states.js';
 import { LazyCustomerForm } from './element/lazy-customer-form.js';
+import { LazyPaymentPage } from './element/lazy-payment-page.js';
 import { formatAmount as formatMinorUnits, spokenAmount } from './element/format.js';
-import { messageOf, paymentPageLink } from './element/merchant-api.js';
 import { readPayloadPreview, type PayloadPreview } from './element/payload-preview.js';
 import { markChinese } from './element/lang-runs.js';
-import { LocaleWords } from './element/locale-words.js';
-import { QR_IMAGE_FILE, importQrImage } from './element/companions.js';
-import { loadCompanion } from './element/load-companion.js';
-import { QrView } from './element/qr-view.js';
+import { LocaleWords, renderWordless } from './element/locale-words.js';
+import { copyQrLink, failureNote, saveQrImage } from './element/phone-actions.js';
+import { applyQrSize, QrView } from './element/qr-view.js';
 import { renderResult } from './element/result-view.js';
 import type { CheckoutStatus } from './events.js';
 import type { ShopperCustomer } from './wire/customer.js';
 import type { PaymentState } from './wire/payment-state.js';
-import { appLinkFor, copyableLink } from './wire/qr.js';
+import { appLinkFor } from './wire/qr.js';
 import { DEFAULT_ROUTE_PREFIX } from './wire/routes.js';
 import { type PaymentMode } from './wire/payload.js';
 import {
@@ -133,11 +134,7 @@ export type CheckoutMode = PaymentMode;
 export class CupQrCheckout extends LitElement {
   static override styles = styles;
 
-  /**
-   * The reactive properties (`static properties` rather than decorators: the same to Lit, and
-   * the bundle carries no decorator helpers). Attributes are the names in lower case unless
-   * named here.
-   */
+  /** The reactive properties (not decorators: the bundle then carries no decorator helpers). */
   static override properties = {
     payload: {},
     endpoint: {},
@@ -153,27 +150,24 @@ export class CupQrCheckout extends LitElement {
 
   readonly #internals = this.attachInternals();
   readonly #form = new LazyCustomerForm(this, (customer) => void this.#checkout.submit(customer));
+  readonly #page = new LazyPaymentPage(this, {
+    translation: () => this.#translation,
+    note: (text) => (this.note = text),
+    failed: (error) => (this.note = failureNote(this.#translation, error)),
+  });
   readonly #checkout = new CheckoutAttemptController(this, {
-    clock: {
-      now: () => this.clock.now(),
-      setTimeout: (callback, ms) => this.clock.setTimeout(callback, ms),
-      clearTimeout: (handle) => this.clock.clearTimeout(handle),
-    },
+    clock: clockOf(() => this.clock),
     onStatus: () => this.#reflectStatus(),
     form: this.#form,
+    page: this.#page,
     onNewAttempt: () => {
-      this.#frame.reset();
+      this.#page.reset();
       this.note = '';
     },
   });
   readonly #pageLang = new PageLangController(this);
   readonly #words = new LocaleWords(this);
   readonly #focus = new FocusKeeper(this, () => this.#focusTarget());
-  readonly #frame = new PaymentPageFrame(
-    this,
-    () => paymentPageLink(this.endpoint, this.#checkout.paymentSession!),
-    (error) => (this.note = this.#failureNote(error)),
-  );
 
   #note = '';
   /** The note under the stage (copied, saved, what failed): private state that re-renders. */
@@ -226,8 +220,6 @@ export class CupQrCheckout extends LitElement {
   streamOptions: Partial<PaymentStreamOptions> | undefined;
 
   readonly #qrView = new QrView();
-  /** The shopper started this attempt (a click): an embedded Payment Page takes the focus. */
-  #byShopper = false;
 
   /** The element's state (read-only; reflected as the `status` attribute and `:state()`). */
   get status(): CheckoutStatus {
@@ -322,51 +314,23 @@ export class CupQrCheckout extends LitElement {
   }
 
   /**
-   * Also waits for the customer form's chunk while it loads (status `collecting`) and for the
-   * English words while they load: the update that shows them is still to come until then.
+   * Also waits for the customer form's chunk (status `collecting`), the Payment Page's and
+   * the English words while they load: the update that shows them is still to come until then.
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     let complete = await super.getUpdateComplete();
-    for (
-      let loading = this.#form.loading ?? this.#words.loading;
-      loading;
-      loading = this.#form.loading ?? this.#words.loading
-    ) {
-      await loading.catch(() => undefined);
+    const loading = (): Promise<unknown> | undefined =>
+      this.#form.loading ?? this.#page.loading ?? this.#words.loading;
+    for (let next = loading(); next; next = loading()) {
+      await next.catch(() => undefined);
       complete = await super.getUpdateComplete();
     }
     return complete;
   }
 
-  protected override updated(changed: PropertyValues): void {
-    if (changed.has('qrSize')) this.#applyQrSize();
-    // The frame asks for its link here (after the render that made its place); it changes no
-    // reactive state until that answer comes.
-    const status = this.status;
-    if (
-      this.paymentPageTarget === 'embedded' &&
-      this.mode === 'payment-page' &&
-      this.#checkout.paymentSession &&
-      (status === 'pending' || status === 'awaiting-customer')
-    ) {
-      this.#frame.show(this.#byShopper);
-      this.#byShopper = false;
-    }
-  }
-
-  /**
-   * `qr-size` as the private `--_size`, set through the CSSOM: a `style` attribute would break
-   * on pages whose CSP forbids inline styles.
-   */
-  #applyQrSize(): void {
-    const base = this.renderRoot.querySelector<HTMLElement>('[part~="base"]');
-    if (!base) return;
-    const size = this.qrSize;
-    if (size !== undefined && Number.isFinite(size) && size > 0) {
-      base.style.setProperty('--_size', `${size}px`);
-    } else {
-      base.style.removeProperty('--_size');
-    }
+  /** Every update: the card itself is new once the words of an English page have come. */
+  protected override updated(): void {
+    applyQrSize(this.renderRoot, this.qrSize);
   }
 
   #reflectMode(): void {
@@ -379,17 +343,7 @@ export class CupQrCheckout extends LitElement {
   #reflectStatus(): void {
     const status = this.status;
     if (this.getAttribute('status') !== status) this.setAttribute('status', status);
-    try {
-      this.#internals.states.clear();
-      this.#internals.states.add(status);
-    } catch {
-      // A browser without CustomStateSet, or an older one that wants `--name`.
-      try {
-        this.#internals.states.add(`--${status}`);
-      } catch {
-        /* the attribute still says it */
-      }
-    }
+    showCustomState(this.#internals, status);
   }
 
   /** The words in force, `undefined` while their table loads (locale-words.ts). */
@@ -403,7 +357,7 @@ export class CupQrCheckout extends LitElement {
   }
 
   readonly #handleStart = async (): Promise<void> => {
-    this.#byShopper = true;
+    this.#page.startedByShopper();
     await this.start();
     // The form after a click too (a click does not focus a button in every browser).
     if (this.status !== 'collecting') return;
@@ -426,72 +380,22 @@ export class CupQrCheckout extends LitElement {
   }
 
   readonly #handleNewCode = (): void => {
-    this.#byShopper = true;
+    this.#page.startedByShopper();
     void this.restart();
   };
 
   readonly #handleCopy = async (): Promise<void> => {
-    const data = this.paymentState?.qr?.data;
-    const url = data === undefined ? undefined : copyableLink(data);
-    const t = this.#translation;
-    if (!url) return;
-    try {
-      await navigator.clipboard.writeText(url);
-      this.note = t.copied;
-    } catch {
-      this.note = t.copyFailed;
-    }
+    this.note = (await copyQrLink(this.paymentState?.qr?.data, this.#translation)) ?? this.note;
   };
 
   readonly #handleSave = async (): Promise<void> => {
-    const svgElement = this.renderRoot.querySelector<SVGSVGElement>('[part~="qr"] svg');
-    if (!svgElement) return;
-    try {
-      // The export loads on the first click (companions.ts): a QR-only page never needs it.
-      const { downloadQrImage } = await loadCompanion(
-        'QR image export',
-        QR_IMAGE_FILE,
-        importQrImage,
-      );
-      await downloadQrImage(svgElement, this.clock);
-    } catch (error) {
-      this.note = this.#failureNote(error);
-      return;
-    }
-    // What next: the image is only useful from a bank app's scanner (its photo album).
-    this.note = this.#translation.saved;
-  };
-
-  #failureNote(error: unknown): string {
-    const t = this.#translation;
-    return `${t.error}${t.reason(undefined, messageOf(error))}`;
-  }
-
-  readonly #handlePaymentPage = async (): Promise<void> => {
-    const t = this.#translation;
-    const session = this.#checkout.paymentSession;
-    if (!session) return;
-    // Opened in the click itself, so that no pop-up blocker stops it; pointed at the page later.
-    const popup = this.paymentPageTarget !== 'redirect' ? window.open('', '_blank') : null;
-    if (popup) popup.opener = null;
-    try {
-      const url = await paymentPageLink(this.endpoint, session);
-      if (popup) {
-        popup.location.href = url;
-        this.note = t.paymentPageOpened;
-      } else {
-        if (this.paymentPageTarget !== 'redirect') this.note = t.paymentPageBlocked;
-        window.location.assign(url);
-      }
-    } catch (error) {
-      popup?.close();
-      this.note = this.#failureNote(error);
-    }
+    const svg = this.renderRoot.querySelector<SVGSVGElement>('[part~="qr"] svg');
+    this.note = (await saveQrImage(svg, this.clock, this.#translation)) ?? this.note;
   };
 
   protected override render(): TemplateResult {
     const t = this.#wordsInForce;
-    if (!t) return this.#renderWordless();
+    if (!t) return renderWordless();
     const status = this.status;
     const payment = this.paymentState;
     const { preview } = readPayloadPreview(this.payload);
@@ -499,6 +403,7 @@ export class CupQrCheckout extends LitElement {
     const currency = payment?.currency ?? preview.currency ?? 'CNY';
     const description = payment?.description ?? preview.description ?? '';
     const busy = status === 'starting' || status === 'pending';
+    const said = announcement(t, status, this.mode, this.#checkout.countdown.announced);
     // The region is named by its heading (one name, seen and heard); only the stage is busy,
     // not the live regions beside it (a busy region's changes are not announced).
     return html`<section part="base" aria-labelledby="cup-qr-heading" lang=${t.locale}>
@@ -524,42 +429,9 @@ export class CupQrCheckout extends LitElement {
           ${this.note || (this.#checkout.resumed && status === 'awaiting-customer' ? t.resumed : '')}
         </p>
       </div>
-      <div class="visually-hidden" role="status">${this.#renderAnnouncement(t, status)}</div>
+      <div class="visually-hidden" role="status">${said}</div>
       <div part="footer"><slot name="footer"></slot></div>
     </section>`;
-  }
-
-  /** While the words load (an English page's first moments): the card and its busy stage. */
-  #renderWordless(): TemplateResult {
-    return html`<section part="base">
-      <div part="stage" aria-busy="true">
-        <div part="qr skeleton" class="skeleton" aria-hidden="true"></div>
-      </div>
-    </section>`;
-  }
-
-  /** What the polite live region says: the status, or the remaining time at a calm cadence. */
-  #renderAnnouncement(t: Translation, status: CheckoutStatus): string {
-    switch (status) {
-      case 'idle':
-        return '';
-      case 'collecting':
-        return t.customerIntro;
-      case 'starting':
-        return t.starting;
-      case 'pending':
-        // No QR code is coming to this page in Payment Page mode.
-        return this.mode === 'payment-page' ? t.paymentPageInstructions : t.pending;
-      case 'awaiting-customer': {
-        if (this.mode === 'payment-page') return t.paymentPageInstructions;
-        const seconds = this.#checkout.countdown.announced;
-        return seconds === undefined
-          ? ''
-          : t.remainingSpoken(Math.floor(seconds / 60), seconds % 60);
-      }
-      default:
-        return t[status];
-    }
   }
 
   #renderStage(t: Translation, status: CheckoutStatus): TemplateResult {
@@ -616,14 +488,9 @@ export class CupQrCheckout extends LitElement {
     return html`<p part="instructions">${markChinese(text, t.locale)}</p>`;
   }
 
+  /** The Payment Page's button or frame; while its file loads, the stage of `pending`. */
   #renderPaymentPage(t: Translation): TemplateResult {
-    if (this.paymentPageTarget === 'embedded') return this.#frame.render(t);
-    return html`${this.#renderInstructions(t)}
-      <div part="actions">
-        <button part="button" class="primary" type="button" @click=${this.#handlePaymentPage}>
-          ${t.paymentPageButton}
-        </button>
-      </div>`;
+    return this.#page.render(t, this.#renderInstructions(t)) ?? this.#renderSkeleton(t, t.pending);
   }
 }
 

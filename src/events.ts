@@ -22,7 +22,9 @@ export interface PaymentEventDetail {
   currency: string;
   /**
    * The platform's (or the merchant server's) code and message, when there is one; the
-   * element's own `invalid-response` when the server's answers could not be used.
+   * element's own `invalid-response` when the server's answers could not be used, and
+   * `form-unavailable` or `page-unavailable` when the customer form's or the Payment Page's
+   * file did not load (`message` names it).
    */
   code?: string;
   message?: string;

@@ -80,6 +80,12 @@ export interface CheckoutAttemptOptions {
     open(fields: readonly ShopperField[], prefill: ShopperCustomer | undefined): unknown;
     showServerErrors(problems: unknown): boolean;
   };
+  /**
+   * The Payment Page mode's code: `load` is asked as an attempt of a `payment-page` payload
+   * begins, beside the request that creates the payment (a promise that rejects when its file
+   * cannot load).
+   */
+  page: { load(): Promise<unknown> };
   /** A new attempt begins: what the page showed for the last one goes. */
   onNewAttempt(): void;
   /** The merchant server's `POST /payments`; tests give a fake. */
@@ -213,6 +219,8 @@ export class CheckoutAttemptController {
     const { payload, endpoint } = this.#host;
     const key = storageKey(endpoint, payload);
     this.#storageKey = key;
+    const { mode, openFields } = readPayloadPreview(payload);
+    if (mode === 'payment-page') this.#loadPage(signal);
     const live = readLive(key);
     if (live) {
       this.resumed = true;
@@ -223,7 +231,6 @@ export class CheckoutAttemptController {
     }
     // Paid before a reload: the server answers that payment again, no details needed.
     const paid = readPaid(key);
-    const { mode, openFields } = readPayloadPreview(payload);
     // Gate needs every customer detail: ask for the open ones first (Payment Page asks itself).
     if (mode !== 'payment-page' && openFields.length > 0 && !this.#customer && paid === undefined) {
       const opened = this.#options.form.open(openFields, this.#host.prefill);
@@ -273,6 +280,19 @@ export class CheckoutAttemptController {
     if (goesOn) keep(key, session);
     if (lapsed === paymentId && state && goesOn) this.#renewalOf = lapsed;
     this.stream.connect({ endpoint, ...session }, state);
+  }
+
+  /**
+   * Loads the Payment Page's code for this try. When it cannot load, the try ends in `error`
+   * (`page-unavailable`, the message naming the file) and its request is cancelled; a payment
+   * the server created meanwhile stays live there, and the retry is answered with it.
+   */
+  #loadPage(signal: AbortSignal): void {
+    this.#options.page.load().catch((error: unknown) => {
+      if (signal.aborted || isFinalStatus(this.status)) return;
+      this.#abort.abort();
+      this.#fail({ code: 'page-unavailable', message: messageOf(error) });
+    });
   }
 
   /** A new state of this attempt (the stream filtered it). */

@@ -14,3 +14,12 @@ export const realClock: Clock = {
   setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/** A clock that asks `source` for the one in force at each call (a host's `clock` may change). */
+export function clockOf(source: () => Clock): Clock {
+  return {
+    now: () => source().now(),
+    setTimeout: (callback, ms) => source().setTimeout(callback, ms),
+    clearTimeout: (handle) => source().clearTimeout(handle),
+  };
+}

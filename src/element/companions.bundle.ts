@@ -1,9 +1,11 @@
 /**
  * Where the companions come from in the self-contained bundles (the ES module for a CDN and
  * the classic script; vite.config.ts puts this file in companions.ts's place): files served
- * beside the script, `cup-qr-checkout.form.js` (the customer form), `cup-qr-checkout.png.js`
- * (the QR image export) and `cup-qr-checkout.en.js` (the English words), imported with `import()` from the script's own URL the first time
- * they are wanted. Each is an ES module of its own (`vite build --mode form`, `--mode png`, `--mode en`), so
+ * beside the script, `cup-qr-checkout.form.js` (the customer form), `cup-qr-checkout.page.js`
+ * (the Payment Page mode), `cup-qr-checkout.png.js` (the QR image export) and
+ * `cup-qr-checkout.en.js` (the English words), imported with `import()` from the script's own URL
+ * the first time they are wanted. Each is an ES module of its own (`vite build --mode form`,
+ * `--mode page`, `--mode png`, `--mode en`), so
  * the same file serves both bundles: the classic script cannot share modules with a chunk, and
  * the ES module bundle then needs no second name.
  *
@@ -12,9 +14,14 @@
  * `import()` is no Trusted Types sink; `script-src` governs it, and `'self'` allows a companion
  * served beside the script.
  */
-import type { CustomerFormModule, EnglishModule, QrImageModule } from './companions.js';
+import type {
+  CustomerFormModule,
+  EnglishModule,
+  PaymentPageModule,
+  QrImageModule,
+} from './companions.js';
 
-export type { CustomerFormModule, EnglishModule, QrImageModule };
+export type { CustomerFormModule, EnglishModule, PaymentPageModule, QrImageModule };
 
 const script = typeof document === 'undefined' ? null : document.currentScript;
 /** Where the script came from (the page itself for a script that was not loaded by a tag). */
@@ -26,6 +33,7 @@ const beside = (file: string): string => (scriptUrl ? new URL(file, scriptUrl).h
 
 /** The companion files' URLs, which an error names when one cannot load. */
 export const CUSTOMER_FORM_FILE = beside('cup-qr-checkout.form.js');
+export const PAYMENT_PAGE_FILE = beside('cup-qr-checkout.page.js');
 export const QR_IMAGE_FILE = beside('cup-qr-checkout.png.js');
 export const ENGLISH_FILE = beside('cup-qr-checkout.en.js');
 
@@ -42,6 +50,8 @@ function importBeside<T>(url: string): Promise<T> {
 
 export const importCustomerForm = (): Promise<CustomerFormModule> =>
   importBeside(CUSTOMER_FORM_FILE);
+
+export const importPaymentPage = (): Promise<PaymentPageModule> => importBeside(PAYMENT_PAGE_FILE);
 
 export const importQrImage = (): Promise<QrImageModule> => importBeside(QR_IMAGE_FILE);
 

@@ -26,6 +26,9 @@ import zhCNForm from '../translations/zh-CN-form.js';
 import type { CustomerFormTranslation, Translation } from '../translations/types.js';
 import { markChinese } from './lang-runs.js';
 
+/** The fields' CSS, adopted by the element when the form first shows (companion-styles.ts). */
+export { default as styles } from './customer-form.styles.js';
+
 interface InputKind {
   autocomplete: string;
   type?: string;

@@ -8,7 +8,7 @@
  * speaks Chinese rather than nothing: paying works in either language; the console names the
  * file that did not load.
  */
-import type { ReactiveControllerHost } from 'lit';
+import { html, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import {
   withOverrides,
   zhCN,
@@ -93,4 +93,13 @@ export class LocaleWords {
     }
     return this.#shown && withOverrides(this.#shown, overrides);
   }
+}
+
+/** While the words load (an English page's first moments): the card and its busy stage. */
+export function renderWordless(): TemplateResult {
+  return html`<section part="base">
+    <div part="stage" aria-busy="true">
+      <div part="qr skeleton" class="skeleton" aria-hidden="true"></div>
+    </div>
+  </section>`;
 }

@@ -36,8 +36,13 @@ const CUSTOMER = {
 };
 
 /** A payload as the element reads it (unverified); `customer` fixed unless told otherwise. */
-function payloadOf(ref: string, customer: Record<string, string> = CUSTOMER): string {
+function payloadOf(
+  ref: string,
+  customer: Record<string, string> = CUSTOMER,
+  extra: Record<string, string> = {},
+): string {
   const body = {
+    ...extra,
     v: 1,
     ref,
     amount: 30000,
@@ -128,6 +133,13 @@ class FakeApi {
   }
 }
 
+/** The Payment Page's code: each `load` waits for the test to let it load, or fail. */
+class FakePage {
+  readonly loads: { resolve(): void; reject(error: Error): void }[] = [];
+  readonly load = (): Promise<void> =>
+    new Promise((resolve, reject) => this.loads.push({ resolve, reject }));
+}
+
 /** Lets the awaited answer reach the controller (a few microtasks). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -136,6 +148,7 @@ function setup(host = new Host()) {
   const clock = new FakeClock();
   const api = new FakeApi();
   const opened: (readonly ShopperField[])[] = [];
+  const page = new FakePage();
   const attempt = new CheckoutAttemptController(host, {
     clock,
     onStatus: () => {},
@@ -144,11 +157,12 @@ function setup(host = new Host()) {
       open: (fields) => void opened.push(fields),
       showServerErrors: () => false,
     },
+    page,
     createPayment: api.createPayment,
   });
   attempt.stream.configure({ EventSource: FakeSource as unknown as typeof EventSource });
   host.connect();
-  return { host, clock, api, attempt, opened };
+  return { host, clock, api, attempt, opened, page };
 }
 
 describe('checkout attempt controller', () => {
@@ -332,5 +346,70 @@ describe('checkout attempt controller', () => {
     api.calls[1].answer({ ok: false, refused: true, code: 'http-500', message: 'x' });
     await settle();
     expect(host.count('cup-qr-error')).to.equal(2);
+  });
+
+  it('a Payment Page payload loads its code as the attempt begins, beside POST /payments', async () => {
+    const host = new Host();
+    host.payload = payloadOf('order-page', {}, { mode: 'payment-page' });
+    const { api, attempt, page } = setup(host);
+    void attempt.start();
+    expect(page.loads).to.have.length(1);
+    expect(api.calls[0].request).to.deep.equal({ payload: host.payload, mode: 'payment-page' });
+    page.loads[0].resolve();
+    await api.created('p-1', state('p-1', 0, 'pending'));
+    expect(attempt.status).to.equal('pending');
+    expect(host.count('cup-qr-error')).to.equal(0);
+    // A QR payload never asks for it.
+    const qr = setup();
+    void qr.attempt.start();
+    expect(qr.page.loads).to.have.length(0);
+  });
+
+  it('the Payment Page code cannot load: `page-unavailable` once, the request cancelled, a retry loads again', async () => {
+    const host = new Host();
+    host.payload = payloadOf('order-page', {}, { mode: 'payment-page' });
+    const { api, attempt, page } = setup(host);
+    void attempt.start();
+    page.loads[0].reject(new Error('the Payment Page (cup-qr-checkout.page.js) did not load'));
+    await settle();
+    expect(attempt.status).to.equal('error');
+    expect(api.calls[0].signal.aborted).to.equal(true);
+    expect(host.detail('cup-qr-error')).to.include({
+      code: 'page-unavailable',
+      message: 'the Payment Page (cup-qr-checkout.page.js) did not load',
+    });
+    // The payment the server made meanwhile is dropped here, and stays live there.
+    await api.created('p-1', state('p-1', 0, 'pending'));
+    expect(attempt.status).to.equal('error');
+    expect(FakeSource.instances).to.have.length(0);
+    // Try again: the code is asked for again, and the server answers with that same payment.
+    void attempt.restart();
+    expect(page.loads).to.have.length(2);
+    page.loads[1].resolve();
+    await api.created('p-1', state('p-1', 0, 'pending'));
+    expect(attempt.status).to.equal('pending');
+    expect(attempt.paymentSession?.paymentId).to.equal('p-1');
+    expect(host.count('cup-qr-error')).to.equal(1);
+  });
+
+  it('a Payment Page resumed after a reload fails the same way when its code cannot load', async () => {
+    const host = new Host();
+    host.payload = payloadOf('order-page', {}, { mode: 'payment-page' });
+    const first = setup(host);
+    void first.attempt.start();
+    first.page.loads[0].resolve();
+    await first.api.created('p-1', state('p-1', 0, 'pending'));
+    // The reload: a new page (host, controller) on the same tab's storage.
+    const reloaded = new Host();
+    reloaded.payload = host.payload;
+    const { api, attempt, page } = setup(reloaded);
+    void attempt.start();
+    expect(attempt.resumed).to.equal(true);
+    expect(api.calls).to.have.length(0);
+    page.loads[0].reject(new Error('offline'));
+    await settle();
+    expect(attempt.status).to.equal('error');
+    expect(attempt.failure?.code).to.equal('page-unavailable');
+    expect(FakeSource.instances.filter((s) => !s.closed)).to.have.length(0);
   });
 });

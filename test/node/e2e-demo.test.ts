@@ -14,7 +14,14 @@ import { watchCsp } from '../helpers/csp.js';
 import { decodeQrPng } from '../helpers/qr-png.js';
 
 type Status =
-  'idle' | 'collecting' | 'pending' | 'awaiting-customer' | 'success' | 'decline' | 'expired';
+  | 'idle'
+  | 'collecting'
+  | 'pending'
+  | 'awaiting-customer'
+  | 'success'
+  | 'decline'
+  | 'expired'
+  | 'error';
 
 function statusOf(page: Page): Promise<string | null> {
   return page.locator('cup-qr-checkout').getAttribute('status');
@@ -315,6 +322,55 @@ describe('the demo shop, end to end in Chromium', () => {
       await context.close();
     }
     console.log(`embedded Payment Page, page/frame height: ${sizes.join(', ')}`);
+  });
+
+  it('the Payment Page file cannot load: page-unavailable naming it; Try again pays the same payment', async () => {
+    const demo = await shop();
+    const context = await browser.newContext();
+    // The file beside the script fails as it would offline (a CDN that copied the main file only).
+    const companion = '**/cup-qr-checkout.page.js*';
+    await context.route(companion, (route) => route.abort('internetdisconnected'));
+    const tab = await context.newPage();
+    await tab.addInitScript(() => {
+      const codes: unknown[] = ((window as unknown as { errorCodes: unknown[] }).errorCodes = []);
+      document.addEventListener('cup-qr-error', (e) => codes.push((e as CustomEvent).detail.code));
+    });
+    await tab.goto(`${demo.url}/payment-page?lang=en`);
+    const checkout = tab.locator('cup-qr-checkout');
+    await waitForStatus(tab, 'idle');
+    await checkout.getByRole('button', { name: 'Start payment' }).click();
+    await waitForStatus(tab, 'error');
+    const text = await checkout.evaluate((el) => el.shadowRoot!.textContent ?? '');
+    assert.ok(text.includes(`${demo.url}/assets/cup-qr-checkout.page.js`), text);
+    assert.doesNotMatch(text, /page-unavailable/);
+    assert.deepEqual(
+      await tab.evaluate(() => (window as unknown as { errorCodes: unknown }).errorCodes),
+      ['page-unavailable'],
+    );
+
+    // Back online: Try again loads the file, and the server answers with the same payment.
+    await context.unroute(companion);
+    await checkout.getByRole('button', { name: 'Try again' }).click();
+    await waitForStatus(tab, 'pending');
+    const [popup] = await Promise.all([
+      context.waitForEvent('page'),
+      checkout.getByRole('button', { name: 'Continue to the payment page' }).click(),
+    ]);
+    const paymentId = await checkout.evaluate(
+      (el) =>
+        (el as unknown as { paymentSession?: { paymentId: string } }).paymentSession?.paymentId,
+    );
+    // The order's first attempt (a second one would be `<ref>~2`): one payment, not two.
+    assert.ok(paymentId && !paymentId.includes('~'), `the order's first payment: ${paymentId}`);
+    await popup.waitForURL(/\/payment\?/);
+    await popup.getByRole('button', { name: /Pay/ }).click();
+    const [bankApp] = await Promise.all([
+      context.waitForEvent('page'),
+      popup.locator('[data-field="bank-link"]').click(),
+    ]);
+    await bankApp.getByRole('button', { name: /Approve/ }).click();
+    await waitForStatus(tab, 'success');
+    await context.close();
   });
 
   it('the classic script and the themed page take a payment too', async () => {

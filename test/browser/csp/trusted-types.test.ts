@@ -44,6 +44,8 @@ describe('under Trusted Types and a strict CSP', () => {
       html`<cup-qr-checkout payment-page-target="embedded" payload=${payload}></cup-qr-checkout>`,
     );
     await waitUntil(() => el.shadowRoot!.querySelector('iframe'), 'the frame', { timeout: 10000 });
+    // Its CSS came with the Payment Page's file, as a constructed sheet (`style-src` allows it).
+    expect(getComputedStyle(el.shadowRoot!.querySelector('iframe')!).height).to.equal('640px');
     await server.payOnPaymentPage(el.shadowRoot!.querySelector('iframe')!.src);
     await statusReached(el, 'awaiting-customer');
     await server.approve(el.paymentSession!.paymentId);
