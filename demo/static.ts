@@ -1,5 +1,6 @@
-/** The demo's static files: its stylesheet and script, and the element's two bundles
- * with their companion files (the customer form and the QR image export, loaded beside either). */
+/** The demo's static files: its stylesheet and script, and the element's two bundles with
+ * their companion files (the QR encoder, the customer form and the QR image export, loaded
+ * beside either). */
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { ElementBundles } from './bundle.js';
@@ -18,6 +19,7 @@ export function serveStatic(
   const files: Record<string, [type: string, body: () => string]> = {
     '/assets/cup-qr-checkout.esm.js': [JS, () => bundles.esm],
     '/assets/cup-qr-checkout.min.js': [JS, () => bundles.iife],
+    '/assets/cup-qr-checkout.qr.js': [JS, () => bundles.qr],
     '/assets/cup-qr-checkout.form.js': [JS, () => bundles.form],
     '/assets/cup-qr-checkout.png.js': [JS, () => bundles.png],
     '/assets/demo.js': [JS, () => publicFile('demo.js')],

@@ -16,6 +16,7 @@ import type { PaymentStreamOptions } from './controllers/payment-stream.js';
 import styles from './cup-qr-checkout.styles.js';
 import type { PaymentSession } from './element/attempt-storage.js';
 import { LazyCustomerForm } from './element/lazy-customer-form.js';
+import { LazyQrEncoder } from './element/lazy-qr-encoder.js';
 import { formatAmount as formatMinorUnits, spokenAmount } from './element/format.js';
 import { messageOf, paymentPageLink } from './element/merchant-api.js';
 import { readPayloadPreview, type PayloadPreview } from './element/payload-preview.js';
@@ -134,6 +135,7 @@ export class CupQrCheckout extends LitElement {
 
   readonly #internals = this.attachInternals();
   readonly #form = new LazyCustomerForm(this, (customer) => void this.#checkout.submit(customer));
+  readonly #encoder = new LazyQrEncoder(this);
   readonly #checkout = new CheckoutAttemptController(this, {
     clock: {
       now: () => this.clock.now(),
@@ -142,6 +144,7 @@ export class CupQrCheckout extends LitElement {
     },
     onStatus: () => this.#reflectStatus(),
     form: this.#form,
+    encoder: this.#encoder,
     onNewAttempt: () => {
       this.#frame.reset();
       this.note = '';
@@ -198,7 +201,7 @@ export class CupQrCheckout extends LitElement {
   /** Timings of reconnects and polling (defaults suit production). */
   @property({ attribute: false }) streamOptions: Partial<PaymentStreamOptions> | undefined;
 
-  readonly #qrView = new QrView();
+  readonly #qrView = new QrView(this.#encoder);
   /** The shopper started this attempt (a click): an embedded Payment Page takes the focus. */
   #byShopper = false;
 
@@ -289,19 +292,22 @@ export class CupQrCheckout extends LitElement {
       void this.start();
     }
     if (changed.has('payload')) this.#reflectMode();
+    // A code may be shown: its encoder loads now, beside the payment's round trip.
+    if (changed.has('payload') && this.payload && this.mode === 'gate') this.#encoder.preload();
     if (changed.has('prefill') && this.status === 'collecting') {
       this.#form.prefill(this.prefill);
     }
   }
 
   /**
-   * Also waits for the customer form's chunk while it loads (status `collecting`): the update
-   * that shows the form is still to come until then.
+   * Also waits for the customer form's chunk while it loads (status `collecting`), and for the
+   * QR encoder's: the update that shows the form, or the code, is still to come until then.
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     let complete = await super.getUpdateComplete();
-    for (let loading = this.#form.loading; loading; loading = this.#form.loading) {
-      await loading.catch(() => undefined);
+    const loading = (): Promise<void> | undefined => this.#form.loading ?? this.#encoder.loading;
+    for (let wait = loading(); wait; wait = loading()) {
+      await wait.catch(() => undefined);
       complete = await super.getUpdateComplete();
     }
     return complete;
@@ -552,8 +558,11 @@ export class CupQrCheckout extends LitElement {
 
   #renderQr(t: Translation): TemplateResult {
     const qr = this.paymentState?.qr;
-    if (!qr) return this.#renderSkeleton(t, t.pending);
-    return this.#qrView.render(t, qr, this.#checkout.countdown, this.#handleCopy, this.#handleSave);
+    const view = qr
+      ? this.#qrView.render(t, qr, this.#checkout.countdown, this.#handleCopy, this.#handleSave)
+      : undefined;
+    // The skeleton until both the code and its encoder are there.
+    return view ?? this.#renderSkeleton(t, t.pending);
   }
 
   /** The QR code's layout with placeholders, so that the code arrives without a jump. */

@@ -3,7 +3,9 @@
  * A demo checkout page, on only when CUPQR_DEMO_ELEMENT names the element's ES module bundle
  * (the end-to-end test builds it): `/?ref=…` is the WordPress plug-in's shortcode on a bare
  * page, its order filled by a `cup_qr_checkout_order` filter as a shop would fill it (the test
- * customer of the seed); `/cup-qr-checkout.js` is the bundle.
+ * customer of the seed); `/cup-qr-checkout.js` is the bundle, and its companion files
+ * (`cup-qr-checkout.qr.js`, `.form.js`, `.png.js`), which it imports from beside itself, are
+ * served from the bundle's folder.
  */
 declare(strict_types=1);
 
@@ -19,9 +21,12 @@ function apply_filters(string $hook, mixed $value): mixed
 
 function cupqr_demo(Config $config, string $path): bool
 {
-    if ($path === '/cup-qr-checkout.js') {
+    $bundle = (string) getenv('CUPQR_DEMO_ELEMENT');
+    if ($path === '/cup-qr-checkout.js' || preg_match('#^/cup-qr-checkout\.(qr|form|png)\.js$#', $path)) {
+        $file = $path === '/cup-qr-checkout.js' ? $bundle : dirname($bundle) . $path;
+        if (!is_file($file)) return false;
         header('Content-Type: text/javascript; charset=utf-8');
-        readfile((string) getenv('CUPQR_DEMO_ELEMENT'));
+        readfile($file);
         return true;
     }
     if ($path !== '/') return false;

@@ -18,7 +18,9 @@ const checkout = createCheckout({
 const routes = toNodeHandler(checkout);
 
 const script = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.min.js'));
-// The script's companions (the customer form, the QR image export; loaded on demand), beside it.
+// The script's companions (the QR encoder, the customer form, the QR image export; loaded on
+// demand), beside it.
+const qrScript = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.qr.js'));
 const formScript = fileURLToPath(
   import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.form.js'),
 );
@@ -55,6 +57,7 @@ createServer(async (req, res) => {
   if (checkout.matches(path)) return routes(req, res);
   const assets = {
     '/assets/cup-qr-checkout.min.js': script,
+    '/assets/cup-qr-checkout.qr.js': qrScript,
     '/assets/cup-qr-checkout.form.js': formScript,
     '/assets/cup-qr-checkout.png.js': pngScript,
     '/assets/page.js': new URL('page.js', import.meta.url),

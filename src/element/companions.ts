@@ -1,6 +1,7 @@
 /**
- * The element's companions, the code a QR-only first paint does not need, each imported the
- * first time it is wanted: the customer form (a payload that leaves customer fields open, with
+ * The element's companions, the code its first paint does not need, each imported the first
+ * time it is wanted: the QR encoder (as soon as a code may be shown: it arrives while the
+ * payment is created), the customer form (a payload that leaves customer fields open, with
  * its rule tables, words and country list) and the QR image export ("save image"). This file is
  * what the per-module build (`tsc`, the package's entry for bundlers) ships: plain `import()`s
  * that Vite, webpack or esbuild turn into chunks of their own. The two self-contained bundles
@@ -9,13 +10,16 @@
  */
 import type * as CustomerFormExports from './customer-form.js';
 import type * as QrImageExports from './qr-image.js';
+import type * as QrEncoderExports from './qr-encoder.js';
 
 export type CustomerFormModule = typeof CustomerFormExports;
 export type QrImageModule = typeof QrImageExports;
+export type QrEncoderModule = typeof QrEncoderExports;
 
 /** What an error names when a chunk cannot load. */
 export const CUSTOMER_FORM_FILE = 'customer-form.js';
 export const QR_IMAGE_FILE = 'qr-image.js';
+export const QR_ENCODER_FILE = 'qr-encoder.js';
 
 export function importCustomerForm(): Promise<CustomerFormModule> {
   return import('./customer-form.js');
@@ -23,4 +27,8 @@ export function importCustomerForm(): Promise<CustomerFormModule> {
 
 export function importQrImage(): Promise<QrImageModule> {
   return import('./qr-image.js');
+}
+
+export function importQrEncoder(): Promise<QrEncoderModule> {
+  return import('./qr-encoder.js');
 }

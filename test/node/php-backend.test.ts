@@ -512,7 +512,12 @@ describe('the PHP backend: a whole payment with the element in Chromium', () => 
 
   before(async () => {
     const bundle = join(backend.dataDir, 'cup-qr-checkout.js');
-    writeFileSync(bundle, (await bundleElement()).esm);
+    const { esm, qr, form, png } = await bundleElement();
+    writeFileSync(bundle, esm);
+    // The companions beside it, as a site serves them (the QR encoder is needed for the code).
+    for (const [name, code] of Object.entries({ qr, form, png })) {
+      writeFileSync(join(backend.dataDir, `cup-qr-checkout.${name}.js`), code);
+    }
     shop = await startPhpBackend({ CUPQR_DEMO_ELEMENT: bundle });
     browser = await launchChromium();
   });
