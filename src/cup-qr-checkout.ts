@@ -301,11 +301,14 @@ export class CupQrCheckout extends LitElement {
 
   /**
    * Also waits for the customer form's chunk while it loads (status `collecting`), and for the
-   * QR encoder's: the update that shows the form, or the code, is still to come until then.
+   * QR encoder while a code waits for it (`awaiting-customer`): the update that shows the form,
+   * or the code, is still to come until then.
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     let complete = await super.getUpdateComplete();
-    const loading = (): Promise<void> | undefined => this.#form.loading ?? this.#encoder.loading;
+    const loading = (): Promise<void> | undefined =>
+      this.#form.loading ??
+      (this.status === 'awaiting-customer' ? this.#encoder.loading : undefined);
     for (let wait = loading(); wait; wait = loading()) {
       await wait.catch(() => undefined);
       complete = await super.getUpdateComplete();

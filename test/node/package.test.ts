@@ -4,14 +4,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { DEMO_SECRET_KEY } from '../../src/cli/commands/sandbox.js';
 import { payloadKeyOf } from '../../src/server/payload.js';
+import { toNodeHandler } from '../../src/server/node-adapter.js';
 import { base64UrlEncodeText } from '../../src/wire/payload.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { decodeQrPng } from '../helpers/qr-png.js';
+import { startShop } from '../helpers/toolkit.js';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url);
@@ -83,6 +86,7 @@ describe('the built package', () => {
       'bin/cup-qr-checkout.js',
       'dist/cup-qr-checkout.esm.js',
       'dist/cup-qr-checkout.min.js',
+      'dist/cup-qr-checkout.qr.js',
       'dist/cup-qr-checkout.form.js',
       'dist/cup-qr-checkout.png.js',
       'dist/custom-elements.json',
@@ -153,7 +157,11 @@ describe('the built package', () => {
       t.diagnostic(`${name}: ${size} bytes gzipped (${(size / 1024).toFixed(1)} KiB)`);
       assert.ok(size <= BUNDLE_BUDGET_GZIP_BYTES, `${name} is ${size} bytes gzipped`);
     }
-    // Loaded on demand beside either bundle: not part of a QR-only page's weight.
+    // Loaded on demand beside either bundle: the encoder while the payment is created.
+    const qr = gzipSync(readFileSync(dist('cup-qr-checkout.qr.js')), { level: 9 }).length;
+    t.diagnostic(
+      `cup-qr-checkout.qr.js (as an attempt starts, the QR encoder): ${qr} bytes gzipped`,
+    );
     const form = gzipSync(readFileSync(dist('cup-qr-checkout.form.js')), { level: 9 }).length;
     t.diagnostic(`cup-qr-checkout.form.js (on demand, the customer form): ${form} bytes gzipped`);
     const png = gzipSync(readFileSync(dist('cup-qr-checkout.png.js')), { level: 9 }).length;
@@ -229,6 +237,7 @@ describe('the built package', () => {
     for (const [specifier, file] of [
       ['cup-qr-checkout/dist/cup-qr-checkout.min.js', 'dist/cup-qr-checkout.min.js'],
       ['cup-qr-checkout/dist/cup-qr-checkout.esm.js', 'dist/cup-qr-checkout.esm.js'],
+      ['cup-qr-checkout/dist/cup-qr-checkout.qr.js', 'dist/cup-qr-checkout.qr.js'],
       ['cup-qr-checkout/custom-elements.json', 'dist/custom-elements.json'],
       ['cup-qr-checkout/react', 'dist/react.js'],
       ['cup-qr-checkout/vue', 'dist/vue.js'],
@@ -260,7 +269,7 @@ describe('the built package', () => {
     /** `/no-companion/…` serves the script alone, as a CDN that copied only the main file. */
     const http = createServer((req, res) => {
       const path = (req.url ?? '/').replace(/^\/no-companion/, '');
-      const file = path.match(/^\/assets\/(cup-qr-checkout\.(?:min|form)\.js)$/)?.[1];
+      const file = path.match(/^\/assets\/(cup-qr-checkout\.(?:min|form|qr)\.js)$/)?.[1];
       if (file && !(file.includes('form') && req.url!.startsWith('/no-companion'))) {
         res.writeHead(200, { 'Content-Type': 'text/javascript' });
         res.end(readFileSync(dist(file)));
@@ -385,6 +394,207 @@ describe('the built package', () => {
       } finally {
         await browser.close();
       }
+    });
+
+    /**
+     * A page of the real toolkit and sandbox (startShop) with the classic script, under the
+     * strict CSP: `/cup-qr/…` goes to the shop's checkout (same origin), `/assets/…` serves
+     * dist/. The test decides when the QR encoder's file is answered (`encoder`: held until
+     * `release`, or 404 while `missing`) and when `POST /payments` goes through (`held`).
+     */
+    async function shopPage(t: TestContext) {
+      const shop = await startShop(t);
+      const routes = toNodeHandler(shop.checkout);
+      const payload = shop.payload(`package-qr-${Date.now()}`);
+      const seen: string[] = [];
+      const waiters: { what: string; resolve: () => void }[] = [];
+      const saw = (what: string): void => {
+        seen.push(what);
+        for (const w of waiters.filter((w) => what.startsWith(w.what))) w.resolve();
+      };
+      /** Resolves once a request starting with `what` has arrived (now or earlier); a guard stops a hung test. */
+      const arrived = (what: string): Promise<void> =>
+        seen.some((s) => s.startsWith(what))
+          ? Promise.resolve()
+          : new Promise((resolve, reject) => {
+              const guard = setTimeout(() => reject(new Error(`never requested: ${what}`)), 20_000);
+              waiters.push({
+                what,
+                resolve: () => {
+                  clearTimeout(guard);
+                  resolve();
+                },
+              });
+            });
+      const control = {
+        missing: false,
+        holdEncoder: false,
+        holdPayments: false,
+        heldEncoder: [] as (() => void)[],
+        heldPayments: [] as (() => void)[],
+      };
+      const serveFile = (res: ServerResponse, file: string): void => {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' });
+        res.end(readFileSync(dist(file)));
+      };
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        const url = req.url ?? '/';
+        const path = url.split('?')[0];
+        saw(`${req.method} ${url}`);
+        if (path.startsWith('/cup-qr/')) {
+          const forward = (): void => void routes(req, res);
+          if (req.method === 'POST' && control.holdPayments) control.heldPayments.push(forward);
+          else forward();
+          return;
+        }
+        if (path === '/assets/cup-qr-checkout.min.js')
+          return serveFile(res, 'cup-qr-checkout.min.js');
+        if (path === '/assets/cup-qr-checkout.qr.js') {
+          if (control.missing) return void res.writeHead(404).end();
+          const answer = (): void => serveFile(res, 'cup-qr-checkout.qr.js');
+          if (control.holdEncoder) control.heldEncoder.push(answer);
+          else answer();
+          return;
+        }
+        if (path !== '/') return void res.writeHead(404).end();
+        res.writeHead(200, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy':
+            "default-src 'self'; require-trusted-types-for 'script'; trusted-types lit-html",
+        });
+        res.end(`<!doctype html><html lang="en"><head>
+          <script src="assets/cup-qr-checkout.min.js"></script></head>
+          <body><cup-qr-checkout payload="${payload}" endpoint="/cup-qr"></cup-qr-checkout>
+          </body></html>`);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      t.after(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            // A request the test still holds (a failed run) ends with the server.
+            server.closeAllConnections();
+          }),
+      );
+      const browser = await launchChromium();
+      t.after(() => browser.close());
+      const tab = await browser.newPage();
+      await tab.addInitScript(() => {
+        const codes: unknown[] = ((window as unknown as { errorCodes: unknown[] }).errorCodes = []);
+        document.addEventListener('cup-qr-error', (e) =>
+          codes.push((e as CustomEvent).detail.code),
+        );
+      });
+      const { port } = server.address() as { port: number };
+      const status = (expected: string) =>
+        tab.waitForFunction(
+          (s) => document.querySelector('cup-qr-checkout')?.getAttribute('status') === s,
+          expected,
+          { timeout: 20_000 },
+        );
+      /** What the element shows: its status, whether the code is drawn, the stage's height. */
+      const shown = () =>
+        tab.evaluate(() => {
+          const el = document.querySelector('cup-qr-checkout')!;
+          const root = el.shadowRoot!;
+          return {
+            status: el.getAttribute('status'),
+            svg: root.querySelector('[part~="qr"] svg') !== null,
+            skeleton: root.querySelector('[part~="qr"][part~="skeleton"]') !== null,
+            stage: root.querySelector<HTMLElement>('[part~="stage"]')!.offsetHeight,
+            text: root.textContent ?? '',
+            paymentId: (el as unknown as { paymentSession?: { paymentId: string } }).paymentSession
+              ?.paymentId,
+            qr: (el as unknown as { paymentState?: { qr?: { data: string } } }).paymentState?.qr
+              ?.data,
+            stored: JSON.stringify(Object.values({ ...sessionStorage })),
+          };
+        });
+      return { shop, tab, control, seen, arrived, status, shown, url: `http://127.0.0.1:${port}` };
+    }
+
+    it('asks for the QR encoder while the payment is created; the skeleton holds until it is there', async (t) => {
+      const page = await shopPage(t);
+      page.control.holdPayments = true;
+      page.control.holdEncoder = true;
+      await page.tab.goto(`${page.url}/`);
+      // Both requests are out before the server has answered either: in parallel.
+      await page.arrived('POST /cup-qr/payments');
+      await page.arrived('GET /assets/cup-qr-checkout.qr.js');
+      for (const forward of page.control.heldPayments.splice(0)) forward();
+      page.control.holdPayments = false;
+      await page.status('awaiting-customer');
+      const waiting = await page.shown();
+      assert.equal(waiting.svg, false, 'no code without its encoder');
+      assert.equal(waiting.skeleton, true, 'the skeleton in its place');
+      for (const answer of page.control.heldEncoder.splice(0)) answer();
+      await page.tab.waitForFunction(
+        () =>
+          document.querySelector('cup-qr-checkout')?.shadowRoot?.querySelector('[part~="qr"] svg'),
+        undefined,
+        { timeout: 20_000 },
+      );
+      const drawn = await page.shown();
+      assert.equal(drawn.stage, waiting.stage, "the code takes the skeleton's place: no jump");
+      const scanned = decodeQrPng(
+        await page.tab.locator('cup-qr-checkout').screenshot(),
+        'the screenshot of the element',
+      );
+      assert.equal(scanned, drawn.qr);
+      assert.equal(
+        page.seen.filter((r) => r.startsWith('GET /assets/cup-qr-checkout.qr.js')).length,
+        1,
+        'one request for the encoder',
+      );
+    });
+
+    it('a QR encoder that cannot load: `qr-unavailable` naming the file, the payment kept; "Try again" shows its code', async (t) => {
+      const page = await shopPage(t);
+      page.control.missing = true;
+      await page.tab.goto(`${page.url}/`);
+      await page.status('error');
+      const failed = await page.shown();
+      assert.ok(
+        failed.text.includes(`${page.url}/assets/cup-qr-checkout.qr.js`),
+        `the file is named: ${failed.text}`,
+      );
+      assert.doesNotMatch(failed.text, /qr-unavailable/);
+      const codes = await page.tab.evaluate(
+        () => (window as unknown as { errorCodes: unknown }).errorCodes,
+      );
+      assert.deepEqual(codes, ['qr-unavailable']);
+      // The payment is live at the platform: still stored in the tab, resumable.
+      assert.ok(failed.paymentId, 'the attempt has its payment');
+      assert.match(failed.stored, new RegExp(`${failed.paymentId}.*token`));
+      // Back online (the file served again): "Try again" resumes that payment, no second sale.
+      page.control.missing = false;
+      await page.tab.locator('cup-qr-checkout').getByRole('button', { name: 'Try again' }).click();
+      await page.tab.waitForFunction(
+        () =>
+          document.querySelector('cup-qr-checkout')?.shadowRoot?.querySelector('[part~="qr"] svg'),
+        undefined,
+        { timeout: 20_000 },
+      );
+      const resumed = await page.shown();
+      assert.equal(resumed.status, 'awaiting-customer');
+      assert.equal(resumed.paymentId, failed.paymentId);
+      assert.equal(
+        page.seen.filter((r) => r.startsWith('POST /cup-qr/payments')).length,
+        1,
+        'one POST /payments: the retry resumed the stored attempt',
+      );
+      assert.ok(
+        page.seen.some((r) => r.startsWith('GET /assets/cup-qr-checkout.qr.js?retry=')),
+        'the retry asked for the file under a URL of its own',
+      );
+      const scanned = decodeQrPng(
+        await page.tab.locator('cup-qr-checkout').screenshot(),
+        'the screenshot of the element',
+      );
+      assert.equal(scanned, resumed.qr);
+      assert.equal(page.shop.sandbox.control.saleRequests(), 1, 'one sale reached Gate');
+      const record = await page.shop.store.getPayment(failed.paymentId!);
+      assert.equal(record?.qr?.data, resumed.qr, "the code is that payment's");
     });
   });
 });
