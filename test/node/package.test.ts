@@ -54,7 +54,7 @@ function realSecrets(): string[] {
 }
 
 /**
- * The self-contained bundles' ceiling, gzipped (Lit and the QR encoder included): it stops
+ * The self-contained bundles' ceiling, gzipped (Lit included): it stops
  * growth. The product's target is 20 KiB; README's Limits gives the figure this test prints.
  * Raised from 24 to 25 KiB when issue #13 added its refusals' words (zh-CN and en) and rules to
  * the element (24,633 bytes); from 25 to 26 KiB when issue #14 added the embedded Payment Page
@@ -64,9 +64,11 @@ function realSecrets(): string[] {
  * the product's 20 KiB; raised to 25 KiB when issue #16 (the same-phone flow, spoken amount and
  * time, lang marking, forced colours, focus) and #18 (bad answers) added about 1,000 bytes; the
  * form's words then moved into the form's file and the QR image export into its own
- * (`cup-qr-checkout.png.js`, loaded on the first "save image"): about 800 bytes less (24,218 as this test counts): 24,300.
+ * (`cup-qr-checkout.png.js`, loaded on the first "save image"): about 800 bytes less (24,218 as this test counts): 24,300;
+ * the QR encoder then moved into `cup-qr-checkout.qr.js`, asked for as an attempt starts (it
+ * arrives during the create-payment round trip): 22,346: 22,400.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 24_300;
+const BUNDLE_BUDGET_GZIP_BYTES = 22_400;
 
 describe('the built package', () => {
   let files: string[] = [];
