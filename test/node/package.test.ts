@@ -512,7 +512,24 @@ describe('the built package', () => {
             stored: JSON.stringify(Object.values({ ...sessionStorage })),
           };
         });
-      return { shop, tab, control, seen, arrived, status, shown, url: `http://127.0.0.1:${port}` };
+      /** Resolves once the code is drawn. */
+      const drawn = () =>
+        tab.waitForFunction(
+          () =>
+            document
+              .querySelector('cup-qr-checkout')
+              ?.shadowRoot?.querySelector('[part~="qr"] svg'),
+          undefined,
+          { timeout: 20_000 },
+        );
+      /** The code as a phone reads it: from the element's pixels. */
+      const scan = async () =>
+        decodeQrPng(
+          await tab.locator('cup-qr-checkout').screenshot(),
+          'the screenshot of the element',
+        );
+      const url = `http://127.0.0.1:${port}`;
+      return { shop, tab, control, seen, arrived, status, shown, drawn, scan, url };
     }
 
     it('asks for the QR encoder while the payment is created; the skeleton holds until it is there', async (t) => {
@@ -530,19 +547,10 @@ describe('the built package', () => {
       assert.equal(waiting.svg, false, 'no code without its encoder');
       assert.equal(waiting.skeleton, true, 'the skeleton in its place');
       for (const answer of page.control.heldEncoder.splice(0)) answer();
-      await page.tab.waitForFunction(
-        () =>
-          document.querySelector('cup-qr-checkout')?.shadowRoot?.querySelector('[part~="qr"] svg'),
-        undefined,
-        { timeout: 20_000 },
-      );
+      await page.drawn();
       const drawn = await page.shown();
       assert.equal(drawn.stage, waiting.stage, "the code takes the skeleton's place: no jump");
-      const scanned = decodeQrPng(
-        await page.tab.locator('cup-qr-checkout').screenshot(),
-        'the screenshot of the element',
-      );
-      assert.equal(scanned, drawn.qr);
+      assert.equal(await page.scan(), drawn.qr);
       assert.equal(
         page.seen.filter((r) => r.startsWith('GET /assets/cup-qr-checkout.qr.js')).length,
         1,
@@ -571,12 +579,7 @@ describe('the built package', () => {
       // Back online (the file served again): "Try again" resumes that payment, no second sale.
       page.control.missing = false;
       await page.tab.locator('cup-qr-checkout').getByRole('button', { name: 'Try again' }).click();
-      await page.tab.waitForFunction(
-        () =>
-          document.querySelector('cup-qr-checkout')?.shadowRoot?.querySelector('[part~="qr"] svg'),
-        undefined,
-        { timeout: 20_000 },
-      );
+      await page.drawn();
       const resumed = await page.shown();
       assert.equal(resumed.status, 'awaiting-customer');
       assert.equal(resumed.paymentId, failed.paymentId);
@@ -589,11 +592,7 @@ describe('the built package', () => {
         page.seen.some((r) => r.startsWith('GET /assets/cup-qr-checkout.qr.js?retry=')),
         'the retry asked for the file under a URL of its own',
       );
-      const scanned = decodeQrPng(
-        await page.tab.locator('cup-qr-checkout').screenshot(),
-        'the screenshot of the element',
-      );
-      assert.equal(scanned, resumed.qr);
+      assert.equal(await page.scan(), resumed.qr);
       assert.equal(page.shop.sandbox.control.saleRequests(), 1, 'one sale reached Gate');
       const record = await page.shop.store.getPayment(failed.paymentId!);
       assert.equal(record?.qr?.data, resumed.qr, "the code is that payment's");
