@@ -1,7 +1,8 @@
 // The browser bundles: one self-contained ES module for a CDN (`vite build`) and one classic
 // script for CMS pages (`vite build --mode iife`), both with Lit inside, and their companion
-// files, the QR encoder (`vite build --mode qr`), the customer form (`--mode form`) and the QR
-// image export (`--mode png`), which either bundle imports from beside itself when it needs them
+// files, the QR encoder (`vite build --mode qr`), the customer form (`--mode form`), the QR
+// image export (`--mode png`) and the English words (`--mode en`), which either bundle imports
+// from beside itself when it needs them
 // (src/element/companions.bundle.ts). `tsc -p tsconfig.build.json` emits the per-module ESM
 // (Lit external) with types for bundlers, where each companion is a plain `import()` the
 // consumer's bundler makes a chunk of, and the server side. The demo builds the same files in
@@ -26,10 +27,11 @@ function companionFiles(): Plugin {
 }
 
 /** The companions (`vite build --mode <name>`): entry and file name. */
-const COMPANIONS: Record<string, { entry: string; file: string }> = {
+export const COMPANIONS: Record<string, { entry: string; file: string }> = {
   qr: { entry: 'src/element/qr-encoder.ts', file: 'cup-qr-checkout.qr.js' },
   form: { entry: 'src/element/customer-form.ts', file: 'cup-qr-checkout.form.js' },
   png: { entry: 'src/element/qr-image.ts', file: 'cup-qr-checkout.png.js' },
+  en: { entry: 'src/translations/en.ts', file: 'cup-qr-checkout.en.js' },
 };
 
 export default defineConfig(({ mode }) => {

@@ -1,6 +1,5 @@
-/** The demo's static files: its stylesheet and script, and the element's two bundles with
- * their companion files (the QR encoder, the customer form and the QR image export, loaded
- * beside either). */
+/** The demo's static files: its stylesheet and script, and the element's two bundles
+ * with their companion files (loaded from beside either). */
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { ElementBundles } from './bundle.js';
@@ -19,9 +18,12 @@ export function serveStatic(
   const files: Record<string, [type: string, body: () => string]> = {
     '/assets/cup-qr-checkout.esm.js': [JS, () => bundles.esm],
     '/assets/cup-qr-checkout.min.js': [JS, () => bundles.iife],
-    '/assets/cup-qr-checkout.qr.js': [JS, () => bundles.qr],
-    '/assets/cup-qr-checkout.form.js': [JS, () => bundles.form],
-    '/assets/cup-qr-checkout.png.js': [JS, () => bundles.png],
+    ...Object.fromEntries(
+      Object.entries(bundles.companions).map(([file, code]) => [
+        `/assets/${file}`,
+        [JS, () => code],
+      ]),
+    ),
     '/assets/demo.js': [JS, () => publicFile('demo.js')],
     '/assets/demo.css': ['text/css; charset=utf-8', () => publicFile('demo.css')],
   };

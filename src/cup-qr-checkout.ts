@@ -6,7 +6,6 @@
  * the QR and result views and the QR image (src/controllers/, src/element/).
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
 import { CheckoutAttemptController } from './controllers/checkout-attempt.js';
 import { realClock, type Clock } from './controllers/clock.js';
 import { FocusKeeper } from './controllers/focus-keeper.js';
@@ -21,6 +20,7 @@ import { formatAmount as formatMinorUnits, spokenAmount } from './element/format
 import { messageOf, paymentPageLink } from './element/merchant-api.js';
 import { readPayloadPreview, type PayloadPreview } from './element/payload-preview.js';
 import { markChinese } from './element/lang-runs.js';
+import { LocaleWords } from './element/locale-words.js';
 import { QR_IMAGE_FILE, importQrImage } from './element/companions.js';
 import { loadCompanion } from './element/load-companion.js';
 import { QrView } from './element/qr-view.js';
@@ -33,7 +33,8 @@ import { DEFAULT_ROUTE_PREFIX } from './wire/routes.js';
 import { type PaymentMode } from './wire/payload.js';
 import {
   resolveLocale,
-  translate,
+  withOverrides,
+  zhCN,
   type Translation,
   type TranslationOverrides,
 } from './translations/index.js';
@@ -133,6 +134,24 @@ export type CheckoutMode = PaymentMode;
 export class CupQrCheckout extends LitElement {
   static override styles = styles;
 
+  /**
+   * The reactive properties (`static properties` rather than decorators: the same to Lit, and
+   * the bundle carries no decorator helpers). Attributes are the names in lower case unless
+   * named here.
+   */
+  static override properties = {
+    payload: {},
+    endpoint: {},
+    locale: {},
+    qrSize: { attribute: 'qr-size', type: Number },
+    paymentPageTarget: { attribute: 'payment-page-target' },
+    manual: { type: Boolean },
+    prefill: { attribute: false },
+    strings: { attribute: false },
+    clock: { attribute: false },
+    streamOptions: { attribute: false },
+  };
+
   readonly #internals = this.attachInternals();
   readonly #form = new LazyCustomerForm(this, (customer) => void this.#checkout.submit(customer));
   readonly #encoder = new LazyQrEncoder(this);
@@ -151,6 +170,7 @@ export class CupQrCheckout extends LitElement {
     },
   });
   readonly #pageLang = new PageLangController(this);
+  readonly #words = new LocaleWords(this);
   readonly #focus = new FocusKeeper(this, () => this.#focusTarget());
   readonly #frame = new PaymentPageFrame(
     this,
@@ -158,48 +178,55 @@ export class CupQrCheckout extends LitElement {
     (error) => (this.note = this.#failureNote(error)),
   );
 
-  @state() private note = '';
+  #note = '';
+  /** The note under the stage (copied, saved, what failed): private state that re-renders. */
+  private get note(): string {
+    return this.#note;
+  }
+  private set note(text: string) {
+    this.#note = text;
+    this.requestUpdate();
+  }
 
   /** The payload that the merchant's server signed (amount, currency, order). */
-  @property() payload = '';
+  payload = '';
 
   /** The merchant's route prefix of the wire protocol. */
-  @property() endpoint = DEFAULT_ROUTE_PREFIX;
+  endpoint = DEFAULT_ROUTE_PREFIX;
 
   /** `zh-CN` or `en`; without it the closest `lang` decides (`zh*` → Chinese), else Chinese. */
-  @property() locale: string | undefined;
+  locale: string | undefined;
 
   /** The QR code's side in CSS pixels (overrides `--cup-qr-size`). */
-  @property({ attribute: 'qr-size', type: Number }) qrSize: number | undefined;
+  qrSize: number | undefined;
 
   /**
    * Where `payment-page` mode opens the page: a new `window` (default; any other value too),
    * `redirect` this one, or `embedded` in a frame inside the element (closable; the result
    * still comes here).
    */
-  @property({ attribute: 'payment-page-target' }) paymentPageTarget:
-    'window' | 'redirect' | 'embedded' = 'window';
+  paymentPageTarget: 'window' | 'redirect' | 'embedded' = 'window';
 
   /** Do not start on connection: show a start button (or call `start()`). */
-  @property({ type: Boolean }) manual = false;
+  manual = false;
 
   /**
    * Values the customer form starts with (the merchant's account data); the shopper may change
    * them. Only fields the payload leaves open are asked, so only those are used.
    */
-  @property({ attribute: false }) prefill: ShopperCustomer | undefined;
+  prefill: ShopperCustomer | undefined;
 
   /** Overrides for any of the locale's strings. */
-  @property({ attribute: false }) strings: TranslationOverrides | undefined;
+  strings: TranslationOverrides | undefined;
 
   /**
    * Time for the countdown, reconnects and polls. Tests set a fake clock; leave it alone
    * otherwise.
    */
-  @property({ attribute: false }) clock: Clock = realClock;
+  clock: Clock = realClock;
 
   /** Timings of reconnects and polling (defaults suit production). */
-  @property({ attribute: false }) streamOptions: Partial<PaymentStreamOptions> | undefined;
+  streamOptions: Partial<PaymentStreamOptions> | undefined;
 
   readonly #qrView = new QrView(this.#encoder);
   /** The shopper started this attempt (a click): an embedded Payment Page takes the focus. */
@@ -300,14 +327,15 @@ export class CupQrCheckout extends LitElement {
   }
 
   /**
-   * Also waits for the customer form's chunk while it loads (status `collecting`), and for the
-   * QR encoder while a code waits for it (`awaiting-customer`): the update that shows the form,
-   * or the code, is still to come until then.
+   * Also waits for the customer form's chunk while it loads (status `collecting`), for the
+   * English words while they load, and for the QR encoder while a code waits for it
+   * (`awaiting-customer`): the update that shows them is still to come until then.
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     let complete = await super.getUpdateComplete();
-    const loading = (): Promise<void> | undefined =>
+    const loading = (): Promise<unknown> | undefined =>
       this.#form.loading ??
+      this.#words.loading ??
       (this.status === 'awaiting-customer' ? this.#encoder.loading : undefined);
     for (let wait = loading(); wait; wait = loading()) {
       await wait.catch(() => undefined);
@@ -370,8 +398,14 @@ export class CupQrCheckout extends LitElement {
     }
   }
 
+  /** The words in force, `undefined` while their table loads (locale-words.ts). */
+  get #wordsInForce(): Translation | undefined {
+    return this.#words.for(resolveLocale(this.locale, this.#pageLang.lang), this.strings);
+  }
+
+  /** The words for a handler's message (a handler only runs once the words have shown). */
   get #translation(): Translation {
-    return translate(resolveLocale(this.locale, this.#pageLang.lang), this.strings);
+    return this.#wordsInForce ?? withOverrides(zhCN, this.strings);
   }
 
   readonly #handleStart = async (): Promise<void> => {
@@ -462,7 +496,8 @@ export class CupQrCheckout extends LitElement {
   };
 
   protected override render(): TemplateResult {
-    const t = this.#translation;
+    const t = this.#wordsInForce;
+    if (!t) return this.#renderWordless();
     const status = this.status;
     const payment = this.paymentState;
     const { preview } = readPayloadPreview(this.payload);
@@ -497,6 +532,15 @@ export class CupQrCheckout extends LitElement {
       </div>
       <div class="visually-hidden" role="status">${this.#renderAnnouncement(t, status)}</div>
       <div part="footer"><slot name="footer"></slot></div>
+    </section>`;
+  }
+
+  /** While the words load (an English page's first moments): the card and its busy stage. */
+  #renderWordless(): TemplateResult {
+    return html`<section part="base">
+      <div part="stage" aria-busy="true">
+        <div part="qr skeleton" class="skeleton" aria-hidden="true"></div>
+      </div>
     </section>`;
   }
 

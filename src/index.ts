@@ -24,10 +24,9 @@ export {
   type PaymentEventDetail,
   type StatusEventDetail,
 } from './events.js';
+export { loadTranslation } from './element/locale-words.js';
 export {
   resolveLocale,
-  translate,
-  translations,
   type SupportedLocale,
   type Translation,
   type TranslationOverrides,

@@ -3,9 +3,8 @@
  * A demo checkout page, on only when CUPQR_DEMO_ELEMENT names the element's ES module bundle
  * (the end-to-end test builds it): `/?ref=…` is the WordPress plug-in's shortcode on a bare
  * page, its order filled by a `cup_qr_checkout_order` filter as a shop would fill it (the test
- * customer of the seed); `/cup-qr-checkout.js` is the bundle, and its companion files
- * (`cup-qr-checkout.qr.js`, `.form.js`, `.png.js`), which it imports from beside itself, are
- * served from the bundle's folder.
+ * customer of the seed); `/cup-qr-checkout.js` is the bundle, `/cup-qr-checkout.*.js` the
+ * companion files written beside it.
  */
 declare(strict_types=1);
 
@@ -22,9 +21,11 @@ function apply_filters(string $hook, mixed $value): mixed
 function cupqr_demo(Config $config, string $path): bool
 {
     $bundle = (string) getenv('CUPQR_DEMO_ELEMENT');
-    if ($path === '/cup-qr-checkout.js' || preg_match('#^/cup-qr-checkout\.(qr|form|png)\.js$#', $path)) {
-        $file = $path === '/cup-qr-checkout.js' ? $bundle : dirname($bundle) . $path;
-        if (!is_file($file)) return false;
+    // The bundle, and its companions from the same folder (`cup-qr-checkout.form.js`, …: the
+    // bundle imports them from beside itself); only names of that shape, nothing else on disk.
+    $file = $path === '/cup-qr-checkout.js' ? $bundle
+        : (preg_match('~^/(cup-qr-checkout\.[a-z]+\.js)$~D', $path, $m) ? dirname($bundle) . '/' . $m[1] : null);
+    if ($file !== null && is_file($file)) {
         header('Content-Type: text/javascript; charset=utf-8');
         readfile($file);
         return true;

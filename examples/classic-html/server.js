@@ -3,6 +3,7 @@
 // path), and the checkout's routes.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCheckout, createPayload, MemoryStore, toNodeHandler } from 'cup-qr-checkout/server';
 
@@ -17,14 +18,10 @@ const checkout = createCheckout({
 });
 const routes = toNodeHandler(checkout);
 
+// The script and its companions (the QR encoder, the customer form, the image export, the English words…:
+// loaded on demand from beside it) are the files of the package's dist/ folder.
 const script = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.min.js'));
-// The script's companions (the QR encoder, the customer form, the QR image export; loaded on
-// demand), beside it.
-const qrScript = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.qr.js'));
-const formScript = fileURLToPath(
-  import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.form.js'),
-);
-const pngScript = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.png.js'));
+const dist = dirname(script);
 const page = await readFile(new URL('index.html', import.meta.url), 'utf8');
 const escapeAttribute = (text) => text.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
 
@@ -55,17 +52,17 @@ function orderPayload() {
 createServer(async (req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   if (checkout.matches(path)) return routes(req, res);
-  const assets = {
-    '/assets/cup-qr-checkout.min.js': script,
-    '/assets/cup-qr-checkout.qr.js': qrScript,
-    '/assets/cup-qr-checkout.form.js': formScript,
-    '/assets/cup-qr-checkout.png.js': pngScript,
-    '/assets/page.js': new URL('page.js', import.meta.url),
-  };
-  const file = assets[path];
-  if (file) {
+  // Only names of the package's own shape: nothing else of the disk is reachable.
+  const bundled = /^\/assets\/(cup-qr-checkout\.[a-z]+\.js)$/.exec(path)?.[1];
+  const file = bundled
+    ? join(dist, bundled)
+    : path === '/assets/page.js'
+      ? new URL('page.js', import.meta.url)
+      : undefined;
+  const body = file && (await readFile(file).catch(() => undefined));
+  if (body) {
     res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-    return res.end(await readFile(file));
+    return res.end(body);
   }
   if (path === '/') {
     res.writeHead(200, {

@@ -2,20 +2,25 @@
  * Where the companions come from in the self-contained bundles (the ES module for a CDN and
  * the classic script; vite.config.ts puts this file in companions.ts's place): files served
  * beside the script, `cup-qr-checkout.qr.js` (the QR encoder), `cup-qr-checkout.form.js` (the
- * customer form) and `cup-qr-checkout.png.js` (the QR image export), imported with `import()`
- * from the script's own URL the first time they are wanted. Each is an ES module of its own
- * (`vite build --mode qr`, `--mode form`, `--mode png`), so the same file serves both
- * bundles: the classic script cannot share modules with a chunk, and the ES module bundle then
- * needs no second name.
+ * customer form), `cup-qr-checkout.png.js` (the QR image export) and `cup-qr-checkout.en.js`
+ * (the English words), imported with `import()` from the script's own URL the first time they
+ * are wanted. Each is an ES module of its own (`vite build --mode qr`, `--mode form`,
+ * `--mode png`, `--mode en`), so the same file serves both bundles: the classic script cannot
+ * share modules with a chunk, and the ES module bundle then needs no second name.
  *
  * The script's URL is read while it runs: the classic script's `document.currentScript` (gone
  * afterwards; the classic build has no `import.meta`), else the ES module's `import.meta.url`.
  * `import()` is no Trusted Types sink; `script-src` governs it, and `'self'` allows a companion
  * served beside the script.
  */
-import type { CustomerFormModule, QrEncoderModule, QrImageModule } from './companions.js';
+import type {
+  CustomerFormModule,
+  EnglishModule,
+  QrEncoderModule,
+  QrImageModule,
+} from './companions.js';
 
-export type { CustomerFormModule, QrEncoderModule, QrImageModule };
+export type { CustomerFormModule, EnglishModule, QrEncoderModule, QrImageModule };
 
 const script = typeof document === 'undefined' ? null : document.currentScript;
 /** Where the script came from (the page itself for a script that was not loaded by a tag). */
@@ -29,6 +34,7 @@ const beside = (file: string): string => (scriptUrl ? new URL(file, scriptUrl).h
 export const CUSTOMER_FORM_FILE = beside('cup-qr-checkout.form.js');
 export const QR_IMAGE_FILE = beside('cup-qr-checkout.png.js');
 export const QR_ENCODER_FILE = beside('cup-qr-checkout.qr.js');
+export const ENGLISH_FILE = beside('cup-qr-checkout.en.js');
 
 const tries = new Map<string, number>();
 
@@ -47,3 +53,5 @@ export const importCustomerForm = (): Promise<CustomerFormModule> =>
 export const importQrImage = (): Promise<QrImageModule> => importBeside(QR_IMAGE_FILE);
 
 export const importQrEncoder = (): Promise<QrEncoderModule> => importBeside(QR_ENCODER_FILE);
+
+export const importEnglish = (): Promise<EnglishModule> => importBeside(ENGLISH_FILE);

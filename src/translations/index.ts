@@ -1,8 +1,9 @@
 /**
- * Locale choice and term tables. `zh*` means Simplified Chinese, anything else English; with
- * no locale at all the element speaks Chinese (its shoppers read Chinese first).
+ * Locale choice and the merchant's overrides. `zh*` means Simplified Chinese, anything else
+ * English; with no locale at all the element speaks Chinese (its shoppers read Chinese first).
+ * The Chinese table is imported here, in every bundle; the English one (en.ts) is not: it loads
+ * on demand (src/element/locale-words.ts), so a Chinese page never downloads it.
  */
-import en from './en.js';
 import zhCN from './zh-CN.js';
 import type { CustomerFormWordKey, Translation, TranslationOverrides } from './types.js';
 
@@ -12,14 +13,9 @@ export type {
   Translation,
   TranslationOverrides,
 } from './types.js';
-export { en, zhCN };
+export { zhCN };
 
 export type SupportedLocale = 'zh-CN' | 'en';
-
-export const translations: Readonly<Record<SupportedLocale, Translation>> = {
-  'zh-CN': zhCN,
-  en,
-};
 
 /** `zh`, `zh-Hans`, `zh-CN`, `ZH_cn` → `zh-CN`; any other non-empty tag → `en`; none → `zh-CN`. */
 export function resolveLocale(...candidates: (string | null | undefined)[]): SupportedLocale {
@@ -42,12 +38,11 @@ const FORM_WORDS: readonly string[] = [
   'customerErrorCount',
 ] satisfies CustomerFormWordKey[];
 
-/** The table for `locale` with `overrides` on top (unknown keys and `undefined` values ignored). */
-export function translate(
-  locale: SupportedLocale,
+/** The table `base` with `overrides` on top (unknown keys and `undefined` values ignored). */
+export function withOverrides(
+  base: Translation,
   overrides?: TranslationOverrides | null,
 ): Translation {
-  const base = translations[locale];
   if (!overrides) return base;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {

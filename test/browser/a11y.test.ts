@@ -10,7 +10,8 @@ import { sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
 import type { CheckoutStatus } from '../../src/events.js';
-import { en, zhCN } from '../../src/translations/index.js';
+import en from '../../src/translations/en.js';
+import { zhCN } from '../../src/translations/index.js';
 import { PAYMENT_STATUSES } from '../../src/wire/status.js';
 import { part, server, shadow, statusReached } from './helpers/checkout.js';
 

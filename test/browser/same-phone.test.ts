@@ -9,7 +9,8 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
-import { en, zhCN, type Translation } from '../../src/translations/index.js';
+import en from '../../src/translations/en.js';
+import { zhCN, type Translation } from '../../src/translations/index.js';
 import { appLinkFor } from '../../src/wire/qr.js';
 import { button, decodeQr, part, server, shadow, statusReached } from './helpers/checkout.js';
 

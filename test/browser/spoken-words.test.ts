@@ -7,7 +7,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/define.js';
 import type { CupQrCheckout } from '../../src/cup-qr-checkout.js';
-import { en, zhCN } from '../../src/translations/index.js';
+import en from '../../src/translations/en.js';
+import { zhCN } from '../../src/translations/index.js';
 import { liveText, part, server, shadow, statusReached } from './helpers/checkout.js';
 
 async function mount(payload: string, locale: string): Promise<CupQrCheckout> {

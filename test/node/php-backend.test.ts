@@ -512,11 +512,10 @@ describe('the PHP backend: a whole payment with the element in Chromium', () => 
 
   before(async () => {
     const bundle = join(backend.dataDir, 'cup-qr-checkout.js');
-    const { esm, qr, form, png } = await bundleElement();
+    const { esm, companions } = await bundleElement();
     writeFileSync(bundle, esm);
-    // The companions beside it, as a site serves them (the QR encoder is needed for the code).
-    for (const [name, code] of Object.entries({ qr, form, png })) {
-      writeFileSync(join(backend.dataDir, `cup-qr-checkout.${name}.js`), code);
+    for (const [file, code] of Object.entries(companions)) {
+      writeFileSync(join(backend.dataDir, file), code);
     }
     shop = await startPhpBackend({ CUPQR_DEMO_ELEMENT: bundle });
     browser = await launchChromium();
