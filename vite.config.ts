@@ -1,8 +1,9 @@
 // The browser bundles: one self-contained ES module for a CDN (`vite build`) and one classic
-// script for CMS pages (`vite build --mode iife`), both with Lit and the QR encoder inside,
-// and their companion files, the customer form (`vite build --mode form`), the Payment Page
-// mode (`--mode page`) and the QR image export (`--mode png`), which either bundle imports
-// from beside itself when it needs them (src/element/companions.bundle.ts). `tsc -p tsconfig.build.json` emits the per-module ESM
+// script for CMS pages (`vite build --mode iife`), both with Lit inside, and their companion
+// files, the QR encoder (`vite build --mode qr`), the customer form (`--mode form`), the
+// Payment Page mode (`--mode page`), the QR image export (`--mode png`) and the English words
+// (`--mode en`), which either bundle imports from beside itself when it needs them
+// (src/element/companions.bundle.ts). `tsc -p tsconfig.build.json` emits the per-module ESM
 // (Lit external) with types for bundlers, where each companion is a plain `import()` the
 // consumer's bundler makes a chunk of, and the server side. The demo builds the same files in
 // memory.
@@ -27,6 +28,7 @@ function companionFiles(): Plugin {
 
 /** The companions (`vite build --mode <name>`): entry and file name. */
 export const COMPANIONS: Record<string, { entry: string; file: string }> = {
+  qr: { entry: 'src/element/qr-encoder.ts', file: 'cup-qr-checkout.qr.js' },
   form: { entry: 'src/element/customer-form.ts', file: 'cup-qr-checkout.form.js' },
   page: { entry: 'src/element/payment-page.ts', file: 'cup-qr-checkout.page.js' },
   png: { entry: 'src/element/qr-image.ts', file: 'cup-qr-checkout.png.js' },

@@ -18,6 +18,7 @@ import type { PaymentSession } from './element/attempt-storage.js';
 import { showCustomState } from './element/custom-states.js';
 import { LazyCustomerForm } from './element/lazy-customer-form.js';
 import { LazyPaymentPage } from './element/lazy-payment-page.js';
+import { LazyQrEncoder } from './element/lazy-qr-encoder.js';
 import { formatAmount as formatMinorUnits, spokenAmount } from './element/format.js';
 import { readPayloadPreview, type PayloadPreview } from './element/payload-preview.js';
 import { markChinese } from './element/lang-runs.js';
@@ -155,11 +156,13 @@ export class CupQrCheckout extends LitElement {
     note: (text) => (this.note = text),
     failed: (error) => (this.note = failureNote(this.#translation, error)),
   });
+  readonly #encoder = new LazyQrEncoder(this);
   readonly #checkout = new CheckoutAttemptController(this, {
     clock: clockOf(() => this.clock),
     onStatus: () => this.#reflectStatus(),
     form: this.#form,
     page: this.#page,
+    encoder: this.#encoder,
     onNewAttempt: () => {
       this.#page.reset();
       this.note = '';
@@ -219,7 +222,7 @@ export class CupQrCheckout extends LitElement {
   /** Timings of reconnects and polling (defaults suit production). */
   streamOptions: Partial<PaymentStreamOptions> | undefined;
 
-  readonly #qrView = new QrView();
+  readonly #qrView = new QrView(this.#encoder);
 
   /** The element's state (read-only; reflected as the `status` attribute and `:state()`). */
   get status(): CheckoutStatus {
@@ -308,19 +311,25 @@ export class CupQrCheckout extends LitElement {
       void this.start();
     }
     if (changed.has('payload')) this.#reflectMode();
+    // A code may be shown: its encoder loads now, beside the payment's round trip.
+    if (changed.has('payload') && this.payload && this.mode === 'gate') this.#encoder.preload();
     if (changed.has('prefill') && this.status === 'collecting') {
       this.#form.prefill(this.prefill);
     }
   }
 
   /**
-   * Also waits for the customer form's chunk (status `collecting`), the Payment Page's and
-   * the English words while they load: the update that shows them is still to come until then.
+   * Also waits for the customer form's chunk (status `collecting`), the Payment Page's, the
+   * English words while they load, and the QR encoder while a code waits for it
+   * (`awaiting-customer`): the update that shows them is still to come until then.
    */
   protected override async getUpdateComplete(): Promise<boolean> {
     let complete = await super.getUpdateComplete();
     const loading = (): Promise<unknown> | undefined =>
-      this.#form.loading ?? this.#page.loading ?? this.#words.loading;
+      this.#form.loading ??
+      this.#page.loading ??
+      this.#words.loading ??
+      (this.status === 'awaiting-customer' ? this.#encoder.loading : undefined);
     for (let next = loading(); next; next = loading()) {
       await next.catch(() => undefined);
       complete = await super.getUpdateComplete();
@@ -471,8 +480,11 @@ export class CupQrCheckout extends LitElement {
 
   #renderQr(t: Translation): TemplateResult {
     const qr = this.paymentState?.qr;
-    if (!qr) return this.#renderSkeleton(t, t.pending);
-    return this.#qrView.render(t, qr, this.#checkout.countdown, this.#handleCopy, this.#handleSave);
+    const view = qr
+      ? this.#qrView.render(t, qr, this.#checkout.countdown, this.#handleCopy, this.#handleSave)
+      : undefined;
+    // The skeleton until both the code and its encoder are there.
+    return view ?? this.#renderSkeleton(t, t.pending);
   }
 
   /** The QR code's layout with placeholders, so that the code arrives without a jump. */

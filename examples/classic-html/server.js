@@ -18,7 +18,7 @@ const checkout = createCheckout({
 });
 const routes = toNodeHandler(checkout);
 
-// The script and its companions (the customer form, the QR image export, the English words…:
+// The script and its companions (the QR encoder, the customer form, the image export, the English words…:
 // loaded on demand from beside it) are the files of the package's dist/ folder.
 const script = fileURLToPath(import.meta.resolve('cup-qr-checkout/dist/cup-qr-checkout.min.js'));
 const dist = dirname(script);

@@ -86,6 +86,11 @@ export interface CheckoutAttemptOptions {
    * cannot load).
    */
   page: { load(): Promise<unknown> };
+  /**
+   * The QR encoder, loaded while a `gate` attempt starts (the promise rejects, naming its file,
+   * when it cannot load): without it no code can be drawn.
+   */
+  encoder: { load(): Promise<unknown> };
   /** A new attempt begins: what the page showed for the last one goes. */
   onNewAttempt(): void;
   /** The merchant server's `POST /payments`; tests give a fake. */
@@ -98,6 +103,12 @@ export function isFinalStatus(status: CheckoutStatus): status is FinalStatus {
 }
 
 type FinalStatus = 'success' | 'decline' | 'expired' | 'error';
+
+/**
+ * The code of a try whose QR code this page could not draw (its encoder did not load): the
+ * payment itself is live, so it stays stored, and the retry resumes it.
+ */
+const QR_UNAVAILABLE = 'qr-unavailable';
 
 /** The event each final status fires, once per attempt. */
 const FINAL_EVENTS = {
@@ -138,6 +149,8 @@ export class CheckoutAttemptController {
   #renewalOf: string | undefined;
   /** What the shopper entered in the form, for this payload: sent with every attempt. */
   #customer: ShopperCustomer | undefined;
+  /** Why this try's QR encoder did not load (its file named), once it failed. */
+  #encoderFailure: string | undefined;
 
   constructor(host: CheckoutAttemptHost, options: CheckoutAttemptOptions) {
     this.#host = host;
@@ -170,11 +183,15 @@ export class CheckoutAttemptController {
     await this.#begin();
   }
 
-  /** A fresh attempt (a new QR code): what the tab stored for the payload is forgotten. */
+  /**
+   * A fresh attempt (a new QR code): what the tab stored for the payload is forgotten. Not
+   * after `qr-unavailable`: that payment is live, only its code could not be drawn, and it is
+   * resumed (never a second sale).
+   */
   async restart(): Promise<void> {
     const { payload, endpoint } = this.#host;
     if (!payload) return;
-    keep(storageKey(endpoint, payload), undefined);
+    if (this.failure?.code !== QR_UNAVAILABLE) keep(storageKey(endpoint, payload), undefined);
     await this.#begin();
   }
 
@@ -206,6 +223,7 @@ export class CheckoutAttemptController {
     this.payment = undefined;
     this.failure = undefined;
     this.#locallyExpired = false;
+    this.#encoderFailure = undefined;
     this.resumed = false;
     this.#options.onNewAttempt();
     this.#host.requestUpdate();
@@ -220,7 +238,10 @@ export class CheckoutAttemptController {
     const key = storageKey(endpoint, payload);
     this.#storageKey = key;
     const { mode, openFields } = readPayloadPreview(payload);
+    // The mode's code (the Payment Page, the QR encoder) comes while the payment is created (or
+    // resumed), not after.
     if (mode === 'payment-page') this.#loadPage(signal);
+    else this.#loadEncoder(signal);
     const live = readLive(key);
     if (live) {
       this.resumed = true;
@@ -295,6 +316,20 @@ export class CheckoutAttemptController {
     });
   }
 
+  /** Loads the QR encoder for this try; a failure ends it once a code is there to draw. */
+  #loadEncoder(signal: AbortSignal): void {
+    this.#options.encoder.load().catch((error: unknown) => {
+      if (signal.aborted) return;
+      this.#encoderFailure = messageOf(error);
+      if (this.status === 'awaiting-customer' && this.payment?.qr) this.#qrUnavailable();
+    });
+  }
+
+  /** The code is there but cannot be drawn: `error`, the payment kept for the retry. */
+  #qrUnavailable(): void {
+    this.#fail({ code: QR_UNAVAILABLE, message: this.#encoderFailure ?? '' });
+  }
+
   /** A new state of this attempt (the stream filtered it). */
   #receive(state: PaymentState): void {
     const final = isTerminal(state.status);
@@ -318,9 +353,13 @@ export class CheckoutAttemptController {
       this.failure = undefined;
       this.#settled(state.status === 'success' ? state.paymentId : undefined);
     }
+    const { qr } = state;
+    if (state.status === 'awaiting-customer' && qr && this.#encoderFailure !== undefined) {
+      this.#qrUnavailable();
+      return;
+    }
     this.#setStatus(state.status, state);
     // After the status: a code with no time left expires at once, from `awaiting-customer`.
-    const { qr } = state;
     if (state.status === 'awaiting-customer' && qr) {
       const sameCode = previousQr === qr.data && this.countdown.running;
       this.countdown.start(qr.expiresInSeconds, qr.timeoutSeconds, !sameCode);
@@ -336,7 +375,8 @@ export class CheckoutAttemptController {
 
   #fail({ code, message, field }: { code: string; message: string; field?: string }): void {
     // The server refused the token (or the attempt failed for good): nothing left to resume.
-    if (this.#session) this.#settled(undefined);
+    // A code this page could not draw leaves the payment live: it stays stored.
+    if (this.#session && code !== QR_UNAVAILABLE) this.#settled(undefined);
     this.stream.disconnect();
     this.countdown.stop();
     this.failure = { code, message, ...(field !== undefined ? { field } : {}) };

@@ -1,11 +1,11 @@
 /**
  * Where the companions come from in the self-contained bundles (the ES module for a CDN and
  * the classic script; vite.config.ts puts this file in companions.ts's place): files served
- * beside the script, `cup-qr-checkout.form.js` (the customer form), `cup-qr-checkout.page.js`
- * (the Payment Page mode), `cup-qr-checkout.png.js` (the QR image export) and
- * `cup-qr-checkout.en.js` (the English words), imported with `import()` from the script's own URL
- * the first time they are wanted. Each is an ES module of its own (`vite build --mode form`,
- * `--mode page`, `--mode png`, `--mode en`), so
+ * beside the script, `cup-qr-checkout.qr.js` (the QR encoder), `cup-qr-checkout.form.js` (the
+ * customer form), `cup-qr-checkout.page.js` (the Payment Page mode), `cup-qr-checkout.png.js`
+ * (the QR image export) and `cup-qr-checkout.en.js` (the English words), imported with
+ * `import()` from the script's own URL the first time they are wanted. Each is an ES module of
+ * its own (`vite build --mode qr`, `--mode form`, `--mode page`, `--mode png`, `--mode en`), so
  * the same file serves both bundles: the classic script cannot share modules with a chunk, and
  * the ES module bundle then needs no second name.
  *
@@ -18,10 +18,17 @@ import type {
   CustomerFormModule,
   EnglishModule,
   PaymentPageModule,
+  QrEncoderModule,
   QrImageModule,
 } from './companions.js';
 
-export type { CustomerFormModule, EnglishModule, PaymentPageModule, QrImageModule };
+export type {
+  CustomerFormModule,
+  EnglishModule,
+  PaymentPageModule,
+  QrEncoderModule,
+  QrImageModule,
+};
 
 const script = typeof document === 'undefined' ? null : document.currentScript;
 /** Where the script came from (the page itself for a script that was not loaded by a tag). */
@@ -35,6 +42,7 @@ const beside = (file: string): string => (scriptUrl ? new URL(file, scriptUrl).h
 export const CUSTOMER_FORM_FILE = beside('cup-qr-checkout.form.js');
 export const PAYMENT_PAGE_FILE = beside('cup-qr-checkout.page.js');
 export const QR_IMAGE_FILE = beside('cup-qr-checkout.png.js');
+export const QR_ENCODER_FILE = beside('cup-qr-checkout.qr.js');
 export const ENGLISH_FILE = beside('cup-qr-checkout.en.js');
 
 const tries = new Map<string, number>();
@@ -54,5 +62,7 @@ export const importCustomerForm = (): Promise<CustomerFormModule> =>
 export const importPaymentPage = (): Promise<PaymentPageModule> => importBeside(PAYMENT_PAGE_FILE);
 
 export const importQrImage = (): Promise<QrImageModule> => importBeside(QR_IMAGE_FILE);
+
+export const importQrEncoder = (): Promise<QrEncoderModule> => importBeside(QR_ENCODER_FILE);
 
 export const importEnglish = (): Promise<EnglishModule> => importBeside(ENGLISH_FILE);

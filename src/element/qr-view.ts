@@ -1,14 +1,15 @@
 /**
- * The QR view of `awaiting-customer` in `gate` mode: the code (its module matrix computed once
- * per code, not on each tick of the countdown), the countdown's ring and `m:ss` (spoken as
- * minutes and seconds), how to pay, and, on a phone-sized screen, how to pay from that phone
- * with the phone-only actions: open payment link (an `https:` code), copy link (an `http(s):`
+ * The QR view of `awaiting-customer` in `gate` mode: the code (drawn once the encoder has
+ * loaded, lazy-qr-encoder.ts; its path computed once per code, not on each tick of the
+ * countdown), the countdown's ring and `m:ss` (spoken as minutes and seconds), how to pay,
+ * and, on a phone-sized screen, how to pay from that phone with the phone-only actions: open payment link (an `https:` code), copy link (an `http(s):`
  * code), save image. Any content is drawn; what may be a link is the protocol's QR rule.
  */
 import { html, nothing, svg, type TemplateResult } from 'lit';
 import type { PaymentQr } from '../wire/payment-state.js';
 import { appLinkFor, copyableLink } from '../wire/qr.js';
-import { qrMatrix, renderQrSvg, type QrMatrix } from '../qr-svg.js';
+import type { LazyQrEncoder } from './lazy-qr-encoder.js';
+import type { QrDrawing } from './qr-encoder.js';
 import type { Translation } from '../translations/index.js';
 import { formatClock, spokenClock } from './format.js';
 import { markChinese } from './lang-runs.js';
@@ -19,20 +20,45 @@ export interface QrTimer {
   fraction: number;
 }
 
-export class QrView {
-  #cache: { data: string; matrix: QrMatrix } | undefined;
+/**
+ * The `<svg>` of `drawing`, scaled to its box (`width`/`height` come from CSS), dark modules in
+ * `currentColor` on a `--cup-qr-background`-coloured square with the quiet zone included.
+ */
+export function qrSvg({ side, path }: QrDrawing, label: string): TemplateResult {
+  return html`<svg
+    xmlns="http://www.w3.org/2000/svg"
+    viewBox="0 0 ${side} ${side}"
+    role="img"
+    aria-label=${label}
+    shape-rendering="crispEdges"
+    part="qr-svg"
+  >
+    <rect width=${side} height=${side} fill="var(--cup-qr-background, #fff)"></rect>
+    <path d=${path} fill="currentColor"></path>
+  </svg>`;
+}
 
+export class QrView {
+  #cache: { data: string; drawing: QrDrawing } | undefined;
+
+  constructor(private readonly encoder: LazyQrEncoder) {}
+
+  /** The view, or `undefined` while the encoder has not loaded (the element shows its skeleton). */
   render(
     t: Translation,
     qr: PaymentQr,
     { remaining, fraction }: QrTimer,
     onCopy: () => void,
     onSave: () => void,
-  ): TemplateResult {
-    if (this.#cache?.data !== qr.data) this.#cache = { data: qr.data, matrix: qrMatrix(qr.data) };
+  ): TemplateResult | undefined {
+    if (this.#cache?.data !== qr.data) {
+      const drawing = this.encoder.draw(qr.data);
+      if (!drawing) return undefined;
+      this.#cache = { data: qr.data, drawing };
+    }
     const circumference = 2 * Math.PI * 10;
     const appLink = appLinkFor(qr.data);
-    return html`<div part="qr">${renderQrSvg(this.#cache.matrix, t.qrLabel)}</div>
+    return html`<div part="qr">${qrSvg(this.#cache.drawing, t.qrLabel)}</div>
       <div part="timer" class=${remaining <= 60 ? 'low' : ''}>
         <svg part="timer-ring" viewBox="0 0 24 24" aria-hidden="true">
           ${svg`<circle class="track" cx="12" cy="12" r="10"></circle>

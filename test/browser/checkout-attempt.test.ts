@@ -39,7 +39,7 @@ const CUSTOMER = {
 function payloadOf(
   ref: string,
   customer: Record<string, string> = CUSTOMER,
-  extra: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
 ): string {
   const body = {
     ...extra,
@@ -51,6 +51,7 @@ function payloadOf(
     returnUrl: 'https://shop.example/done',
     exp: 2000000000,
     customer,
+    ...extra,
   };
   return `${encodeJson(body)}.mac-${ref}`;
 }
@@ -143,7 +144,25 @@ class FakePage {
 /** Lets the awaited answer reach the controller (a few microtasks). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function setup(host = new Host()) {
+const ENCODER_MISSING = 'the QR encoder (https://cdn.example/cup-qr-checkout.qr.js) did not load';
+
+/**
+ * The QR encoder as the element loads it: loaded at once, or (`fail`) rejected as a missing
+ * file is, or (`hold`) still on its way until the test rejects it (`held`).
+ */
+class FakeEncoder {
+  fail = false;
+  hold = false;
+  loads = 0;
+  readonly held: ((error: Error) => void)[] = [];
+  readonly load = (): Promise<void> => {
+    this.loads++;
+    if (this.hold) return new Promise((_resolve, reject) => void this.held.push(reject));
+    return this.fail ? Promise.reject(new Error(ENCODER_MISSING)) : Promise.resolve();
+  };
+}
+
+function setup(host = new Host(), encoder = new FakeEncoder()) {
   FakeSource.instances = [];
   const clock = new FakeClock();
   const api = new FakeApi();
@@ -158,11 +177,12 @@ function setup(host = new Host()) {
       showServerErrors: () => false,
     },
     page,
+    encoder,
     createPayment: api.createPayment,
   });
   attempt.stream.configure({ EventSource: FakeSource as unknown as typeof EventSource });
   host.connect();
-  return { host, clock, api, attempt, opened, page };
+  return { host, clock, api, attempt, opened, page, encoder };
 }
 
 describe('checkout attempt controller', () => {
@@ -333,6 +353,61 @@ describe('checkout attempt controller', () => {
     await api.created('p-late', state('p-late', 0, 'pending'));
     expect(attempt.status).to.equal('idle');
     expect(attempt.paymentSession).to.equal(undefined);
+  });
+
+  it('a QR encoder that cannot load: `qr-unavailable` once the code comes, the payment kept, and the retry resumes it', async () => {
+    const encoder = new FakeEncoder();
+    encoder.fail = true;
+    const { host, api, attempt } = setup(undefined, encoder);
+    void attempt.start();
+    expect(encoder.loads, 'asked for as the attempt starts').to.equal(1);
+    await api.created('p-1', state('p-1', 0, 'pending'));
+    expect(attempt.status, 'no code yet, nothing to draw').to.equal('pending');
+    source().push(state('p-1', 1, 'awaiting-customer', { qr: qr(120) }));
+    expect(attempt.status).to.equal('error');
+    expect(host.statuses).to.deep.equal(['starting', 'pending', 'error']);
+    expect(host.detail('cup-qr-error')).to.include({
+      paymentId: 'p-1',
+      code: 'qr-unavailable',
+      message: ENCODER_MISSING,
+    });
+    expect(attempt.failure).to.include({ code: 'qr-unavailable', message: ENCODER_MISSING });
+    // The payment is live at the platform: it stays stored, for a reload as for the retry.
+    const key = storageKey('/cup-qr', host.payload);
+    expect(JSON.parse(sessionStorage.getItem(key)!)).to.deep.equal({
+      paymentId: 'p-1',
+      token: 't-p-1',
+    });
+    // "Try again", the file there now: the same payment resumed, no second POST /payments.
+    encoder.fail = false;
+    await attempt.restart();
+    expect(encoder.loads).to.equal(2);
+    expect(api.calls).to.have.length(1);
+    expect(attempt.resumed).to.equal(true);
+    expect(source().url).to.equal('/cup-qr/payments/p-1/events?token=t-p-1');
+    source().push(state('p-1', 1, 'awaiting-customer', { qr: qr(110) }));
+    expect(attempt.status).to.equal('awaiting-customer');
+    expect(attempt.paymentSession?.paymentId).to.equal('p-1');
+  });
+
+  it('a QR encoder that fails after the code came: `qr-unavailable` then; none in Payment Page mode', async () => {
+    const encoder = new FakeEncoder();
+    encoder.hold = true;
+    const { host, api, attempt } = setup(undefined, encoder);
+    void attempt.start();
+    await api.created('p-1', state('p-1', 1, 'awaiting-customer', { qr: qr(120) }));
+    expect(attempt.status, 'the code waits for its encoder').to.equal('awaiting-customer');
+    encoder.held[0](new Error(ENCODER_MISSING));
+    await settle();
+    expect(attempt.status).to.equal('error');
+    expect(host.detail('cup-qr-error')).to.include({ code: 'qr-unavailable' });
+    expect(sessionStorage.getItem(storageKey('/cup-qr', host.payload))).to.not.equal(null);
+
+    const page = new Host();
+    page.payload = payloadOf('order-page', CUSTOMER, { mode: 'payment-page' });
+    const other = setup(page, new FakeEncoder());
+    void other.attempt.start();
+    expect(other.encoder.loads, 'no code comes to this page').to.equal(0);
   });
 
   it('a failure to start fires `cup-qr-error` once per try, the payment id empty', async () => {
