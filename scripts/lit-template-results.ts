@@ -1,8 +1,8 @@
-// What 'lit' is inside the companion files (`vite build --mode form`, `--mode page`): a
+// What 'lit' is inside the companion files (`vite build --mode form`, `--mode page`, …): a
 // companion only writes templates and CSS, and the element's bundle (ES module or classic
 // script, whose Lit the companion cannot import) renders and adopts them. A template result is
 // a plain object that lit-html renders from any copy of Lit: `{_$litType$: 1, strings, values}`
-// (the tag's own code in lit-html 3, and what Lit's template compiler emits), and `nothing` is
+// (the tag's own code in lit-html 3, and what Lit's template compiler emits; `svg`'s type is 2), and `nothing` is
 // the registered symbol `lit-nothing`. A companion's `css` is only its text, `{cssText}`, which
 // the element makes a stylesheet of (src/element/companion-styles.ts). So the companion carries
 // these few lines instead of a second Lit. Anything else imported from 'lit' there fails the
@@ -12,6 +12,9 @@ import type { CSSResult, TemplateResult } from 'lit';
 
 export const html = (strings: TemplateStringsArray, ...values: unknown[]): TemplateResult<1> =>
   ({ ['_$litType$']: 1, strings, values }) as TemplateResult<1>;
+
+export const svg = (strings: TemplateStringsArray, ...values: unknown[]): TemplateResult<2> =>
+  ({ ['_$litType$']: 2, strings, values }) as TemplateResult<2>;
 
 export const nothing: unique symbol = Symbol.for('lit-nothing') as never;
 

@@ -132,12 +132,6 @@ export default css`
     border-radius: 4px;
   }
 
-  [part~='qr'] svg {
-    display: block;
-    width: 100%;
-    height: 100%;
-  }
-
   [part~='qr'].skeleton {
     background: linear-gradient(
       90deg,
@@ -168,32 +162,7 @@ export default css`
     color: var(--cup-qr-muted);
   }
 
-  [part~='timer'].low {
-    color: var(--cup-qr-warning);
-  }
-
-  [part~='timer-ring'] {
-    width: 1.5em;
-    height: 1.5em;
-    transform: rotate(-90deg);
-  }
-
-  [part~='timer-ring'] circle {
-    fill: none;
-    stroke-width: var(--cup-qr-ring-width);
-  }
-
-  [part~='timer-ring'] .track {
-    stroke: var(--cup-qr-border);
-  }
-
-  [part~='timer-ring'] .progress {
-    stroke: currentColor;
-    transition: stroke-dashoffset 1s linear;
-  }
-
-  [part~='instructions'],
-  [part~='same-phone'] {
+  [part~='instructions'] {
     margin: 0;
     max-width: 28em;
   }
@@ -273,26 +242,7 @@ export default css`
     outline-offset: 2px;
   }
 
-  /* Phone actions: only on small screens or touch devices. */
-  .phone {
-    display: none;
-  }
-
   @media (max-width: 640px), (pointer: coarse) {
-    .phone {
-      display: flex;
-    }
-
-    /* The same-phone text is a paragraph: its Chinese runs (lang spans) flow inside its lines. */
-    p.phone {
-      display: block;
-    }
-
-    /* On a phone, how to pay from it (part same-phone) in the place of "scan the code". */
-    .not-phone {
-      display: none;
-    }
-
     /* And the phone actions (two rows of buttons on a narrow screen) under the same-phone text. */
     [part~='stage'] {
       min-height: calc(var(--_size) + 9.5em + 126px);
@@ -382,10 +332,6 @@ export default css`
       background: #fff;
     }
 
-    [part~='qr'] svg rect {
-      fill: #fff;
-    }
-
     [part~='qr'].skeleton {
       forced-color-adjust: auto;
       background: Canvas;
@@ -409,9 +355,6 @@ export default css`
   @media (prefers-reduced-motion: reduce) {
     [part~='qr'].skeleton {
       animation: none;
-    }
-    [part~='timer-ring'] .progress {
-      transition: none;
     }
   }
 `;

@@ -10,6 +10,7 @@ import { html, LitElement, nothing, type PropertyValues, type TemplateResult } f
 import { CheckoutAttemptController } from './controllers/checkout-attempt.js';
 import { clockOf, realClock, type Clock } from './controllers/clock.js';
 import { FocusKeeper } from './controllers/focus-keeper.js';
+import { focusTargetIn } from './element/focus-target.js';
 import { PageLangController } from './controllers/page-lang.js';
 import type { PaymentStreamOptions } from './controllers/payment-stream.js';
 import styles from './cup-qr-checkout.styles.js';
@@ -24,7 +25,7 @@ import { readPayloadPreview, type PayloadPreview } from './element/payload-previ
 import { markChinese } from './element/lang-runs.js';
 import { LocaleWords, renderWordless } from './element/locale-words.js';
 import { copyQrLink, failureNote, saveQrImage } from './element/phone-actions.js';
-import { applyQrSize, QrView } from './element/qr-view.js';
+import { applyQrSize } from './element/qr-size.js';
 import { renderResult } from './element/result-view.js';
 import type { CheckoutStatus } from './events.js';
 import type { ShopperCustomer } from './wire/customer.js';
@@ -159,7 +160,7 @@ export class CupQrCheckout extends LitElement {
   readonly #encoder = new LazyQrEncoder(this);
   readonly #checkout = new CheckoutAttemptController(this, {
     clock: clockOf(() => this.clock),
-    onStatus: () => this.#reflectStatus(),
+    onStatus: () => this.#reflect(),
     form: this.#form,
     page: this.#page,
     encoder: this.#encoder,
@@ -170,7 +171,7 @@ export class CupQrCheckout extends LitElement {
   });
   readonly #pageLang = new PageLangController(this);
   readonly #words = new LocaleWords(this);
-  readonly #focus = new FocusKeeper(this, () => this.#focusTarget());
+  readonly #focus = new FocusKeeper(this, () => focusTargetIn(this.renderRoot));
 
   #note = '';
   /** The note under the stage (copied, saved, what failed): private state that re-renders. */
@@ -222,8 +223,6 @@ export class CupQrCheckout extends LitElement {
   /** Timings of reconnects and polling (defaults suit production). */
   streamOptions: Partial<PaymentStreamOptions> | undefined;
 
-  readonly #qrView = new QrView(this.#encoder);
-
   /** The element's state (read-only; reflected as the `status` attribute and `:state()`). */
   get status(): CheckoutStatus {
     return this.#checkout.status;
@@ -240,7 +239,7 @@ export class CupQrCheckout extends LitElement {
 
   /** Ignored: the mode is the payload's (older pages set it; they keep working, unaffected). */
   set mode(_ignored: unknown) {
-    this.#reflectMode();
+    this.#reflect();
   }
 
   /** The payment's id and token of the current attempt, once the server gave them. */
@@ -273,17 +272,12 @@ export class CupQrCheckout extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#reflectStatus();
-    this.#reflectMode();
+    this.#reflect();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
-    if (name === 'status') {
-      if (value !== this.status) this.#reflectStatus();
-      return;
-    }
-    if (name === 'mode') {
-      if (value !== this.mode) this.#reflectMode();
+    if (name === 'status' || name === 'mode') {
+      if (value !== this[name]) this.#reflect();
       return;
     }
     super.attributeChangedCallback(name, old, value);
@@ -310,7 +304,7 @@ export class CupQrCheckout extends LitElement {
     ) {
       void this.start();
     }
-    if (changed.has('payload')) this.#reflectMode();
+    if (changed.has('payload')) this.#reflect();
     // A code may be shown: its encoder loads now, beside the payment's round trip.
     if (changed.has('payload') && this.payload && this.mode === 'gate') this.#encoder.preload();
     if (changed.has('prefill') && this.status === 'collecting') {
@@ -342,17 +336,13 @@ export class CupQrCheckout extends LitElement {
     applyQrSize(this.renderRoot, this.qrSize);
   }
 
-  #reflectMode(): void {
-    // Before the element is connected, `connectedCallback` reflects it.
-    if (this.isConnected && this.getAttribute('mode') !== this.mode) {
-      this.setAttribute('mode', this.mode);
+  /** `status` (and its custom state) and `mode` as attributes, once the element is connected. */
+  #reflect(): void {
+    if (!this.isConnected) return;
+    for (const name of ['status', 'mode'] as const) {
+      if (this.getAttribute(name) !== this[name]) this.setAttribute(name, this[name]);
     }
-  }
-
-  #reflectStatus(): void {
-    const status = this.status;
-    if (this.getAttribute('status') !== status) this.setAttribute('status', status);
-    showCustomState(this.#internals, status);
+    showCustomState(this.#internals, this.status);
   }
 
   /** The words in force, `undefined` while their table loads (locale-words.ts). */
@@ -373,20 +363,6 @@ export class CupQrCheckout extends LitElement {
     await this.updateComplete;
     this.#focus.focusTarget();
   };
-
-  /**
-   * Where the focus goes when a new state took away the control that had it: the form's first
-   * field, the result (its words, then its action), else the stage (the QR code, its
-   * placeholder, the Payment Page button's place).
-   */
-  #focusTarget(): HTMLElement | null {
-    const root = this.renderRoot;
-    return (
-      root.querySelector<HTMLElement>('[part~="input"]') ??
-      root.querySelector<HTMLElement>('[part~="status"][tabindex]') ??
-      root.querySelector<HTMLElement>('[part~="stage"]')
-    );
-  }
 
   readonly #handleNewCode = (): void => {
     this.#page.startedByShopper();
@@ -481,7 +457,7 @@ export class CupQrCheckout extends LitElement {
   #renderQr(t: Translation): TemplateResult {
     const qr = this.paymentState?.qr;
     const view = qr
-      ? this.#qrView.render(t, qr, this.#checkout.countdown, this.#handleCopy, this.#handleSave)
+      ? this.#encoder.render(t, qr, this.#checkout.countdown, this.#handleCopy, this.#handleSave)
       : undefined;
     // The skeleton until both the code and its encoder are there.
     return view ?? this.#renderSkeleton(t, t.pending);

@@ -1,18 +1,23 @@
 /**
- * The QR encoder (companions.ts: `cup-qr-checkout.qr.js` beside a bundle, a chunk for
- * bundlers) as the element holds it before it has loaded. `load` starts the import as early
+ * The QR companion (companions.ts: `cup-qr-checkout.qr.js` beside a bundle, a chunk for
+ * bundlers: the encoder and the QR view) as the element holds it before it has loaded. `load` starts the import as early
  * as a code may be shown (an attempt starting or resuming in `gate` mode, a payload set), so
  * that the file arrives while the merchant's server creates the payment; a code that arrives
- * first waits for it behind the skeleton (qr-view.ts draws nothing until then). One load per
+ * first waits for it behind the skeleton (`render` gives nothing until then; once it can, each
+ * code's drawing is computed once, and the view's CSS adopted before it first shows). One load per
  * page: every element shares the module once it is there, and a failed load is forgotten, so
  * the next `load` (the shopper's "Try again") asks again. When it cannot load, `load`'s promise
  * rejects with an error naming the file (load-companion.ts); the attempt then ends in `error`
  * with the code `qr-unavailable`, its payment kept (checkout-attempt.ts).
  */
-import type { ReactiveControllerHost } from 'lit';
+import type { ReactiveElement, TemplateResult } from 'lit';
+import type { PaymentQr } from '../wire/payment-state.js';
+import type { Translation } from '../translations/types.js';
+import { adoptCompanionStyles } from './companion-styles.js';
 import { QR_ENCODER_FILE, importQrEncoder, type QrEncoderModule } from './companions.js';
 import { loadCompanion } from './load-companion.js';
 import type { QrDrawing } from './qr-encoder.js';
+import type { QrTimer } from './qr-view.js';
 
 /** The encoder once loaded, for every element of the page. */
 let encoder: QrEncoderModule | undefined;
@@ -37,8 +42,10 @@ function loadEncoder(): Promise<QrEncoderModule> {
 export class LazyQrEncoder {
   /** This element's wait for the load: settles after the update that can draw the code. */
   #loading: Promise<void> | undefined;
+  /** The drawing of the code last shown. */
+  #cache: { data: string; drawing: QrDrawing } | undefined;
 
-  constructor(private readonly host: ReactiveControllerHost) {}
+  constructor(private readonly host: ReactiveElement) {}
 
   /** The encoder is on its way: the element's `updateComplete` waits for it. */
   get loading(): Promise<void> | undefined {
@@ -61,8 +68,18 @@ export class LazyQrEncoder {
     this.load().catch(() => undefined);
   }
 
-  /** The drawing of `data`'s code, or `undefined` while the encoder has not loaded. */
-  draw(data: string): QrDrawing | undefined {
-    return encoder?.drawQr(data);
+  /** The QR view of `qr` (qr-view.ts), or `undefined` while the companion has not loaded. */
+  render(
+    t: Translation,
+    qr: PaymentQr,
+    timer: QrTimer,
+    onCopy: () => void,
+    onSave: () => void,
+  ): TemplateResult | undefined {
+    if (!encoder) return undefined;
+    if (this.#cache?.data !== qr.data)
+      this.#cache = { data: qr.data, drawing: encoder.drawQr(qr.data) };
+    adoptCompanionStyles(this.host, encoder.styles);
+    return encoder.renderQrView(t, qr, this.#cache.drawing, timer, onCopy, onSave);
   }
 }

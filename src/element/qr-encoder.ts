@@ -1,12 +1,16 @@
 /**
- * The QR encoder, the element's companion `cup-qr-checkout.qr.js` (vite.config.ts, `--mode qr`;
- * a plain `import()` chunk in the per-module build, companions.ts): `lean-qr`'s 2 KB "nano"
- * encoder (ISO 18004, UTF-8 byte mode) and the path builder. It gives data only, the side of
- * the code and one path of its dark modules; the element's own Lit template draws the `<svg>`
- * (qr-view.ts), so no second Lit comes with it. The element asks for it as soon as a code may
- * be shown (lazy-qr-encoder.ts): it arrives while the payment is being created.
+ * The QR companion, `cup-qr-checkout.qr.js` (vite.config.ts, `--mode qr`; a plain `import()`
+ * chunk in the per-module build, companions.ts): `lean-qr`'s 2 KB "nano" encoder (ISO 18004,
+ * UTF-8 byte mode), the path builder, and the view that shows the code (qr-view.ts, with its
+ * CSS): nothing of it is needed before a code is there. Its templates are plain results that
+ * the element's Lit renders (scripts/lit-template-results.ts), so no second Lit comes with it.
+ * The element asks for it as soon as a code may be shown (lazy-qr-encoder.ts): it arrives
+ * while the payment is being created.
  */
 import { correction, generate } from 'lean-qr/nano';
+
+export { renderQrView } from './qr-view.js';
+export { default as styles } from './qr-view.styles.js';
 
 /** Modules of light border kept around the code (the QR specification asks for four). */
 export const QUIET_ZONE = 4;

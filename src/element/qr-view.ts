@@ -1,14 +1,15 @@
 /**
- * The QR view of `awaiting-customer` in `gate` mode: the code (drawn once the encoder has
- * loaded, lazy-qr-encoder.ts; its path computed once per code, not on each tick of the
- * countdown), the countdown's ring and `m:ss` (spoken as minutes and seconds), how to pay,
- * and, on a phone-sized screen, how to pay from that phone with the phone-only actions: open payment link (an `https:` code), copy link (an `http(s):`
- * code), save image. Any content is drawn; what may be a link is the protocol's QR rule.
+ * The QR view of `awaiting-customer` in `gate` mode: the code, the countdown's ring and `m:ss`
+ * (spoken as minutes and seconds), how to pay, and, on a phone-sized screen, how to pay from
+ * that phone with the phone-only actions: open payment link (an `https:` code), copy link (an
+ * `http(s):` code), save image. Any content is drawn; what may be a link is the protocol's QR
+ * rule. It ships in the QR companion with the encoder (qr-encoder.ts) and its CSS
+ * (qr-view.styles.ts); the element holds it through lazy-qr-encoder.ts, which computes each
+ * code's drawing once, not on each tick of the countdown.
  */
 import { html, nothing, svg, type TemplateResult } from 'lit';
 import type { PaymentQr } from '../wire/payment-state.js';
 import { appLinkFor, copyableLink } from '../wire/qr.js';
-import type { LazyQrEncoder } from './lazy-qr-encoder.js';
 import type { QrDrawing } from './qr-encoder.js';
 import type { Translation } from '../translations/index.js';
 import { formatClock, spokenClock } from './format.js';
@@ -38,30 +39,21 @@ export function qrSvg({ side, path }: QrDrawing, label: string): TemplateResult 
   </svg>`;
 }
 
-export class QrView {
-  #cache: { data: string; drawing: QrDrawing } | undefined;
-
-  constructor(private readonly encoder: LazyQrEncoder) {}
-
-  /** The view, or `undefined` while the encoder has not loaded (the element shows its skeleton). */
-  render(
-    t: Translation,
-    qr: PaymentQr,
-    { remaining, fraction }: QrTimer,
-    onCopy: () => void,
-    onSave: () => void,
-  ): TemplateResult | undefined {
-    if (this.#cache?.data !== qr.data) {
-      const drawing = this.encoder.draw(qr.data);
-      if (!drawing) return undefined;
-      this.#cache = { data: qr.data, drawing };
-    }
-    const circumference = 2 * Math.PI * 10;
-    const appLink = appLinkFor(qr.data);
-    return html`<div part="qr">${qrSvg(this.#cache.drawing, t.qrLabel)}</div>
-      <div part="timer" class=${remaining <= 60 ? 'low' : ''}>
-        <svg part="timer-ring" viewBox="0 0 24 24" aria-hidden="true">
-          ${svg`<circle class="track" cx="12" cy="12" r="10"></circle>
+/** The view of `qr`, its code drawn as `drawing`. */
+export function renderQrView(
+  t: Translation,
+  qr: PaymentQr,
+  drawing: QrDrawing,
+  { remaining, fraction }: QrTimer,
+  onCopy: () => void,
+  onSave: () => void,
+): TemplateResult {
+  const circumference = 2 * Math.PI * 10;
+  const appLink = appLinkFor(qr.data);
+  return html`<div part="qr">${qrSvg(drawing, t.qrLabel)}</div>
+    <div part="timer" class=${remaining <= 60 ? 'low' : ''}>
+      <svg part="timer-ring" viewBox="0 0 24 24" aria-hidden="true">
+        ${svg`<circle class="track" cx="12" cy="12" r="10"></circle>
             <circle
               class="progress"
               cx="12"
@@ -70,47 +62,32 @@ export class QrView {
               stroke-dasharray=${circumference}
               stroke-dashoffset=${circumference * (1 - fraction)}
             ></circle>`}
-        </svg>
-        <span part="timer-text" aria-hidden="true">${t.remaining(formatClock(remaining))}</span>
-        <span class="visually-hidden">${spokenClock(remaining, t)}</span>
-      </div>
-      <p part="instructions" class="not-phone">${markChinese(t.instructions, t.locale)}</p>
-      <p part="same-phone" class="phone">
-        ${markChinese(t.samePhone(appLink !== undefined), t.locale)}
-      </p>
-      <div part="actions phone-actions" class="phone">
-        ${
-          appLink
-            ? html`<a
-                part="button"
-                class="primary"
-                href=${appLink}
-                target="_blank"
-                rel="noopener noreferrer"
-                >${t.openInApp}</a
-              >`
-            : nothing
-        }
-        ${
-          copyableLink(qr.data) !== undefined
-            ? html`<button part="button" type="button" @click=${onCopy}>${t.copyLink}</button>`
-            : nothing
-        }
-        <button part="button" type="button" @click=${onSave}>${t.saveImage}</button>
-      </div>`;
-  }
-}
-
-/**
- * `qr-size` as the private `--_size` of the card in `root`, set through the CSSOM: a `style`
- * attribute would break on pages whose CSP forbids inline styles.
- */
-export function applyQrSize(root: ParentNode, size: number | undefined): void {
-  const base = root.querySelector<HTMLElement>('[part~="base"]');
-  if (!base) return;
-  if (size !== undefined && Number.isFinite(size) && size > 0) {
-    base.style.setProperty('--_size', `${size}px`);
-  } else {
-    base.style.removeProperty('--_size');
-  }
+      </svg>
+      <span part="timer-text" aria-hidden="true">${t.remaining(formatClock(remaining))}</span>
+      <span class="visually-hidden">${spokenClock(remaining, t)}</span>
+    </div>
+    <p part="instructions" class="not-phone">${markChinese(t.instructions, t.locale)}</p>
+    <p part="same-phone" class="phone">
+      ${markChinese(t.samePhone(appLink !== undefined), t.locale)}
+    </p>
+    <div part="actions phone-actions" class="phone">
+      ${
+        appLink
+          ? html`<a
+              part="button"
+              class="primary"
+              href=${appLink}
+              target="_blank"
+              rel="noopener noreferrer"
+              >${t.openInApp}</a
+            >`
+          : nothing
+      }
+      ${
+        copyableLink(qr.data) !== undefined
+          ? html`<button part="button" type="button" @click=${onCopy}>${t.copyLink}</button>`
+          : nothing
+      }
+      <button part="button" type="button" @click=${onSave}>${t.saveImage}</button>
+    </div>`;
 }

@@ -1,6 +1,7 @@
 /**
- * The companions' own CSS (src/element/companion-styles.ts): the customer form's fields and the
- * embedded Payment Page's frame bring their styles with their files, adopted into the element's
+ * The companions' own CSS (src/element/companion-styles.ts): the customer form's fields, the
+ * embedded Payment Page's frame and the QR view (its ring, its phone-only actions) bring their
+ * styles with their files, adopted into the element's
  * shadow root beside its own, once, before their view first shows (no unstyled first frame,
  * so no layout jump). Both forms a companion's `css` takes: Lit's `CSSResult` (bundlers) and the
  * bundles' shim (scripts/lit-template-results.ts), whose templates render with the real Lit too.
@@ -94,6 +95,22 @@ describe('companion styles', () => {
       const sheets = shadow(el).adoptedStyleSheets.length;
       await el.updateComplete;
       expect(shadow(el).adoptedStyleSheets).to.have.length(sheets, 'adopted once');
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('styles the QR view from its first render (the ring sized, the phone actions hidden)', async () => {
+    const { payload } = await server.payload();
+    const el = document.createElement('cup-qr-checkout') as CupQrCheckout;
+    el.payload = payload;
+    document.body.append(el);
+    try {
+      const ring = styleWhenShown(el, '[part~="timer-ring"]', 'transform');
+      const actions = styleWhenShown(el, '[part~="phone-actions"]', 'display');
+      // rotate(-90deg) as a matrix: the view's sheet was there when the ring first showed.
+      expect(await ring).to.match(/^matrix\(/);
+      expect(await actions).to.equal('none');
     } finally {
       el.remove();
     }

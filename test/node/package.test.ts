@@ -68,10 +68,11 @@ function realSecrets(): string[] {
  * (`cup-qr-checkout.png.js`, loaded on the first "save image"): about 800 bytes less (24,218 as this test counts): 24,300;
  * the Payment Page mode (`cup-qr-checkout.page.js`) and the form's and the frame's CSS, the QR
  * encoder (`cup-qr-checkout.qr.js`, asked for as an attempt starts: it arrives during the
- * create-payment round trip) and the English words (`cup-qr-checkout.en.js`) then moved into
- * their files.
+ * create-payment round trip) with the QR view and its CSS, and the English words
+ * (`cup-qr-checkout.en.js`) then moved into their files, and the element's properties gave up
+ * decorators: 19,942 bytes, within the product's 20 KiB, which is now the ceiling.
  */
-const BUNDLE_BUDGET_GZIP_BYTES = 21_200;
+const BUNDLE_BUDGET_GZIP_BYTES = 20_480;
 
 describe('the built package', () => {
   let files: string[] = [];
@@ -163,19 +164,17 @@ describe('the built package', () => {
       t.diagnostic(`${name}: ${size} bytes gzipped (${(size / 1024).toFixed(1)} KiB)`);
       assert.ok(size <= BUNDLE_BUDGET_GZIP_BYTES, `${name} is ${size} bytes gzipped`);
     }
-    // Loaded on demand beside either bundle: the encoder while the payment is created.
-    const qr = gzipSync(readFileSync(dist('cup-qr-checkout.qr.js')), { level: 9 }).length;
-    t.diagnostic(
-      `cup-qr-checkout.qr.js (as an attempt starts, the QR encoder): ${qr} bytes gzipped`,
-    );
-    const form = gzipSync(readFileSync(dist('cup-qr-checkout.form.js')), { level: 9 }).length;
-    t.diagnostic(`cup-qr-checkout.form.js (on demand, the customer form): ${form} bytes gzipped`);
-    const page = gzipSync(readFileSync(dist('cup-qr-checkout.page.js')), { level: 9 }).length;
-    t.diagnostic(
-      `cup-qr-checkout.page.js (on demand, the Payment Page mode): ${page} bytes gzipped`,
-    );
-    const png = gzipSync(readFileSync(dist('cup-qr-checkout.png.js')), { level: 9 }).length;
-    t.diagnostic(`cup-qr-checkout.png.js (on demand, the QR image export): ${png} bytes gzipped`);
+    // Loaded on demand beside either bundle (the QR companion while the payment is created).
+    for (const [file, what] of [
+      ['cup-qr-checkout.qr.js', 'as an attempt starts, the QR encoder and view'],
+      ['cup-qr-checkout.form.js', 'on demand, the customer form'],
+      ['cup-qr-checkout.page.js', 'on demand, the Payment Page mode'],
+      ['cup-qr-checkout.png.js', 'on demand, the QR image export'],
+      ['cup-qr-checkout.en.js', 'on an English page, the English words'],
+    ]) {
+      const size = gzipSync(readFileSync(dist(file!)), { level: 9 }).length;
+      t.diagnostic(`${file} (${what}): ${size} bytes gzipped`);
+    }
   });
 
   it('the built server entry signs like the sources (PROTOCOL.md vector 2)', async () => {
