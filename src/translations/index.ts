@@ -46,7 +46,11 @@ export function withOverrides(
   if (!overrides) return base;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
-    if ((key in base || FORM_WORDS.includes(key)) && key !== 'locale' && value !== undefined)
+    if (
+      (Object.hasOwn(base, key) || FORM_WORDS.includes(key)) &&
+      key !== 'locale' &&
+      value !== undefined
+    )
       merged[key] = value;
   }
   return merged as unknown as Translation;

@@ -114,6 +114,14 @@ describe('translations', () => {
     expect(t.locale).to.equal('en');
     expect((t as unknown as Record<string, unknown>).bogus).to.equal(undefined);
     expect(await loadTranslation('zh-CN')).to.equal(zhCN);
+    // Overrides parsed from JSON may carry `__proto__` as a key: it is no word of the table.
+    const hostile = await loadTranslation(
+      'zh-CN',
+      JSON.parse('{"__proto__": {"title": "x", "polluted": true}, "success": "好"}'),
+    );
+    expect(Object.getPrototypeOf(hostile)).to.equal(Object.prototype);
+    expect(hostile.title).to.equal(zhCN.title);
+    expect(hostile.success).to.equal('好');
     // The English table is the companion's, loaded once for the page.
     expect(await loadTranslation('en')).to.equal(en);
   });
