@@ -1,6 +1,7 @@
 /**
  * The English words of the element, the same keys as the Chinese table (zh-CN.ts, the default);
- * a merchant overrides any of them with `translations` (docs/embedding.md).
+ * a merchant overrides any of them with the `strings` property (docs/embedding.md). This table
+ * loads on demand, the first time an element speaks English (element/locale-words.ts).
  */
 import type { Translation } from './types.js';
 
